@@ -1,0 +1,21 @@
+"""Stable finding fingerprints: from the kind, the normalised text involved and, for reposts,
+the source id. Offsets, page layout and unrelated text never enter, so a CI baseline keeps
+accepting a finding when other parts of the page change."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from detector.text.normalize import normalize
+
+
+def fingerprint(kind: str, texts: Iterable[str], source_id: str | None = None) -> str:
+    h = hashlib.sha256()
+    h.update(kind.encode())
+    h.update(b"\x00")
+    h.update((source_id or "").encode("utf-8", "surrogatepass"))
+    for text in texts:
+        h.update(b"\x00")
+        h.update(normalize(text).text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:32]

@@ -1,0 +1,137 @@
+"""Reposts: verified, aligned and aggregated reuse of source documents by one page.
+
+Candidates come from the index (LSH keys return documents without scores); each candidate
+is verified by alignment on the full texts, so a candidate that only shares a set phrase
+yields no passage and no finding. Per source: coverage of the page's main text, coverage of
+the source, and the passages. Sources that hold the same passages as a better one (one
+story on several portals) are folded into its ``also_in``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from detector.analysis.align import AlignSettings, align_tokens, to_passages
+from detector.analysis.fingerprint import fingerprint
+from detector.analysis.spans import Mask, content_mask, fraction, span_mask
+from detector.config import Settings
+from detector.model import AlignedPassage, Finding, Severity, SourceDoc, SourceRef
+from detector.text.passages import MainTokens, main_tokens
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's text prepared once for all its candidates."""
+
+    text: str
+    main: MainTokens
+    blocks: np.ndarray  # block number of each main token
+    main_content: Mask  # non-white-space characters of the main blocks
+
+
+@dataclass(frozen=True)
+class SourceReuse:
+    """What one page copies from one source, before findings are decided."""
+
+    source: SourceDoc
+    passages: tuple[AlignedPassage, ...]
+    covered: Mask  # page characters covered (content only)
+    coverage: float
+    source_coverage: float
+    copied_tokens: int
+
+
+def align_settings(settings: Settings) -> AlignSettings:
+    return AlignSettings(
+        seed_tokens=settings.align_seed_tokens,
+        max_gap=settings.align_max_gap,
+        min_tokens=settings.min_copied_tokens,
+        min_similarity=settings.min_passage_similarity,
+    )
+
+
+def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> SourceReuse | None:
+    src = main_tokens(source.text, source.content_spans())
+    found = align_tokens(page.main.tokens, page.blocks, src.tokens, align_settings(settings))
+    if not found:
+        return None
+    passages = tuple(to_passages(found, page.text, page.main.tokens, source.text, src.tokens))
+    covered = span_mask(len(page.text), (p.page for p in passages)) & page.main_content
+    src_content = content_mask(source.text, source.content_spans())
+    src_covered = span_mask(len(source.text), (p.source for p in passages))
+    copied_tokens = sum(a.p1 - a.p0 for a in found)
+    return SourceReuse(
+        source=source,
+        passages=passages,
+        covered=covered,
+        coverage=fraction(covered, page.main_content),
+        source_coverage=fraction(src_covered, src_content),
+        copied_tokens=copied_tokens,
+    )
+
+
+def repost_severity(coverage: float, settings: Settings, allowed: bool) -> Severity:
+    if allowed:
+        return "info"
+    if coverage >= settings.severity_high_coverage:
+        return "high"
+    if coverage >= settings.severity_medium_coverage:
+        return "medium"
+    return "low"
+
+
+def _source_size(source: SourceDoc) -> int:
+    return int(content_mask(source.text, source.content_spans()).sum())
+
+
+def repost_findings(
+    page: PageText,
+    reuses: list[SourceReuse],
+    settings: Settings,
+    allowed: frozenset[str] = frozenset(),
+) -> list[Finding]:
+    """One finding per source the page copies; sources with the same passages fold into ``also_in``."""
+    qualifying = [
+        r
+        for r in reuses
+        if r.coverage >= settings.repost_min_coverage or r.copied_tokens >= settings.repost_min_tokens
+    ]
+    # Best first: most of the page covered; among equals the fullest version of the story.
+    ranked = sorted(qualifying, key=lambda r: (-round(r.coverage, 3), -_source_size(r.source), r.source.id))
+    groups: list[tuple[SourceReuse, list[SourceRef]]] = []
+    for r in ranked:
+        mine = int(r.covered.sum())
+        home = None
+        for best, _ in groups:
+            if mine and int((r.covered & best.covered).sum()) >= settings.also_in_overlap * mine:
+                home = best
+                break
+        if home is None:
+            groups.append((r, []))
+        else:
+            next(g for g in groups if g[0] is home)[1].append(r.source.ref())
+    findings: list[Finding] = []
+    for best, also in groups:
+        copied = [page.text[p.page[0] : p.page[1]] for p in best.passages]
+        title = best.source.title or best.source.id
+        n = len(best.passages)
+        findings.append(
+            Finding(
+                kind="repost",
+                severity=repost_severity(best.coverage, settings, best.source.id in allowed),
+                score=round(best.coverage, 4),
+                message=(
+                    f"Copies {n} passage{'s' if n != 1 else ''} from “{title}”, "
+                    f"{best.coverage:.0%} of the page's main text."
+                ),
+                fingerprint=fingerprint("repost", copied, best.source.id),
+                source=best.source.ref(),
+                coverage=round(best.coverage, 4),
+                source_coverage=round(best.source_coverage, 4),
+                passages=best.passages,
+                also_in_sources=tuple(sorted(also, key=lambda s: s.id)),
+            )
+        )
+    return findings

@@ -1,0 +1,104 @@
+"""Settings: one frozen object, every threshold named, with how it was calibrated.
+
+Calibration data, unless a comment says otherwise: the demo corpus in corpus/ (the seed
+page and its variants) and the unit fixtures; figures are from `python bench/...` commands
+quoted in CHANGELOG.md and the issues' closing notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from detector.errors import ConfigError
+from detector.model import SEVERITIES, Severity
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- signatures and LSH (recorded in the index manifest: changing them needs a new index) ---
+    # 5-token shingles: one CJK character per token, so 5 characters, the usual choice for
+    # Chinese near-duplicate detection; for English 5 words is strict but the aligner, not the
+    # LSH, decides what is copied.
+    shingle_size: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    # Candidate threshold for passages. datasketch's optimal (bands, rows) for 0.5 and 128
+    # permutations is (25, 5): P(candidate) 0.97 at Jaccard 0.7 (a sentence with a few edited
+    # characters), 0.55 at 0.5, 0.03 at 0.3. A page copies many passages, so a document is
+    # found with near certainty even when one passage is missed.
+    lsh_threshold: float = 0.5
+    # Sentences are merged into chunks of at least this many tokens before signing: a
+    # 30-token chunk keeps MinHash estimates steady (~26 shingles) and keeps the band table
+    # at about one row set per 30 tokens of text.
+    chunk_tokens: int = 30
+    # Passages shorter than this are neither indexed nor queried (a date line, a menu item).
+    min_passage_tokens: int = 10
+
+    # --- retrieval ---
+    # Aligning costs ~1 ms per candidate; 30 covers one story on many portals.
+    max_candidates: int = 30
+
+    # --- alignment (analysis/align.py) ---
+    # Seeds are runs of this many tokens shared by page and source (6 CJK characters or 6
+    # words rarely coincide by chance; 4 let set phrases such as "中国进出口贸易" seed).
+    align_seed_tokens: int = 6
+    # Seeds merge into one passage across gaps of at most this many tokens on either side
+    # (a few edited characters per sentence, a dropped clause).
+    align_max_gap: int = 24
+    # A copied passage has at least this many tokens: 20 CJK characters (about one sentence)
+    # or 20 words. Shorter shared runs are set phrases, dates and names.
+    min_copied_tokens: int = 20
+    # Passages whose shingle containment is below this are not copies (chains of chance seeds).
+    min_passage_similarity: float = 0.5
+
+    # --- reposts ---
+    # A source is reposted when the copied passages cover at least this share of the page's
+    # main text, or at least repost_min_tokens tokens (a long article quoting one paragraph).
+    repost_min_coverage: float = 0.1
+    repost_min_tokens: int = 60
+    # Another source is listed in also_in (not its own finding) when at least this share of its
+    # copied page text lies inside the best source's.
+    also_in_overlap: float = 0.8
+    # Severity of a repost by coverage (CONTRACT.md).
+    severity_high_coverage: float = 0.5
+    severity_medium_coverage: float = 0.2
+
+    # --- repeats inside a page ---
+    # A repeat counts from 20 CJK characters or 15 Latin words (the issue's floor): weights
+    # per token, threshold in CJK-character units.
+    repeat_min_weight: float = 20.0
+    repeat_latin_word_weight: float = 20.0 / 15.0
+
+    # --- input limits ---
+    max_page_bytes: int = 20_000_000
+
+    # --- run ---
+    fail_on: Severity | None = None
+    allow_sources: tuple[str, ...] = field(default_factory=tuple)
+
+    def manifest_fields(self) -> dict[str, Any]:
+        return {
+            "shingle_size": self.shingle_size,
+            "num_perm": self.num_perm,
+            "seed": self.seed,
+            "lsh_threshold": self.lsh_threshold,
+            "chunk_tokens": self.chunk_tokens,
+            "min_passage_tokens": self.min_passage_tokens,
+        }
+
+    def public(self) -> dict[str, Any]:
+        """The settings as written into the scan JSON (sorted keys, plain values)."""
+        out: dict[str, Any] = {}
+        for k, v in sorted(asdict(self).items()):
+            out[k] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        known = {f.name for f in fields(self)}
+        for key, value in overrides.items():
+            if key not in known:
+                raise ConfigError(f"unknown setting {key!r}")
+            if key == "fail_on" and value is not None and value not in SEVERITIES:
+                raise ConfigError(f"fail_on: {value!r} is not one of {', '.join(SEVERITIES)}")
+        return replace(self, **overrides)

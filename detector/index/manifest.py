@@ -1,0 +1,73 @@
+"""The index manifest: every setting that changes a signature or a band key.
+
+An index built with other settings would answer queries silently wrong, so opening one
+with a manifest that differs from the current settings is refused with the differences named.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from detector.errors import IndexFileError
+from detector.index.signatures import SCHEME, SignatureParams
+from detector.text.normalize import NORMALIZER_VERSION
+
+FORMAT = "detector.index/1"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: str
+    normalizer_version: int
+    scheme: str
+    shingle_size: int
+    num_perm: int
+    seed: int
+    lsh_threshold: float
+    bands: int
+    rows: int
+    chunk_tokens: int
+    min_passage_tokens: int
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    def public(self) -> dict[str, object]:
+        return dict(sorted(asdict(self).items()))
+
+    @staticmethod
+    def for_settings(
+        shingle_size: int,
+        num_perm: int,
+        seed: int,
+        lsh_threshold: float,
+        chunk_tokens: int,
+        min_passage_tokens: int,
+        params: SignatureParams,
+    ) -> Manifest:
+        return Manifest(
+            format=FORMAT,
+            normalizer_version=NORMALIZER_VERSION,
+            scheme=SCHEME,
+            shingle_size=shingle_size,
+            num_perm=num_perm,
+            seed=seed,
+            lsh_threshold=lsh_threshold,
+            bands=params.bands,
+            rows=params.rows,
+            chunk_tokens=chunk_tokens,
+            min_passage_tokens=min_passage_tokens,
+        )
+
+    @staticmethod
+    def from_json(raw: str, where: str) -> Manifest:
+        try:
+            data = json.loads(raw)
+            return Manifest(**data)
+        except (ValueError, TypeError) as err:
+            raise IndexFileError(f"{where}: the index manifest is unreadable ({err})") from err
+
+    def differences(self, other: Manifest) -> list[str]:
+        mine, theirs = asdict(self), asdict(other)
+        return [f"{k} is {theirs[k]!r} in the index, {mine[k]!r} here" for k in mine if mine[k] != theirs[k]]

@@ -1,0 +1,310 @@
+"""The embedded index: one SQLite file (WAL), crash-safe, constant-time open.
+
+Tables:
+    manifest(key, value)      "manifest" -> Manifest JSON, "permutations" -> [[a...], [b...]]
+    documents(pk, id, ...)    one row per source document, text zlib-compressed
+    bands(key, doc)           LSH bucket key -> document; WITHOUT ROWID, primary key (key, doc)
+
+A document and its band rows are written in one transaction, so a run killed part-way
+leaves each document whole or absent. Nothing is unpickled and no LSH table is rebuilt on
+open: a query is an indexed lookup of band keys. Removing a document recomputes its band
+keys from its stored text (signatures are deterministic), so no second index on
+``bands.doc`` is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from detector.errors import IndexFileError
+from detector.index.manifest import FORMAT, Manifest
+from detector.index.signatures import SignatureParams
+from detector.model import SourceDoc
+
+_SCHEMA = """
+CREATE TABLE manifest(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents(
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    uri TEXT, url TEXT, title TEXT, site TEXT, category TEXT,
+    chars INTEGER NOT NULL,
+    passages INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    main TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
+"""
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_QUERY_CHUNK = 900  # below SQLite's default limit of host parameters
+
+
+@dataclass(frozen=True)
+class PreparedDoc:
+    """A source document with its band keys, ready to be written."""
+
+    doc: SourceDoc
+    keys: npt.NDArray[np.int64]  # unique band keys of all its passages
+    passages: int
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class SqliteIndex:
+    """An open embedded index. Use ``SqliteIndex.create_or_open`` or ``SqliteIndex.open``."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, manifest: Manifest, params: SignatureParams):
+        self.path = path
+        self.conn = conn
+        self.manifest = manifest
+        self.params = params
+
+    # ---- opening -------------------------------------------------------------------------
+    @staticmethod
+    def _check_file(path: Path) -> None:
+        if path.is_dir():
+            raise IndexFileError(f"{path}: is a folder, not an index file")
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(16)
+        except OSError as err:
+            raise IndexFileError(f"{path}: cannot read the index ({err.strerror})") from err
+        if head != _SQLITE_MAGIC:
+            raise IndexFileError(f"{path}: not a detector index (not an SQLite file)")
+
+    @classmethod
+    def open(cls, path: Path, expected: Manifest | None, *, writable: bool = False) -> SqliteIndex:
+        """Open an existing index; refuse files that are not indexes or were built with other settings."""
+        if not path.exists():
+            raise IndexFileError(
+                f"{path}: no such index (create it with `detector index SOURCE... --index {path}`)"
+            )
+        cls._check_file(path)
+        mode = "rw" if writable else "ro"
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=60.0)
+            rows = dict(conn.execute("SELECT key, value FROM manifest").fetchall())
+        except sqlite3.DatabaseError as err:
+            raise IndexFileError(f"{path}: not a detector index or corrupt ({err})") from err
+        if "manifest" not in rows or "permutations" not in rows:
+            conn.close()
+            raise IndexFileError(f"{path}: not a detector index (no manifest)")
+        manifest = Manifest.from_json(rows["manifest"], str(path))
+        if manifest.format != FORMAT:
+            conn.close()
+            raise IndexFileError(f"{path}: index format {manifest.format!r} is not {FORMAT!r}")
+        if expected is not None:
+            diffs = expected.differences(manifest)
+            if diffs:
+                conn.close()
+                raise IndexFileError(f"{path}: built with other settings: {'; '.join(diffs)}")
+        try:
+            perms = json.loads(rows["permutations"])
+            params = SignatureParams(
+                manifest.num_perm,
+                manifest.seed,
+                manifest.bands,
+                manifest.rows,
+                tuple(perms[0]),
+                tuple(perms[1]),
+            )
+        except (ValueError, TypeError, IndexError, KeyError) as err:
+            conn.close()
+            raise IndexFileError(f"{path}: the index permutations are unreadable") from err
+        if writable:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        return cls(path, conn, manifest, params)
+
+    @classmethod
+    def create_or_open(cls, path: Path, manifest: Manifest, params: SignatureParams) -> SqliteIndex:
+        if path.exists() and path.stat().st_size > 0:
+            return cls.open(path, manifest, writable=True)
+        if not path.parent.exists():
+            raise IndexFileError(f"{path}: the folder {path.parent} does not exist")
+        tmp = path.with_name(path.name + ".creating")
+        tmp.unlink(missing_ok=True)
+        try:
+            conn = sqlite3.connect(tmp)
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT INTO manifest VALUES ('manifest', ?)", (manifest.to_json(),))
+            conn.execute(
+                "INSERT INTO manifest VALUES ('permutations', ?)",
+                (json.dumps([list(params.a), list(params.b)]),),
+            )
+            conn.commit()
+            conn.close()
+            tmp.replace(path)  # an index appears whole or not at all
+        except (OSError, sqlite3.Error) as err:
+            tmp.unlink(missing_ok=True)
+            raise IndexFileError(f"{path}: cannot create the index ({err})") from err
+        return cls.open(path, manifest, writable=True)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- writing -------------------------------------------------------------------------
+    def digest_of(self, doc_id: str) -> str | None:
+        row = self.conn.execute("SELECT digest FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def write(self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]) -> None:
+        """Write documents (replacing same ids) in one transaction."""
+        try:
+            with self.conn:
+                for item in prepared:
+                    d = item.doc
+                    old = self.conn.execute("SELECT pk FROM documents WHERE id = ?", (d.id,)).fetchone()
+                    if old is not None:
+                        self._delete(int(old[0]), replaced_keys.get(d.id))
+                    cur = self.conn.execute(
+                        "INSERT INTO documents"
+                        "(id, uri, url, title, site, category, chars, passages, digest, main, body)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            d.id,
+                            d.uri,
+                            d.url,
+                            d.title,
+                            d.site,
+                            d.category,
+                            len(d.text),
+                            item.passages,
+                            text_digest(d.text),
+                            json.dumps([list(span) for span in d.main_spans]),
+                            zlib.compress(d.text.encode("utf-8", "surrogatepass"), 6),
+                        ),
+                    )
+                    pk = cur.lastrowid
+                    self.conn.executemany(
+                        "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)",
+                        ((int(k), pk) for k in item.keys),
+                    )
+        except sqlite3.Error as err:
+            raise IndexFileError(
+                f"{self.path}: write failed, nothing from this batch was kept ({err})"
+            ) from err
+
+    def _delete(self, pk: int, keys: npt.NDArray[np.int64] | None) -> None:
+        if keys is not None:
+            self.conn.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", ((int(k), pk) for k in keys))
+        else:  # unknown keys (should not happen): a full scan, slow but correct
+            self.conn.execute("DELETE FROM bands WHERE doc = ?", (pk,))
+        self.conn.execute("DELETE FROM documents WHERE pk = ?", (pk,))
+
+    def remove(self, ids_and_keys: dict[str, npt.NDArray[np.int64] | None]) -> list[str]:
+        """Remove documents by id; returns the ids that were there."""
+        removed: list[str] = []
+        try:
+            with self.conn:
+                for doc_id, keys in ids_and_keys.items():
+                    row = self.conn.execute("SELECT pk FROM documents WHERE id = ?", (doc_id,)).fetchone()
+                    if row is None:
+                        continue
+                    self._delete(int(row[0]), keys)
+                    removed.append(doc_id)
+        except sqlite3.Error as err:
+            raise IndexFileError(f"{self.path}: remove failed, the index is unchanged ({err})") from err
+        return removed
+
+    # ---- reading -------------------------------------------------------------------------
+    def candidates(self, keys: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+        """(band key, document pk) pairs for the given keys."""
+        uniq = np.unique(keys)
+        out: list[tuple[int, int]] = []
+        for lo in range(0, uniq.shape[0], _QUERY_CHUNK):
+            chunk = [int(k) for k in uniq[lo : lo + _QUERY_CHUNK]]
+            marks = ",".join("?" * len(chunk))
+            out.extend(
+                self.conn.execute(f"SELECT key, doc FROM bands WHERE key IN ({marks})", chunk).fetchall()
+            )
+        return out
+
+    def documents(self, pks: Iterable[int]) -> dict[int, SourceDoc]:
+        out: dict[int, SourceDoc] = {}
+        for pk in pks:
+            row = self.conn.execute(
+                "SELECT id, uri, url, title, category, site, main, body FROM documents WHERE pk = ?", (pk,)
+            ).fetchone()
+            if row is not None:
+                out[pk] = self._row_doc(row)
+        return out
+
+    def _row_doc(self, row: tuple[object, ...]) -> SourceDoc:
+        doc_id, uri, url, title, category, site, main, body = row
+        try:
+            text = zlib.decompress(body).decode("utf-8", "surrogatepass")  # type: ignore[arg-type]
+            main_spans = tuple((int(s), int(e)) for s, e in json.loads(str(main)))
+        except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
+            raise IndexFileError(f"{self.path}: document {doc_id!r} is corrupt ({err})") from err
+        return SourceDoc(
+            id=str(doc_id),
+            uri=None if uri is None else str(uri),
+            url=None if url is None else str(url),
+            title=None if title is None else str(title),
+            category=None if category is None else str(category),
+            site=None if site is None else str(site),
+            text=text,
+            main_spans=main_spans,
+        )
+
+    def document_by_id(self, doc_id: str) -> SourceDoc | None:
+        row = self.conn.execute(
+            "SELECT id, uri, url, title, category, site, main, body FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        return None if row is None else self._row_doc(row)
+
+    def iter_documents(self) -> Iterator[tuple[int, SourceDoc, str]]:
+        for row in self.conn.execute(
+            "SELECT pk, id, uri, url, title, category, site, main, body, digest FROM documents ORDER BY pk"
+        ):
+            yield int(row[0]), self._row_doc(row[1:9]), str(row[9])
+
+    def has_band(self, key: int, pk: int) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM bands WHERE key = ? AND doc = ?", (key, pk)).fetchone()
+            is not None
+        )
+
+    def counts(self) -> dict[str, int]:
+        docs, chars, passages = self.conn.execute(
+            "SELECT count(*), coalesce(sum(chars), 0), coalesce(sum(passages), 0) FROM documents"
+        ).fetchone()
+        (bands,) = self.conn.execute("SELECT count(*) FROM bands").fetchone()
+        return {
+            "documents": int(docs),
+            "characters": int(chars),
+            "passages": int(passages),
+            "band_rows": int(bands),
+        }
+
+    def structural_problems(self) -> list[str]:
+        problems: list[str] = []
+        try:
+            result = [r[0] for r in self.conn.execute("PRAGMA quick_check").fetchall()]
+        except sqlite3.DatabaseError as err:
+            return [f"SQLite check failed: {err}"]
+        if result != ["ok"]:
+            problems.extend(f"SQLite: {r}" for r in result[:5])
+        (orphans,) = self.conn.execute(
+            "SELECT count(*) FROM bands WHERE doc NOT IN (SELECT pk FROM documents)"
+        ).fetchone()
+        if orphans:
+            problems.append(f"{orphans} band rows point at no document")
+        (bare,) = self.conn.execute(
+            "SELECT count(*) FROM documents WHERE passages > 0 AND pk NOT IN (SELECT DISTINCT doc FROM bands)"
+        ).fetchone()
+        if bare:
+            problems.append(f"{bare} documents have no band rows")
+        return problems

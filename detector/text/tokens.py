@@ -1,0 +1,181 @@
+"""Tokens and shingles, computed with numpy over whole texts (no Python call per token).
+
+A token is one CJK character (Han, kana, Hangul) or one run of other letters and digits
+(a Latin word, a number), so that "B2B", "CEO" and "Alibaba.com" inside Chinese text are
+words and a Chinese sentence is not one giant token (the `\\W` trap). Punctuation and white
+space separate tokens and are not tokens. Every token keeps its ``[start, end)`` offsets in
+the original text, and its hash is computed from its normalised form (NFKC, case folding:
+see normalize.py), so "ＡＢＣ" and "abc" hash the same.
+
+A shingle is ``k`` consecutive tokens; its hash feeds MinHash (32 bits, datasketch's
+``affine32`` scheme) and the aligner's seeds (64 bits).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+OTHER, CJK, WORD = 0, 1, 2
+
+_CJK_RANGES = (
+    (0x3040, 0x30FF),  # kana
+    (0x3400, 0x4DBF),  # Han extension A
+    (0x4E00, 0x9FFF),  # Han
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xF900, 0xFAFF),  # compatibility ideographs (NFKC folds them to Han)
+    (0x20000, 0x323AF),  # Han extensions B..H
+)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
+    """Per BMP code point: its class and its folded code point (NFKC + casefold when one character)."""
+    classes = np.zeros(0x10000, dtype=np.uint8)
+    folded = np.arange(0x10000, dtype=np.uint32)
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        norm = unicodedata.normalize("NFKC", ch).casefold()
+        if len(norm) == 1:
+            folded[cp] = ord(norm)
+        base = ord(norm[0]) if norm else cp
+        if any(lo <= base <= hi for lo, hi in _CJK_RANGES):
+            classes[cp] = CJK
+        elif norm and norm.isalnum() and all(c.isalnum() for c in norm):
+            classes[cp] = WORD
+    return classes, folded
+
+
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+_R = np.uint64(0x9E3779B97F4A7C15)  # odd, so invertible modulo 2**64
+_R_INV = np.uint64(pow(int(_R), -1, 1 << 64))
+_CJK_SALT = np.uint64(0x2545F4914F6CDD1D)
+_LEN_SALT = np.uint64(0x94D049BB133111EB)
+# Odd multipliers that combine the k tokens of a shingle (position matters).
+_SHINGLE_MULT = np.array(
+    [(0x9E3779B97F4A7C15 * (2 * j + 1) + 0x632BE59BD9B4E019 * j) % (1 << 64) | 1 for j in range(64)],
+    dtype=np.uint64,
+)
+
+
+def fmix64(h: U64) -> U64:
+    """MurmurHash3's 64-bit finaliser: an avalanching bijection (wraps modulo 2**64)."""
+    h = h ^ (h >> _S33)
+    h = h * _M1
+    h = h ^ (h >> _S33)
+    h = h * _M2
+    return h ^ (h >> _S33)
+
+
+def _powers(base: np.uint64, n: int) -> U64:
+    out = np.empty(n, dtype=np.uint64)
+    if n:
+        out[0] = 1
+        out[1:] = base
+        np.cumprod(out, out=out)
+    return out
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Tokens of a text: parallel arrays of original offsets, hashes and kinds."""
+
+    starts: I64
+    ends: I64
+    hashes: U64
+    is_cjk: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+    def slice(self, lo: int, hi: int) -> Tokens:
+        return Tokens(self.starts[lo:hi], self.ends[lo:hi], self.hashes[lo:hi], self.is_cjk[lo:hi])
+
+    def index_range(self, start: int, end: int) -> tuple[int, int]:
+        """Token indices ``[lo, hi)`` of the tokens lying inside the character span ``[start, end)``."""
+        lo = int(np.searchsorted(self.starts, start, side="left"))
+        hi = int(np.searchsorted(self.ends, end, side="right"))
+        return lo, max(lo, hi)
+
+
+def codepoints(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def tokenize(text: str) -> Tokens:
+    """All tokens of ``text``, in order."""
+    classes, folded = _tables()
+    cps = codepoints(text)
+    n = cps.shape[0]
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return Tokens(empty, empty.copy(), np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.bool_))
+    bmp = cps < 0x10000
+    low = np.where(bmp, cps, 0)
+    cls = classes[low]
+    fold = np.where(bmp, folded[low], cps).astype(np.uint64)
+    astral = ~bmp
+    if astral.any():
+        astral_cjk = astral & (cps >= 0x20000) & (cps <= 0x323AF)
+        cls = np.where(astral_cjk, CJK, np.where(astral, OTHER, cls)).astype(np.uint8)
+
+    is_cjk_char = cls == CJK
+    is_word_char = cls == WORD
+    # Word runs: maximal runs of WORD characters.
+    prev_word = np.concatenate(([False], is_word_char[:-1]))
+    next_word = np.concatenate((is_word_char[1:], [False]))
+    run_starts = np.flatnonzero(is_word_char & ~prev_word)
+    run_ends = np.flatnonzero(is_word_char & ~next_word) + 1
+    # Translation-invariant polynomial hash of each run: sum f[m] * R**(m - s).
+    if run_starts.size:
+        pw = _powers(_R, n)
+        pw_inv = _powers(_R_INV, n)
+        weighted = np.where(is_word_char, fold * pw, np.uint64(0))
+        prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
+        run_vals = (prefix[run_ends] - prefix[run_starts]) * pw_inv[run_starts]
+        run_hash = fmix64(run_vals ^ ((run_ends - run_starts).astype(np.uint64) * _LEN_SALT))
+    else:
+        run_hash = np.zeros(0, dtype=np.uint64)
+    cjk_pos = np.flatnonzero(is_cjk_char)
+    cjk_hash = fmix64(fold[cjk_pos] ^ _CJK_SALT)
+
+    starts = np.concatenate((cjk_pos, run_starts)).astype(np.int64)
+    order = np.argsort(starts, kind="stable")
+    ends = np.concatenate((cjk_pos + 1, run_ends)).astype(np.int64)
+    hashes = np.concatenate((cjk_hash, run_hash))
+    kinds = np.concatenate((np.ones(cjk_pos.size, dtype=np.bool_), np.zeros(run_starts.size, dtype=np.bool_)))
+    # utf-32 units are code points, which is what Python string indices count.
+    return Tokens(starts[order], ends[order], hashes[order], kinds[order])
+
+
+def shingle_hashes(token_hashes: U64, k: int) -> U64:
+    """64-bit hashes of every run of ``k`` consecutive tokens; one shingle of all tokens when fewer.
+
+    Never empty for a non-empty input: a passage shorter than ``k`` must not get an empty
+    signature, since empty sets all collide and then everything "matches".
+    """
+    t = token_hashes.shape[0]
+    if t == 0:
+        return np.zeros(0, dtype=np.uint64)
+    width = min(k, t)
+    count = t - width + 1
+    acc = np.zeros(count, dtype=np.uint64)
+    for j in range(width):
+        acc += token_hashes[j : j + count] * _SHINGLE_MULT[j]
+    return fmix64(acc ^ np.uint64(width))
+
+
+def minhash_input(shingles: U64) -> npt.NDArray[np.uint32]:
+    """The 32-bit values fed to MinHash (the high half of the 64-bit shingle hash)."""
+    return (shingles >> np.uint64(32)).astype(np.uint32)

@@ -9,6 +9,8 @@ occurrence, and occurrences linked by a repeat form one finding.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from detector.analysis.align import AlignSettings, align_tokens
@@ -95,7 +97,7 @@ def repeat_findings(page: PageText, main_spans: list[Span], settings: Settings) 
     for x, y in links:
         union(x, y)
     by_start = sorted(range(len(occurrences)), key=lambda k: occurrences[k])
-    for prev, cur in zip(by_start, by_start[1:], strict=False):
+    for prev, cur in itertools.pairwise(by_start):
         if occurrences[cur][0] < occurrences[prev][1]:
             union(prev, cur)
     groups: dict[int, list[Span]] = {}
@@ -116,7 +118,10 @@ def repeat_findings(page: PageText, main_spans: list[Span], settings: Settings) 
                 kind="duplicate-passage",
                 severity="medium",
                 score=round(min(1.0, extra / main_chars), 4),
-                message=f"A passage of {shortest[1] - shortest[0]} characters occurs {len(merged)} times on this page.",
+                message=(
+                    f"A passage of {shortest[1] - shortest[0]} characters occurs "
+                    f"{len(merged)} times on this page."
+                ),
                 fingerprint=fingerprint("duplicate-passage", [text]),
                 occurrences=tuple(merged),
             )

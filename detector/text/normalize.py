@@ -56,7 +56,7 @@ _PUNCT_FOLD = {
 @lru_cache(maxsize=65536)
 def fold_char(ch: str) -> str:
     """The normalised form of one character: may be empty (format controls) or longer (ligatures)."""
-    if ch.isspace() or ch in "\u00a0\u3000\u200b":
+    if ch.isspace() or ch in "\u00a0\u3000":
         return " "
     cat = unicodedata.category(ch)
     if cat == "Cf":  # zero-width and bidi controls carry no text

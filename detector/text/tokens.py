@@ -9,6 +9,10 @@ see normalize.py), so "ＡＢＣ" and "abc" hash the same.
 
 A shingle is ``k`` consecutive tokens; its hash feeds MinHash (32 bits, datasketch's
 ``affine32`` scheme) and the aligner's seeds (64 bits).
+
+Folding is per character and only where the NFKC + casefold result is one character (all
+CJK, full-width and Latin letters); the rare characters whose fold expands (ligatures such
+as "ﬁ", "ŉ") are hashed as themselves.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import numpy.typing as npt
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
-OTHER, CJK, WORD = 0, 1, 2
+OTHER, CJK, WORD, INVISIBLE = 0, 1, 2, 3
 
 _CJK_RANGES = (
     (0x3040, 0x30FF),  # kana
@@ -43,6 +47,9 @@ def _tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
     for cp in range(0x10000):
         ch = chr(cp)
         if 0xD800 <= cp <= 0xDFFF:
+            continue
+        if unicodedata.category(ch) == "Cf":  # zero-width and bidi controls: as if absent
+            classes[cp] = INVISIBLE
             continue
         norm = unicodedata.normalize("NFKC", ch).casefold()
         if len(norm) == 1:
@@ -114,9 +121,21 @@ def codepoints(text: str) -> npt.NDArray[np.uint32]:
 
 
 def tokenize(text: str) -> Tokens:
-    """All tokens of ``text``, in order."""
-    classes, folded = _tables()
+    """All tokens of ``text``, in order. Invisible format characters (zero-width space, bidi
+    controls) are skipped as if absent, as normalize() drops them: "ab\u200bc" is one word."""
+    classes, _ = _tables()
     cps = codepoints(text)
+    low = np.where(cps < 0x10000, cps, 0)
+    invisible = (classes[low] == INVISIBLE) & (cps < 0x10000)
+    if not invisible.any():
+        return _tokenize_codepoints(cps)
+    keep = np.flatnonzero(~invisible)
+    t = _tokenize_codepoints(cps[keep])
+    return Tokens(keep[t.starts], keep[t.ends - 1] + 1, t.hashes, t.is_cjk)
+
+
+def _tokenize_codepoints(cps: npt.NDArray[np.uint32]) -> Tokens:
+    classes, folded = _tables()
     n = cps.shape[0]
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)

@@ -1,0 +1,155 @@
+"""The scan JSON of CONTRACT.md: fixed key order, floats rounded to 4 places, byte-identical
+for the same inputs and settings (no timestamps, no absolute paths beyond what the user named)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from detector import __version__
+from detector.model import (
+    FINDING_KINDS,
+    SEVERITIES,
+    Finding,
+    PageResult,
+    ScanResult,
+    SourceDoc,
+    SourceRef,
+    Topic,
+)
+
+SCHEMA = "detector.scan/1"
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
+
+
+def _ref(ref: SourceRef) -> dict[str, Any]:
+    return {"id": ref.id, "uri": ref.uri, "url": ref.url, "title": ref.title, "category": ref.category}
+
+
+def _topic(t: Topic) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if t.verdict is not None:
+        out["verdict"] = t.verdict
+    if t.similarity is not None:
+        out["similarity"] = _r(t.similarity)
+    if t.threshold is not None:
+        out["threshold"] = _r(t.threshold)
+    if t.similarity is not None or t.site_terms or t.page_terms:
+        out["site_terms"] = list(t.site_terms)
+        out["page_terms"] = list(t.page_terms)
+        out["source_category"] = t.source_category
+    if t.reason is not None:
+        out["reason"] = t.reason
+    return out
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": f.kind,
+        "severity": f.severity,
+        "score": _r(f.score),
+        "message": f.message,
+        "fingerprint": f.fingerprint,
+    }
+    if f.kind in ("repost", "off-topic-repost"):
+        assert f.source is not None
+        out["source"] = _ref(f.source)
+        out["coverage"] = _r(f.coverage or 0.0)
+        out["source_coverage"] = _r(f.source_coverage or 0.0)
+        out["passages"] = [
+            {"page": list(p.page), "source": list(p.source), "similarity": _r(p.similarity)} for p in f.passages
+        ]
+        out["also_in"] = [_ref(s) for s in f.also_in_sources]
+    if f.kind == "duplicate-passage":
+        out["occurrences"] = [list(o) for o in f.occurrences]
+        out["also_in"] = [{"uri": a.uri, "occurrences": [list(o) for o in a.occurrences]} for a in f.also_in_pages]
+    if f.kind == "duplicate-page":
+        out["other"] = {"uri": f.other_uri}
+        out["similarity"] = _r(f.similarity or 0.0)
+    if f.topic is not None:
+        out["topic"] = _topic(f.topic)
+    if f.location is not None:
+        loc = f.location
+        out["location"] = {
+            "line": loc.line,
+            "column": loc.column,
+            "end_line": loc.end_line,
+            "end_column": loc.end_column,
+        }
+    return out
+
+
+def page_dict(r: PageResult) -> dict[str, Any]:
+    if r.document is None:
+        assert r.failure is not None
+        return {
+            "uri": r.failure.uri,
+            "url": None,
+            "site": r.failure.site,
+            "site_name": None,
+            "title": None,
+            "encoding": None,
+            "text": "",
+            "blocks": [],
+            "error": r.failure.error,
+            "findings": [],
+        }
+    d = r.document
+    out: dict[str, Any] = {
+        "uri": d.uri,
+        "url": d.url,
+        "site": d.site,
+        "site_name": d.site_name,
+        "title": d.title,
+        "encoding": d.encoding,
+        "text": d.text,
+        "blocks": [{"start": b.start, "end": b.end, "kind": b.kind} for b in d.blocks],
+    }
+    if r.topic is not None:
+        out["topic"] = _topic(r.topic)
+    if r.content is not None:
+        out["content"] = {
+            "unique": _r(r.content.unique),
+            "shared": _r(r.content.shared),
+            "copied": _r(r.content.copied),
+        }
+    out["findings"] = [finding_dict(f) for f in r.findings]
+    return out
+
+
+def _source(s: SourceDoc) -> dict[str, Any]:
+    return {"id": s.id, "uri": s.uri, "url": s.url, "title": s.title, "category": s.category, "text": s.text}
+
+
+def scan_dict(result: ScanResult) -> dict[str, Any]:
+    kinds: Counter[str] = Counter()
+    severities: Counter[str] = Counter()
+    for r in result.pages:
+        for f in r.findings:
+            kinds[f.kind] += 1
+            severities[f.severity] += 1
+    summary: dict[str, Any] = {
+        "pages": len(result.pages),
+        "errors": sum(1 for r in result.pages if r.failure is not None),
+        "findings": {k: kinds[k] for k in FINDING_KINDS if kinds[k]},
+        "severities": {s: severities[s] for s in SEVERITIES if severities[s]},
+    }
+    if result.sites:
+        summary["sites"] = {k: result.sites[k] for k in sorted(result.sites)}
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "detector", "version": __version__},
+        "settings": result.settings,
+        "index": result.index_manifest,
+        "sources": {k: _source(result.sources[k]) for k in sorted(result.sources)},
+        "pages": [page_dict(r) for r in result.pages],
+        "summary": summary,
+    }
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,177 @@
+"""Indexing and scanning throughput, end to end through the CLI (process start included).
+
+    python bench/throughput.py [--data DIR] [--target-mb 25] [--pages 100] [--keep DIR]
+
+Builds, from ../shared/data/cnews-1000 (or $DETECTOR_EVAL_DATA), the corpus itself and a
+larger synthetic corpus (paragraphs of different articles recombined into new documents,
+deterministic), indexes each with `detector index`, scans generated repost pages with
+`detector scan`, and measures plain datasketch MinHash.update per shingle (128 permutations,
+5-character shingles, the textbook way) on the cnews text in the same run. Prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir(arg: str | None) -> Path:
+    return Path(arg or os.environ.get("DETECTOR_EVAL_DATA") or ROOT.parent / "shared" / "data")
+
+
+def load_cnews(data: Path) -> list[tuple[str, str]]:
+    path = data / "cnews-1000" / "cnews.subset1000.txt"
+    if not path.exists():
+        sys.exit(f"bench: {path} not found (set DETECTOR_EVAL_DATA)")
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "\t" in line:
+            label, text = line.split("\t", 1)
+            out.append((label, text))
+    return out
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """cnews bodies are one line: cut them into ~150-character paragraphs at sentence ends."""
+    paras, cur = [], ""
+    for piece in text.replace("。", "。\x00").split("\x00"):
+        cur += piece
+        if len(cur) >= 150:
+            paras.append(cur)
+            cur = ""
+    if cur:
+        paras.append(cur)
+    return paras
+
+
+def write_corpus(articles: list[tuple[str, str]], path: Path, target_bytes: int, seed: int) -> int:
+    """The articles, then recombined documents until the file holds target_bytes of text."""
+    rng = random.Random(seed)
+    pool = [p for _, t in articles for p in split_paragraphs(t)]
+    alphabet = sorted({c for p in pool for c in p if "\u4e00" <= c <= "\u9fff"})
+    total = 0
+    n = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for label, text in articles:
+            body = "\n".join(split_paragraphs(text))
+            fh.write(json.dumps({"id": f"cnews-{n}", "category": label, "text": body}, ensure_ascii=False) + "\n")
+            total += len(body.encode())
+            n += 1
+        while total < target_bytes:
+            # Recombined paragraphs with every fourth character replaced: text with the
+            # statistics of news but no 5-character run shared with the originals or each other.
+            paras = []
+            for p in rng.sample(pool, 12):
+                chars = list(p)
+                for i in range(rng.randrange(4), len(chars), 4):
+                    chars[i] = rng.choice(alphabet)
+                paras.append("".join(chars))
+            body = "\n".join(paras)
+            fh.write(json.dumps({"id": f"synth-{n}", "category": "synthetic", "text": body}, ensure_ascii=False) + "\n")
+            total += len(body.encode())
+            n += 1
+    return total
+
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title} - 某某机械有限公司</title></head>
+<body><div class="nav"><a href="/">首页</a> | <a href="/about">公司简介</a> | <a href="/news">公司新闻</a></div>
+<h1>{title}</h1><div class="date">发布时间:2020-01-01</div>
+<div class="content">{body}</div>
+<div class="footer">Copyright 2020 某某机械有限公司 版权所有</div></body></html>"""
+
+
+def write_pages(articles: list[tuple[str, str]], folder: Path, count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        _, text = articles[rng.randrange(len(articles))]
+        paras = split_paragraphs(text)
+        keep = paras[: max(1, int(len(paras) * rng.uniform(0.5, 1.0)))]  # cut short
+        rng.shuffle(keep)
+        body = "".join(f"<p>{p}</p>" for p in keep)
+        (folder / f"page-{i:04d}.html").write_text(PAGE.format(title=f"新闻{i}", body=body), encoding="utf-8")
+
+
+def run(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.exit(f"bench: {' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
+    return elapsed
+
+
+def datasketch_baseline(articles: list[tuple[str, str]], limit_bytes: int) -> tuple[float, int]:
+    """Plain datasketch: MinHash.update per 5-character shingle, sha1 of the shingle's bytes."""
+    from datasketch import MinHash
+
+    done = 0
+    t0 = time.perf_counter()
+    for _, text in articles:
+        m = MinHash(num_perm=128)
+        for i in range(max(1, len(text) - 4)):
+            m.update(text[i : i + 5].encode("utf-8"))
+        done += len(text.encode())
+        if done >= limit_bytes:
+            break
+    return time.perf_counter() - t0, done
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data")
+    ap.add_argument("--target-mb", type=float, default=25.0)
+    ap.add_argument("--pages", type=int, default=100)
+    ap.add_argument("--baseline-mb", type=float, default=3.0, help="text measured with plain datasketch")
+    ap.add_argument("--keep", help="keep the generated files in this folder")
+    args = ap.parse_args()
+    articles = load_cnews(data_dir(args.data))
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="detector-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    detector = [sys.executable, "-m", "detector"]
+
+    base_s, base_bytes = datasketch_baseline(articles, int(args.baseline_mb * 1e6))
+    base_rate = base_bytes / 1e6 / base_s
+    rows = [("datasketch MinHash.update per shingle", f"{base_bytes / 1e6:.1f} MB", f"{base_s:.1f} s",
+             f"{base_rate:.2f} MB/s", "1.0x")]
+
+    write_pages(articles, work / "pages", args.pages, seed=2)
+    for name, target in (("cnews-1000", 0), (f"synthetic {args.target_mb:g} MB", int(args.target_mb * 1e6))):
+        corpus = work / f"corpus-{target}.jsonl"
+        size = write_corpus(articles, corpus, target, seed=1)
+        idx = work / f"index-{target}.idx"
+        idx.unlink(missing_ok=True)
+        t = run([*detector, "index", str(corpus), "--index", str(idx)])
+        rate = size / 1e6 / t
+        rows.append((f"detector index {name}", f"{size / 1e6:.1f} MB", f"{t:.1f} s", f"{rate:.2f} MB/s",
+                     f"{rate / base_rate:.1f}x"))
+        info = subprocess.run([*detector, "index", "--info", "--index", str(idx)], capture_output=True, text=True)
+        passages = next((ln.split(":")[1].strip() for ln in info.stdout.splitlines() if "passages" in ln), "?")
+        t = run([*detector, "scan", str(work / "pages"), "--index", str(idx), "--json", str(work / "scan.json")])
+        rows.append((f"detector scan {args.pages} pages vs {name} ({passages} passages, "
+                     f"{idx.stat().st_size / 1e6:.0f} MB on disk)", f"{args.pages} pages", f"{t:.2f} s",
+                     f"{args.pages / t:.1f} pages/s", ""))
+        scan = json.loads((work / "scan.json").read_text(encoding="utf-8"))
+        found = sum(1 for p in scan["pages"] if any(f["kind"] == "repost" for f in p["findings"]))
+        rows.append((f"  pages with a repost finding", f"{found}/{args.pages}", "", "", ""))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'what':<{width}}  {'input':>10}  {'time':>8}  {'rate':>14}  {'vs datasketch':>13}")
+    for r in rows:
+        print(f"{r[0]:<{width}}  {r[1]:>10}  {r[2]:>8}  {r[3]:>14}  {r[4]:>13}")
+    print(f"peak RSS of this process (baseline): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB;"
+          f" files in {work}")
+
+
+if __name__ == "__main__":
+    main()

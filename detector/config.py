@@ -28,10 +28,15 @@ class Settings:
     # characters), 0.55 at 0.5, 0.03 at 0.3. A page copies many passages, so a document is
     # found with near certainty even when one passage is missed.
     lsh_threshold: float = 0.5
-    # Sentences are merged into chunks of at least this many tokens before signing: a
-    # 30-token chunk keeps MinHash estimates steady (~26 shingles) and keeps the band table
-    # at about one row set per 30 tokens of text.
-    chunk_tokens: int = 30
+    # Sentences are merged into chunks of at least this many tokens before signing: about two
+    # Chinese news sentences or three English ones. 60 keeps MinHash estimates steady (~56
+    # shingles) and the band table at one row set per ~60 tokens: indexing cnews-1000 went
+    # from 19,720 passages (chunks of 30 plus paragraphs) to ~6,000 with every demo and
+    # bench repost still found (bench/throughput.py: 100/100 pages).
+    chunk_tokens: int = 60
+    # A page queries every window of up to this many sentences of a paragraph, so that some
+    # window matches a source chunk exactly when the page cuts paragraphs elsewhere.
+    query_windows: int = 3
     # Passages shorter than this are neither indexed nor queried (a date line, a menu item).
     min_passage_tokens: int = 10
 
@@ -69,6 +74,11 @@ class Settings:
     # per token, threshold in CJK-character units.
     repeat_min_weight: float = 20.0
     repeat_latin_word_weight: float = 20.0 / 15.0
+
+    # --- indexing ---
+    # Worker processes that sign documents while the main process writes; 0 = up to 2 (the
+    # cores of the machine we measured on; more cores help until SQLite writing dominates).
+    index_workers: int = 0
 
     # --- input limits ---
     max_page_bytes: int = 20_000_000

@@ -6,8 +6,11 @@ itself never writes to the terminal.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import multiprocessing
+import os
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +26,12 @@ from detector.index.signatures import SignatureParams, band_keys
 from detector.index.sqlite_store import PreparedDoc, SqliteIndex, text_digest
 from detector.ingest import iter_page_inputs, iter_source_inputs
 from detector.model import Document, Finding, InputFailure, PageResult, ScanResult, SourceDoc
-from detector.text.passages import main_tokens, passage_signatures
+from detector.text.passages import batch_passage_signatures, main_tokens, passage_signatures
 from detector.text.tokens import tokenize
 
 Progress = Callable[[str], None]
 # Documents per write transaction: each transaction holds whole documents only.
-_WRITE_BATCH = 200
+_WRITE_BATCH = 500
 
 
 def _noop(_: str) -> None:
@@ -90,14 +93,26 @@ def source_from_document(doc: Document) -> SourceDoc:
     )
 
 
+def sources_keys(
+    sources: Sequence[SourceDoc], params: SignatureParams, settings: Settings
+) -> list[tuple[np.ndarray, int]]:
+    """For each source: the unique band keys of all its passages, and how many passages."""
+    mts = [main_tokens(src.text, src.content_spans()) for src in sources]
+    signed = batch_passage_signatures(
+        mts, params, settings.shingle_size, settings.chunk_tokens, settings.min_passage_tokens
+    )
+    out: list[tuple[np.ndarray, int]] = []
+    for ps in signed:
+        if not ps.token_ranges:
+            out.append((np.zeros(0, dtype=np.int64), 0))
+            continue
+        keys = band_keys(ps.signatures, params.bands, params.rows)
+        out.append((np.unique(keys.ravel()), len(ps.token_ranges)))
+    return out
+
+
 def source_keys(source: SourceDoc, params: SignatureParams, settings: Settings) -> tuple[np.ndarray, int]:
-    """The unique band keys of all passages of a source, and how many passages there were."""
-    mt = main_tokens(source.text, source.content_spans())
-    ps = passage_signatures(mt, params, settings.shingle_size, settings.chunk_tokens, settings.min_passage_tokens)
-    if not ps.token_ranges:
-        return np.zeros(0, dtype=np.int64), 0
-    keys = band_keys(ps.signatures, params.bands, params.rows)
-    return np.unique(keys.ravel()), len(ps.token_ranges)
+    return sources_keys([source], params, settings)[0]
 
 
 @dataclass(frozen=True)
@@ -117,14 +132,45 @@ def index_corpus(
     store = SqliteIndex.create_or_open(index_path, settings_manifest(settings, params), params)
     added = replaced = unchanged = 0
     failures: list[InputFailure] = []
-    batch: OrderedDict[str, PreparedDoc] = OrderedDict()
-    old_keys: dict[str, np.ndarray] = {}
+    pending: OrderedDict[str, SourceDoc] = OrderedDict()
+    previous: dict[str, SourceDoc] = {}
+    # Signing runs in worker processes once the corpus fills more than one batch; the
+    # writer (this process) stores finished batches in input order, so each transaction
+    # still holds whole documents only.
+    pool: ProcessPoolExecutor | None = None
+    in_flight: deque[tuple[Future[list[tuple[np.ndarray, int]]], list[SourceDoc], dict[str, np.ndarray]]] = (
+        deque()
+    )
+    flight_ids: set[str] = set()
+    workers = settings.index_workers or min(2, os.cpu_count() or 1)
 
-    def flush() -> None:
-        if batch:
-            store.write(list(batch.values()), old_keys)
-            batch.clear()
-            old_keys.clear()
+    def write_done(block: bool) -> None:
+        while in_flight and (block or in_flight[0][0].done()):
+            future, docs, old_keys = in_flight.popleft()
+            flight_ids.difference_update(d.id for d in docs)
+            keyed = future.result()
+            store.write([PreparedDoc(d, k, n) for d, (k, n) in zip(docs, keyed, strict=True)], old_keys)
+
+    def flush(final: bool) -> None:
+        nonlocal pool
+        if pending:
+            docs = list(pending.values())
+            old = list(previous.values())
+            old_keys = {d.id: k for d, (k, _) in zip(old, sources_keys(old, params, settings), strict=True)}
+            pending.clear()
+            previous.clear()
+            if pool is None and not final and workers > 1:
+                tokenize("")  # build the lookup tables once, before the workers fork
+                pool = ProcessPoolExecutor(
+                    max_workers=workers, mp_context=multiprocessing.get_context("fork")
+                )
+            if pool is None:
+                keyed = sources_keys(docs, params, settings)
+                store.write([PreparedDoc(d, k, n) for d, (k, n) in zip(docs, keyed, strict=True)], old_keys)
+            else:
+                in_flight.append((pool.submit(sources_keys, docs, params, settings), docs, old_keys))
+                flight_ids.update(d.id for d in docs)
+        write_done(block=final or len(in_flight) > workers)
 
     try:
         for item in iter_source_inputs(paths, max_bytes=settings.max_page_bytes):
@@ -134,27 +180,30 @@ def index_corpus(
                 continue
             source = source_from_document(item)
             progress(source.uri or source.id)
-            if source.id in batch:
-                del batch[source.id]  # a later line with the same id wins
+            if source.id in pending:
+                del pending[source.id]  # a later line with the same id wins
             else:
+                if source.id in flight_ids:
+                    write_done(block=True)  # the earlier copy must be stored before it is replaced
                 digest = store.digest_of(source.id)
                 if digest == text_digest(source.text):
                     unchanged += 1
                     continue
                 if digest is not None:
-                    previous = store.document_by_id(source.id)
-                    if previous is not None:
-                        old_keys[source.id] = source_keys(previous, params, settings)[0]
+                    old_doc = store.document_by_id(source.id)
+                    if old_doc is not None:
+                        previous[source.id] = old_doc
                     replaced += 1
                 else:
                     added += 1
-            keys, passages = source_keys(source, params, settings)
-            batch[source.id] = PreparedDoc(source, keys, passages)
-            if len(batch) >= _WRITE_BATCH:
-                flush()
-        flush()
+            pending[source.id] = source
+            if len(pending) >= _WRITE_BATCH:
+                flush(final=False)
+        flush(final=True)
         counts = store.counts()
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         store.close()
     return IndexSummary(added, replaced, unchanged, tuple(failures), counts)
 
@@ -186,7 +235,11 @@ def check_index(index_path: Path, settings: Settings, progress: Progress = _noop
     try:
         problems = store.structural_problems()
         recomputed = signature_params(
-            Settings(num_perm=store.manifest.num_perm, seed=store.manifest.seed, lsh_threshold=store.manifest.lsh_threshold)
+            Settings(
+                num_perm=store.manifest.num_perm,
+                seed=store.manifest.seed,
+                lsh_threshold=store.manifest.lsh_threshold,
+            )
         )
         if (recomputed.a, recomputed.b) != (store.params.a, store.params.b):
             problems.append("the stored permutations differ from datasketch's for the manifest's seed")
@@ -256,7 +309,14 @@ class SourceLookup:
 
     def reuses(self, doc: Document, page: PageText) -> list[SourceReuse]:
         s = self.settings
-        ps = passage_signatures(page.main, self.store.params, s.shingle_size, s.chunk_tokens, s.min_passage_tokens)
+        ps = passage_signatures(
+            page.main,
+            self.store.params,
+            s.shingle_size,
+            s.chunk_tokens,
+            s.min_passage_tokens,
+            s.query_windows,
+        )
         if not ps.token_ranges:
             return []
         keys = band_keys(ps.signatures, self.store.params.bands, self.store.params.rows)
@@ -272,7 +332,7 @@ class SourceLookup:
             passages_per_doc.setdefault(pk, set()).update(key_passages.get(key, ()))
         ranked = sorted(passages_per_doc, key=lambda pk: (-len(passages_per_doc[pk]), pk))[: s.max_candidates]
         found: list[SourceReuse] = []
-        for pk, source in sorted(self._documents(ranked).items()):
+        for _pk, source in sorted(self._documents(ranked).items()):
             if doc.url is not None and source.url == doc.url:
                 continue  # the page itself is in the corpus
             reuse = measure_reuse(page, source, s)
@@ -289,7 +349,9 @@ def scan_document(doc: Document, lookup: SourceLookup | None, settings: Settings
     page = prepare_page(doc)
     findings: list[Finding] = []
     if lookup is not None:
-        findings.extend(repost_findings(page, lookup.reuses(doc, page), settings, frozenset(settings.allow_sources)))
+        findings.extend(
+            repost_findings(page, lookup.reuses(doc, page), settings, frozenset(settings.allow_sources))
+        )
     findings.extend(repeat_findings(page, doc.main_spans(), settings))
     return PageResult(document=doc, failure=None, findings=_sort_findings(findings))
 

@@ -82,12 +82,14 @@ def grouped_signatures(values: U32, group_starts: npt.NDArray[np.int64], params:
         return out
     mixed = fmix32(values.astype(np.uint32, copy=False))
     ends = np.append(group_starts[1:], n)
-    buf = np.empty((_BATCH, params.num_perm), dtype=np.uint32)
+    # Permutations along the rows, shingles along the columns: numpy's reduceat over the
+    # contiguous last axis is ~16x faster than over axis 0 of the transposed layout.
+    buf = np.empty((params.num_perm, _BATCH), dtype=np.uint32)
     for lo in range(0, n, _BATCH):
         hi = min(n, lo + _BATCH)
-        chunk = buf[: hi - lo]
-        np.multiply(mixed[lo:hi, None], a[None, :], out=chunk)
-        chunk += b[None, :]
+        chunk = buf[:, : hi - lo]
+        np.multiply(a[:, None], mixed[None, lo:hi], out=chunk)
+        chunk += b[:, None]
         # Groups overlapping this batch, clipped to it.
         g_lo = int(np.searchsorted(ends, lo, side="right"))
         g_hi = int(np.searchsorted(group_starts, hi, side="left"))
@@ -95,14 +97,12 @@ def grouped_signatures(values: U32, group_starts: npt.NDArray[np.int64], params:
             continue
         starts = np.clip(group_starts[g_lo:g_hi], lo, hi) - lo
         stops = np.clip(ends[g_lo:g_hi], lo, hi) - lo
-        nonempty = stops > starts
-        if not nonempty.any():
+        idx = np.flatnonzero(stops > starts)
+        if idx.size == 0:
             continue
-        idx = np.flatnonzero(nonempty)
-        mins = np.minimum.reduceat(chunk, starts[idx], axis=0)
-        target = out[g_lo:g_hi][idx]
-        np.minimum(target, mins, out=target)
-        out[g_lo + idx] = target
+        mins = np.minimum.reduceat(chunk, starts[idx], axis=1).T
+        rows = g_lo + idx
+        out[rows] = np.minimum(out[rows], mins)
     return out
 
 

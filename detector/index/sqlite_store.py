@@ -125,6 +125,8 @@ class SqliteIndex:
         if writable:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # Band rows land at random places in the B-tree: a large page cache keeps them cheap.
+            conn.execute("PRAGMA cache_size=-262144")
         return cls(path, conn, manifest, params)
 
     @classmethod
@@ -160,9 +162,10 @@ class SqliteIndex:
         return None if row is None else str(row[0])
 
     def write(self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]) -> None:
-        """Write documents (replacing same ids) in one transaction."""
+        """Write documents (replacing same ids) and their band rows in one transaction."""
         try:
             with self.conn:
+                pks: list[int] = []
                 for item in prepared:
                     d = item.doc
                     old = self.conn.execute("SELECT pk FROM documents WHERE id = ?", (d.id,)).fetchone()
@@ -186,14 +189,16 @@ class SqliteIndex:
                             zlib.compress(d.text.encode("utf-8", "surrogatepass"), 6),
                         ),
                     )
-                    pk = cur.lastrowid
-                    self.conn.executemany(
-                        "INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)",
-                        ((int(k), pk) for k in item.keys),
-                    )
+                    pks.append(int(cur.lastrowid or 0))
+                if prepared:
+                    keys = np.concatenate([item.keys for item in prepared])
+                    docs = np.repeat(np.array(pks, dtype=np.int64), [item.keys.shape[0] for item in prepared])
+                    order = np.argsort(keys, kind="stable")  # B-tree inserts in key order
+                    rows = zip(keys[order].tolist(), docs[order].tolist(), strict=True)
+                    self.conn.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", rows)
         except sqlite3.Error as err:
             raise IndexFileError(
-                f"{self.path}: write failed, nothing from this batch was kept ({err})"
+                f"{self.path}: write failed, nothing of this batch was kept ({err})"
             ) from err
 
     def _delete(self, pk: int, keys: npt.NDArray[np.int64] | None) -> None:

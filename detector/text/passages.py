@@ -1,12 +1,13 @@
 """Passages of a document's main text, and their MinHash signatures.
 
-Retrieval indexes and queries two levels of passages, both partitions of the main text:
-- chunks: consecutive sentences of one paragraph merged until they hold at least
-  ``chunk_tokens`` tokens, so that a copied sentence inside a long original paragraph is
-  still found (Jaccard against the whole paragraph would be diluted);
-- paragraphs, when a paragraph holds more than one chunk.
-Each level's signature is the element-wise minimum of its sentences' signatures, so every
-shingle is hashed once per document, not once per level.
+The index holds chunks: consecutive sentences of one paragraph merged until they hold at
+least ``chunk_tokens`` tokens (a short paragraph is one chunk), so that a copied sentence
+inside a long original paragraph is still found (Jaccard against the whole paragraph would
+be diluted) while the band table stays at one row set per chunk. A page queries its chunks
+and every window of 1..``query_windows`` sentences of a paragraph, so some window lines up
+with a source chunk however the page cut, merged or reordered its paragraphs; reads are cheap,
+writes are not. A passage's signature is the element-wise minimum of its sentences'
+signatures, so every shingle is hashed once per document.
 """
 
 from __future__ import annotations
@@ -61,67 +62,114 @@ class PassageSignatures:
     signatures: npt.NDArray[np.uint32]
 
 
-def passage_signatures(
-    mt: MainTokens, params: SignatureParams, shingle_size: int, chunk_tokens: int, min_tokens: int
-) -> PassageSignatures:
+@dataclass(frozen=True)
+class _Plan:
+    """The passages of one document as ranges of its sentences (atoms)."""
+
+    sent_starts: npt.NDArray[np.int64]  # token index of each sentence (the first starts at 0)
+    atom_ranges: list[tuple[int, int]]  # [first sentence, last sentence) of each passage
+    token_ranges: list[tuple[int, int]]
+
+
+def _plan(mt: MainTokens, chunk_tokens: int, min_tokens: int, query_windows: int) -> _Plan | None:
     t = len(mt.tokens)
-    empty = PassageSignatures([], np.zeros((0, params.num_perm), dtype=np.uint32))
     if t < min_tokens or mt.sentence_starts.size == 0:
-        return empty
-    shingles = minhash_input(shingle_hashes(mt.tokens.hashes, shingle_size))
-    n_sh = shingles.shape[0]
+        return None
     sent_starts = mt.sentence_starts.copy()
     sent_starts[0] = 0  # tokens before the first sentence belong to it
+    n_sent = int(sent_starts.shape[0])
     sent_ends = np.append(sent_starts[1:], t)
-    atom_groups = np.minimum(sent_starts, n_sh)
-    atom_sigs = grouped_signatures(shingles, atom_groups, params)
+    starts_l, ends_l = sent_starts.tolist(), sent_ends.tolist()
+    paras = mt.sentence_paragraph.tolist()
 
-    # Chunks: merge sentences of one paragraph until each holds chunk_tokens tokens.
-    chunk_first: list[int] = []
-    chunk_para: list[int] = []
+    # Chunks: merge sentences of one paragraph until each holds chunk_tokens tokens; a short
+    # tail chunk joins the chunk before it in the same paragraph.
+    chunks: list[list[int]] = []  # [first, last, paragraph]
     acc = 0
-    for i in range(sent_starts.shape[0]):
-        para = int(mt.sentence_paragraph[i])
-        if not chunk_first or chunk_para[-1] != para or acc >= chunk_tokens:
-            chunk_first.append(i)
-            chunk_para.append(para)
+    for i in range(n_sent):
+        if not chunks or chunks[-1][2] != paras[i] or acc >= chunk_tokens:
+            chunks.append([i, i + 1, paras[i]])
             acc = 0
-        acc += int(sent_ends[i] - sent_starts[i])
-    # A short tail chunk joins the chunk before it in the same paragraph.
-    merged_first: list[int] = []
-    merged_para: list[int] = []
-    for j, first in enumerate(chunk_first):
-        last = chunk_first[j + 1] if j + 1 < len(chunk_first) else sent_starts.shape[0]
-        size = int(sent_ends[last - 1] - sent_starts[first])
-        if merged_first and merged_para[-1] == chunk_para[j] and size < chunk_tokens:
-            continue
-        merged_first.append(first)
-        merged_para.append(chunk_para[j])
-
-    ranges: list[tuple[int, int]] = []
-    sig_parts: list[npt.NDArray[np.uint32]] = []
-
-    def add_level(firsts: list[int]) -> None:
-        if not firsts:
-            return
-        sigs = np.minimum.reduceat(atom_sigs, np.array(firsts, dtype=np.int64), axis=0)
-        for j, first in enumerate(firsts):
-            last = firsts[j + 1] if j + 1 < len(firsts) else sent_starts.shape[0]
-            lo, hi = int(sent_starts[first]), int(sent_ends[last - 1])
-            if hi - lo >= min_tokens:
-                ranges.append((lo, hi))
-                sig_parts.append(sigs[j : j + 1])
-
-    add_level(merged_first)
+        else:
+            chunks[-1][1] = i + 1
+        acc += ends_l[i] - starts_l[i]
+    merged: list[list[int]] = []
+    for c in chunks:
+        size = ends_l[c[1] - 1] - starts_l[c[0]]
+        if merged and merged[-1][2] == c[2] and size < chunk_tokens:
+            merged[-1][1] = c[1]
+        else:
+            merged.append(c)
+    atom_ranges = [(c[0], c[1]) for c in merged]
     # Paragraphs made of several chunks (a one-chunk paragraph is that chunk already).
-    para_of_sentence = mt.sentence_paragraph
-    para_firsts = [0, *np.flatnonzero(para_of_sentence[1:] != para_of_sentence[:-1]) + 1]
-    chunk_ranges = set(ranges)
-    before = len(ranges)
-    add_level([int(f) for f in para_firsts])
-    keep = [i for i in range(before, len(ranges)) if ranges[i] not in chunk_ranges]
-    ranges = ranges[:before] + [ranges[i] for i in keep]
-    sig_parts = sig_parts[:before] + [sig_parts[i] for i in keep]
-    if not ranges:
-        return empty
-    return PassageSignatures(ranges, np.concatenate(sig_parts, axis=0))
+    if query_windows:
+        # The query side also tries every window of 1..query_windows sentences of a paragraph,
+        # so that some window lines up with a source chunk whatever the page cut or kept.
+        for i in range(n_sent):
+            for w in range(1, query_windows + 1):
+                j = i + w
+                if j > n_sent or paras[j - 1] != paras[i]:
+                    break
+                atom_ranges.append((i, j))
+        atom_ranges = sorted(set(atom_ranges))
+    kept = [(a, b) for a, b in atom_ranges if ends_l[b - 1] - starts_l[a] >= min_tokens]
+    if not kept:
+        return None
+    return _Plan(sent_starts, kept, [(starts_l[a], ends_l[b - 1]) for a, b in kept])
+
+
+def batch_passage_signatures(
+    mts: list[MainTokens],
+    params: SignatureParams,
+    shingle_size: int,
+    chunk_tokens: int,
+    min_tokens: int,
+    query_windows: int = 0,
+) -> list[PassageSignatures]:
+    """Passage signatures of many documents, with one vectorised MinHash pass over all of them."""
+    plans: list[tuple[_Plan, int] | None] = []
+    shingle_parts: list[npt.NDArray[np.uint32]] = []
+    group_parts: list[npt.NDArray[np.int64]] = []
+    offset = atoms = 0
+    for mt in mts:
+        plan = _plan(mt, chunk_tokens, min_tokens, query_windows)
+        if plan is None:
+            plans.append(None)
+            continue
+        sh = minhash_input(shingle_hashes(mt.tokens.hashes, shingle_size))
+        shingle_parts.append(sh)
+        group_parts.append(offset + np.minimum(plan.sent_starts, sh.shape[0]))
+        plans.append((plan, atoms))
+        offset += int(sh.shape[0])
+        atoms += int(plan.sent_starts.shape[0])
+    empty = PassageSignatures([], np.zeros((0, params.num_perm), dtype=np.uint32))
+    if not shingle_parts:
+        return [empty for _ in mts]
+    atom_sigs = grouped_signatures(np.concatenate(shingle_parts), np.concatenate(group_parts), params)
+    # Minimum over arbitrary atom ranges in one reduceat: indices [f0, l0, f1, l1, ...], even
+    # results are the ranges; a sentinel row lets the last range end at the last atom.
+    atom_sigs = np.vstack([atom_sigs, np.full((1, params.num_perm), 0xFFFFFFFF, dtype=np.uint32)])
+    pairs = [(item[1] + a, item[1] + b) for item in plans if item is not None for a, b in item[0].atom_ranges]
+    flat = np.array(pairs, dtype=np.int64).ravel()
+    sigs = np.minimum.reduceat(atom_sigs, flat, axis=0)[::2]
+    out: list[PassageSignatures] = []
+    at = 0
+    for item in plans:
+        if item is None:
+            out.append(empty)
+            continue
+        n = len(item[0].atom_ranges)
+        out.append(PassageSignatures(item[0].token_ranges, sigs[at : at + n]))
+        at += n
+    return out
+
+
+def passage_signatures(
+    mt: MainTokens,
+    params: SignatureParams,
+    shingle_size: int,
+    chunk_tokens: int,
+    min_tokens: int,
+    query_windows: int = 0,
+) -> PassageSignatures:
+    return batch_passage_signatures([mt], params, shingle_size, chunk_tokens, min_tokens, query_windows)[0]

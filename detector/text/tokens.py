@@ -39,26 +39,35 @@ _CJK_RANGES = (
 )
 
 
+def _classify(cp: int) -> tuple[int, int]:
+    """Class and folded code point of one character (the tables below hold the BMP)."""
+    ch = chr(cp)
+    if 0xD800 <= cp <= 0xDFFF:
+        return OTHER, cp
+    if unicodedata.category(ch) == "Cf":  # zero-width and bidi controls: as if absent
+        return INVISIBLE, cp
+    norm = unicodedata.normalize("NFKC", ch).casefold()
+    fold = ord(norm) if len(norm) == 1 else cp
+    base = ord(norm[0]) if norm else cp
+    if any(lo <= base <= hi for lo, hi in _CJK_RANGES) and norm[0].isalnum():
+        return CJK, fold
+    if norm and all(c.isalnum() for c in norm):
+        return WORD, fold
+    return OTHER, fold
+
+
+@lru_cache(maxsize=4096)
+def _classify_astral(cp: int) -> tuple[int, int]:
+    return _classify(cp)
+
+
 @lru_cache(maxsize=1)
 def _tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
     """Per BMP code point: its class and its folded code point (NFKC + casefold when one character)."""
     classes = np.zeros(0x10000, dtype=np.uint8)
     folded = np.arange(0x10000, dtype=np.uint32)
     for cp in range(0x10000):
-        ch = chr(cp)
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        if unicodedata.category(ch) == "Cf":  # zero-width and bidi controls: as if absent
-            classes[cp] = INVISIBLE
-            continue
-        norm = unicodedata.normalize("NFKC", ch).casefold()
-        if len(norm) == 1:
-            folded[cp] = ord(norm)
-        base = ord(norm[0]) if norm else cp
-        if any(lo <= base <= hi for lo, hi in _CJK_RANGES):
-            classes[cp] = CJK
-        elif norm and norm.isalnum() and all(c.isalnum() for c in norm):
-            classes[cp] = WORD
+        classes[cp], folded[cp] = _classify(cp)
     return classes, folded
 
 
@@ -127,6 +136,8 @@ def tokenize(text: str) -> Tokens:
     cps = codepoints(text)
     low = np.where(cps < 0x10000, cps, 0)
     invisible = (classes[low] == INVISIBLE) & (cps < 0x10000)
+    for i in np.flatnonzero(cps >= 0x10000).tolist():
+        invisible[i] = _classify_astral(int(cps[i]))[0] == INVISIBLE
     if not invisible.any():
         return _tokenize_codepoints(cps)
     keep = np.flatnonzero(~invisible)
@@ -144,11 +155,13 @@ def _tokenize_codepoints(cps: npt.NDArray[np.uint32]) -> Tokens:
     low = np.where(bmp, cps, 0)
     cls = classes[low]
     fold = np.where(bmp, folded[low], cps).astype(np.uint64)
-    astral = ~bmp
-    if astral.any():
-        astral_cjk = astral & (cps >= 0x20000) & (cps <= 0x323AF)
-        cls = np.where(astral_cjk, CJK, np.where(astral, OTHER, cls)).astype(np.uint8)
-
+    astral = np.flatnonzero(~bmp)
+    if astral.size:  # rare: look the few distinct characters up one by one
+        cls = cls.copy()
+        for i in astral.tolist():
+            c, f = _classify_astral(int(cps[i]))
+            cls[i] = c
+            fold[i] = f
     is_cjk_char = cls == CJK
     is_word_char = cls == WORD
     # Word runs: maximal runs of WORD characters.

@@ -100,7 +100,9 @@ INDEX_HELP = "Index file (created by `detector index`; SQLite, one file)."
 
 @main.command("index")
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
-@click.option("--index", "index_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help=INDEX_HELP)
+@click.option(
+    "--index", "index_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help=INDEX_HELP
+)
 @click.option("--remove", is_flag=True, help="Treat the arguments as document ids and remove them.")
 @click.option("--info", is_flag=True, help="Print the index manifest and counts.")
 @click.option("--check", "check_", is_flag=True, help="Verify the index's integrity (exit 2 when unsound).")
@@ -130,11 +132,11 @@ def index_command(sources: tuple[str, ...], index_path: Path, remove: bool, info
         if info:
             manifest, counts = pipeline.index_info(index_path)
             click.echo(f"index: {index_path}")
-            for k, v in counts.items():
-                click.echo(f"  {k}: {v}")
+            for name, count in counts.items():
+                click.echo(f"  {name}: {count}")
             click.echo("manifest:")
-            for k, v in manifest.items():
-                click.echo(f"  {k}: {v}")
+            for key, value in manifest.items():
+                click.echo(f"  {key}: {value}")
             return
         if check_:
             with progress_bar("checking") as step:
@@ -186,8 +188,12 @@ def _human_summary(result: ScanResult) -> None:
 @main.command("scan")
 @click.argument("pages", nargs=-1, required=True, metavar="PAGE...")
 @click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path), help=INDEX_HELP)
-@click.option("--json", "json_out", metavar="FILE|-", help="Write the scan JSON to FILE, or to stdout with '-'.")
-@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), help="Write an HTML report.")
+@click.option(
+    "--json", "json_out", metavar="FILE|-", help="Write the scan JSON to FILE, or to stdout with '-'."
+)
+@click.option(
+    "--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), help="Write an HTML report."
+)
 @click.option("--fail-on", type=SEVERITY_CHOICE, help="Exit 1 when a finding reaches this severity.")
 @click.option("--site", help="Treat every page as part of this site (default: host of the URL, else folder).")
 def scan_command(
@@ -235,13 +241,15 @@ def scan_command(
     if any(r.failure is not None for r in result.pages):
         sys.exit(2)
     if fail_on is not None:
-        floor = SEVERITIES.index(fail_on)  # type: ignore[arg-type]
+        floor = SEVERITIES.index(fail_on)
         if any(severity_rank(f.severity) >= floor for r in result.pages for f in r.findings):
             sys.exit(1)
 
 
 @main.command("report")
-@click.argument("scan_json", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="SCAN.json")
+@click.argument(
+    "scan_json", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="SCAN.json"
+)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 def report_command(scan_json: Path, out_dir: Path) -> None:
     """Render the HTML report of a saved scan (`detector scan ... --json SCAN.json`).

@@ -64,7 +64,9 @@ def write_corpus(articles: list[tuple[str, str]], path: Path, target_bytes: int,
     with path.open("w", encoding="utf-8") as fh:
         for label, text in articles:
             body = "\n".join(split_paragraphs(text))
-            fh.write(json.dumps({"id": f"cnews-{n}", "category": label, "text": body}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps({"id": f"cnews-{n}", "category": label, "text": body}, ensure_ascii=False) + "\n"
+            )
             total += len(body.encode())
             n += 1
         while total < target_bytes:
@@ -77,7 +79,10 @@ def write_corpus(articles: list[tuple[str, str]], path: Path, target_bytes: int,
                     chars[i] = rng.choice(alphabet)
                 paras.append("".join(chars))
             body = "\n".join(paras)
-            fh.write(json.dumps({"id": f"synth-{n}", "category": "synthetic", "text": body}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps({"id": f"synth-{n}", "category": "synthetic", "text": body}, ensure_ascii=False)
+                + "\n"
+            )
             total += len(body.encode())
             n += 1
     return total
@@ -142,8 +147,15 @@ def main() -> None:
 
     base_s, base_bytes = datasketch_baseline(articles, int(args.baseline_mb * 1e6))
     base_rate = base_bytes / 1e6 / base_s
-    rows = [("datasketch MinHash.update per shingle", f"{base_bytes / 1e6:.1f} MB", f"{base_s:.1f} s",
-             f"{base_rate:.2f} MB/s", "1.0x")]
+    rows = [
+        (
+            "datasketch MinHash.update per shingle",
+            f"{base_bytes / 1e6:.1f} MB",
+            f"{base_s:.1f} s",
+            f"{base_rate:.2f} MB/s",
+            "1.0x",
+        )
+    ]
 
     write_pages(articles, work / "pages", args.pages, seed=2)
     for name, target in (("cnews-1000", 0), (f"synthetic {args.target_mb:g} MB", int(args.target_mb * 1e6))):
@@ -153,14 +165,34 @@ def main() -> None:
         idx.unlink(missing_ok=True)
         t = run([*detector, "index", str(corpus), "--index", str(idx)])
         rate = size / 1e6 / t
-        rows.append((f"detector index {name}", f"{size / 1e6:.1f} MB", f"{t:.1f} s", f"{rate:.2f} MB/s",
-                     f"{rate / base_rate:.1f}x"))
-        info = subprocess.run([*detector, "index", "--info", "--index", str(idx)], capture_output=True, text=True)
-        passages = next((ln.split(":")[1].strip() for ln in info.stdout.splitlines() if "passages" in ln), "?")
-        t = run([*detector, "scan", str(work / "pages"), "--index", str(idx), "--json", str(work / "scan.json")])
-        rows.append((f"detector scan {args.pages} pages vs {name} ({passages} passages, "
-                     f"{idx.stat().st_size / 1e6:.0f} MB on disk)", f"{args.pages} pages", f"{t:.2f} s",
-                     f"{args.pages / t:.1f} pages/s", ""))
+        rows.append(
+            (
+                f"detector index {name}",
+                f"{size / 1e6:.1f} MB",
+                f"{t:.1f} s",
+                f"{rate:.2f} MB/s",
+                f"{rate / base_rate:.1f}x",
+            )
+        )
+        info = subprocess.run(
+            [*detector, "index", "--info", "--index", str(idx)], capture_output=True, text=True
+        )
+        passages = next(
+            (ln.split(":")[1].strip() for ln in info.stdout.splitlines() if "passages" in ln), "?"
+        )
+        t = run(
+            [*detector, "scan", str(work / "pages"), "--index", str(idx), "--json", str(work / "scan.json")]
+        )
+        rows.append(
+            (
+                f"detector scan {args.pages} pages vs {name} ({passages} passages, "
+                f"{idx.stat().st_size / 1e6:.0f} MB on disk)",
+                f"{args.pages} pages",
+                f"{t:.2f} s",
+                f"{args.pages / t:.1f} pages/s",
+                "",
+            )
+        )
         scan = json.loads((work / "scan.json").read_text(encoding="utf-8"))
         found = sum(1 for p in scan["pages"] if any(f["kind"] == "repost" for f in p["findings"]))
         rows.append((f"  pages with a repost finding", f"{found}/{args.pages}", "", "", ""))
@@ -169,8 +201,10 @@ def main() -> None:
     print(f"{'what':<{width}}  {'input':>10}  {'time':>8}  {'rate':>14}  {'vs datasketch':>13}")
     for r in rows:
         print(f"{r[0]:<{width}}  {r[1]:>10}  {r[2]:>8}  {r[3]:>14}  {r[4]:>13}")
-    print(f"peak RSS of this process (baseline): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB;"
-          f" files in {work}")
+    print(
+        f"peak RSS of this process (baseline): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB;"
+        f" files in {work}"
+    )
 
 
 if __name__ == "__main__":

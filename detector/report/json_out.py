@@ -61,12 +61,15 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         out["coverage"] = _r(f.coverage or 0.0)
         out["source_coverage"] = _r(f.source_coverage or 0.0)
         out["passages"] = [
-            {"page": list(p.page), "source": list(p.source), "similarity": _r(p.similarity)} for p in f.passages
+            {"page": list(p.page), "source": list(p.source), "similarity": _r(p.similarity)}
+            for p in f.passages
         ]
         out["also_in"] = [_ref(s) for s in f.also_in_sources]
     if f.kind == "duplicate-passage":
         out["occurrences"] = [list(o) for o in f.occurrences]
-        out["also_in"] = [{"uri": a.uri, "occurrences": [list(o) for o in a.occurrences]} for a in f.also_in_pages]
+        out["also_in"] = [
+            {"uri": a.uri, "occurrences": [list(o) for o in a.occurrences]} for a in f.also_in_pages
+        ]
     if f.kind == "duplicate-page":
         out["other"] = {"uri": f.other_uri}
         out["similarity"] = _r(f.similarity or 0.0)

@@ -15,7 +15,19 @@ def words(text: str) -> list[str]:
 
 def test_cjk_characters_are_single_tokens_and_latin_words_stay_whole() -> None:
     assert words("阿里巴巴B2B业务,CEO卫哲与Alibaba.com") == [
-        "阿", "里", "巴", "巴", "B2B", "业", "务", "CEO", "卫", "哲", "与", "Alibaba", "com",
+        "阿",
+        "里",
+        "巴",
+        "巴",
+        "B2B",
+        "业",
+        "务",
+        "CEO",
+        "卫",
+        "哲",
+        "与",
+        "Alibaba",
+        "com",
     ]
 
 
@@ -57,7 +69,9 @@ def _folds_to_one_char(ch: str) -> bool:
 
 
 @given(
-    st.text(alphabet=st.characters(categories=["Lo", "Lu", "Ll", "Nd", "Zs", "Po"]).filter(_folds_to_one_char))
+    st.text(
+        alphabet=st.characters(categories=["Lo", "Lu", "Ll", "Nd", "Zs", "Po"]).filter(_folds_to_one_char)
+    )
 )
 def test_tokens_of_the_normalised_text_hash_like_the_original(text: str) -> None:
     # Characters whose fold expands (ligatures, ŉ) are hashed as themselves: documented in tokens.py.

@@ -556,7 +556,7 @@ def calibrate(data: Path, settings: TopicSettings, sites_per_industry: int, mode
         chosen, lo, hi = best_threshold(judged[cal_name])
         used = judged[cal_name][0].threshold
         print(f"best F1 on A at {chosen} (plateau {lo}-{hi}); the settings use {used}")
-        print(f"{'set':26} {'threshold':>9} {'P':>6} {'R':>6} {'F1':>6} {'off':>5} {'on':>5} {'unknown':>7}")
+        print(f"{'set':26} {'cut':>9} {'P':>6} {'R':>6} {'F1':>6} {'off':>5} {'other':>5} {'unknown':>7}")
         for name, js in judged.items():
             unknown = sum(j.similarity is None for j in js)
             for t in sorted({chosen, used}):

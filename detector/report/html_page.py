@@ -99,6 +99,15 @@ class LegendItem:
 
 
 @dataclass(frozen=True)
+class BlockGroup:
+    """Consecutive boilerplate blocks shown as one collapsible group; any other block alone."""
+
+    kind: str
+    chars: int
+    blocks: list[MarkedBlock]
+
+
+@dataclass(frozen=True)
 class PageHead:
     uri: str
     url: str | None
@@ -127,10 +136,21 @@ class PageContext:
     topics: list[TopicView]
     findings: list[FindingView]
     legend: list[LegendItem]
-    blocks: list[MarkedBlock]
+    blocks: list[BlockGroup]
     lang: str
     stops: int
     data: Markup
+
+
+def _groups(blocks: list[MarkedBlock]) -> list[BlockGroup]:
+    groups: list[BlockGroup] = []
+    for block in blocks:
+        last = groups[-1] if groups else None
+        if block.kind == "boilerplate" and last is not None and last.kind == "boilerplate":
+            groups[-1] = BlockGroup(last.kind, last.chars + block.chars, [*last.blocks, block])
+        else:
+            groups.append(BlockGroup(block.kind, block.chars, [block]))
+    return groups
 
 
 def _cut(passage: str) -> str:
@@ -279,7 +299,7 @@ def page_context(
     page_topic = _topic_view(page.get("topic"), "Topic")
     if page_topic is not None and not any(replace(page_topic, heading=t.heading) == t for t in topics):
         topics.append(page_topic)
-    blocks = mark_up(body, normalise_blocks(page.get("blocks"), len(body)), stops.highlights)
+    blocks = _groups(mark_up(body, normalise_blocks(page.get("blocks"), len(body)), stops.highlights))
     order = sorted(range(len(stops.items)), key=lambda i: (stops.items[i]["start"], i))
     title = opt(page.get("title"))
     head = PageHead(

@@ -160,7 +160,8 @@ def _merge(highlights: Sequence[Highlight]) -> tuple[str, str]:
         classes.append(colours[0])
     if len(colours) > 1:
         classes.append("m")
-    return " ".join(classes), " ".join(h.id for h in highlights)
+    innermost = sorted(highlights, key=lambda h: h.end - h.start)  # a click selects the most specific first
+    return " ".join(classes), " ".join(h.id for h in innermost)
 
 
 def mark_up(text: str, blocks: Sequence[Block], highlights: Sequence[Highlight]) -> list[MarkedBlock]:

@@ -132,6 +132,11 @@ def test_seed_report_highlights_copies_and_the_three_repeats(w: Watched, demo_re
     )
     assert shown == (report_text := _seed_text())
     assert DUP_SENTENCE in report_text
+    # boilerplate: dimmed, and collapsible all at once
+    assert w.page.locator("details.bp[open]").count() == 3
+    w.page.click("#bp-toggle")
+    assert w.page.locator("details.bp[open]").count() == 0
+    assert w.page.is_hidden("details.bp >> text=发布时间")
 
 
 def _seed_text() -> str:

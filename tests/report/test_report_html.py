@@ -97,7 +97,7 @@ def test_seed_report_marks_copied_passages_and_numbers_the_three_occurrences(
     assert all({"c", "r"} <= set(m.classes) for m in numbered)  # repeated and copied at once
     # title block emphasised, boilerplate collapsible, the off-topic evidence shown
     assert doc.by_id("text").one("div", "title").text().startswith("为何着眼中小型B2B服务?")
-    assert len(doc.by_id("text").all("details", "bp")) == 3
+    assert len(doc.by_id("text").all("details", "bp")) == 3  # header, date line, footer
     verdict = doc.one("section", "off").text()
     for expected in ("0.04", "0.12", "机床附件", "阿里巴巴", "互联网/电子商务"):
         assert expected in verdict

@@ -52,7 +52,7 @@ def test_blocks_are_repaired_to_tile_the_text() -> None:
     assert normalise_blocks([], 0) == []
 
 
-def test_a_repeated_sentence_inside_a_copied_passage_gets_both_marks_and_its_number() -> None:
+def test_a_repeated_sentence_inside_a_copied_passage_gets_both_marks_its_number_and_is_picked_first() -> None:
     text = "title\n\nAAA BBB AAA.\n\nfooter\n\n"
     blocks = normalise_blocks(
         [{"start": 0, "end": 7, "kind": "title"}, {"start": 7, "end": 21, "kind": "main"}], len(text)
@@ -66,9 +66,9 @@ def test_a_repeated_sentence_inside_a_copied_passage_gets_both_marks_and_its_num
     assert "".join(p.text for b in marked for p in b.pieces) == text
     main = marked[1].pieces
     assert [(p.text, p.kind, p.classes, p.ids, p.numbers) for p in main if p.kind == "mark"] == [
-        ("AAA", "mark", "c r s0", "p0 o1", "1"),
+        ("AAA", "mark", "c r s0", "o1 p0", "1"),
         (" BBB ", "mark", "c s0", "p0", ""),
-        ("AAA", "mark", "c r s0", "p0 o2", "2"),
+        ("AAA", "mark", "c r s0", "o2 p0", "2"),
         (".", "mark", "c s0", "p0", ""),
     ]
     assert main[-1].kind == "edge" and main[-1].text == "\n\n"  # block-ending blank lines are hidden

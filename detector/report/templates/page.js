@@ -109,6 +109,14 @@
     e.preventDefault();
   });
 
+  var toggle = $("bp-toggle");
+  if (toggle) toggle.addEventListener("click", function () {
+    var hide = toggle.getAttribute("aria-pressed") !== "true";
+    toggle.setAttribute("aria-pressed", hide ? "true" : "false");
+    toggle.textContent = hide ? "Show boilerplate" : "Hide boilerplate";
+    Array.prototype.forEach.call(document.querySelectorAll("details.bp"), function (d) { d.open = !hide; });
+  });
+
   // Print everything: collapsed boilerplate too.
   window.addEventListener("beforeprint", function () {
     Array.prototype.forEach.call(document.querySelectorAll("details.bp"), function (d) { d.open = true; });

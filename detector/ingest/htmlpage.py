@@ -215,10 +215,9 @@ class _Parser(HTMLParser):
         node.in_head = (top.in_head or tag == "head") and tag != "title"
         node.pre = top.pre or tag in {"pre", "listing", "plaintext", "xmp"}
         node.heading = _HEADINGS.get(tag, top.heading)
-        node.title_hint = top.title_hint or bool(
-            _TITLE_HINT.search(values.get("class", "") + " " + values.get("id", ""))
-        )
-        node.marker = _marker(tag, values)
+        names = values.get("class", "") + " " + values.get("id", "")
+        node.title_hint = top.title_hint or _title_hint(names)
+        node.marker = _marker(tag, names)
         self.stack.append(node)
         if tag == "a":
             if self.after_link and self.cur is not None and self.ws is None:
@@ -326,6 +325,9 @@ class _Parser(HTMLParser):
         if self.title_parts is not None and top.tag == "title":
             self.title_parts.append(data)
             return
+        if top.in_head and not top.hidden and data.strip(_HTML_WS):
+            self._close_head()  # text in an unclosed <head> starts the body, as browsers read it
+            top = self.stack[-1]
         if top.hidden or top.in_head:
             return
         pos = self._pos()
@@ -446,10 +448,15 @@ def _is_hidden(values: dict[str, str]) -> bool:
     return bool(_HIDDEN_STYLE.search(values.get("style", "")))
 
 
-def _marker(tag: str, values: dict[str, str]) -> str | None:
+def _title_hint(names: str) -> bool:
+    return bool(_TITLE_HINT.search(names))
+
+
+def _marker(tag: str, names: str) -> str | None:
+    """Why an element is site chrome, from its tag or its class and id (``names``), or None."""
     if tag in _BOILERPLATE_TAGS:
         return tag
-    for name in (values.get("class", "") + " " + values.get("id", "")).lower().split():
+    for name in names.lower().split():
         if _MARKER_IGNORE.match(name):
             continue
         for sub in _MARKER_SUBSTRINGS:

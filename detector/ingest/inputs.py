@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from detector.model import Document, InputFailure
 WALKED_EXTENSIONS = frozenset({".html", ".htm", ".txt", ".md", ".jsonl"})
 NO_SUCH_FILE = "no such file or directory"
 NO_TEXT = "no text found"
+NOT_A_FILE = "not a regular file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,10 @@ def _os_problem(err: OSError) -> str:
 def _file(target: _Target, kind: Kind, *, site: str | None, max_bytes: int) -> Document | InputFailure:
     fallback_site = site or target.folder
     try:
-        size = os.stat(target.path).st_size
+        info = os.stat(target.path)
+        if not stat.S_ISREG(info.st_mode):
+            return InputFailure(target.uri, fallback_site, NOT_A_FILE)  # a FIFO or device would block
+        size = info.st_size
         if size > max_bytes:
             return InputFailure(target.uri, fallback_site, _limit(max_bytes))
         with open(target.path, "rb") as f:
@@ -205,7 +210,11 @@ def _jsonl(
 ) -> Iterator[Document | InputFailure]:
     fallback_site = site or target.folder
     try:
-        size = os.stat(target.path).st_size
+        info = os.stat(target.path)
+        if not stat.S_ISREG(info.st_mode):
+            yield InputFailure(target.uri, fallback_site, NOT_A_FILE)
+            return
+        size = info.st_size
         if size == 0:
             yield InputFailure(target.uri, fallback_site, EMPTY)
             return

@@ -40,7 +40,7 @@ class PlainExtraction:
 def normalise_newlines(original: str) -> tuple[str, OffsetMap]:
     """``\\r\\n`` and ``\\r`` -> ``\\n``, with a map that skips the ``\\r`` of each ``\\r\\n``."""
     if "\r" not in original:
-        return original, OffsetMap.identity(len(original))
+        return original, OffsetMap.identity(len(original)) if original else OffsetMap((), (), ())
     runs = RunBuilder()
     parts: list[str] = []
     pos = 0

@@ -1,4 +1,4 @@
-"""Paths shared by the ingest tests."""
+"""Paths shared by the ingest tests (fixtures, the seed page, the evaluation data)."""
 
 from __future__ import annotations
 

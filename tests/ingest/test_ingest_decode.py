@@ -9,7 +9,7 @@ import pytest
 from detector.errors import InputError
 from detector.ingest import decode_bytes
 
-from .conftest import FIXTURES
+from .paths import FIXTURES
 
 ZH = "为何着眼中小型B2B服务？据内部调查，二三二六名客户涉嫌欺诈，平台招致很多国外客户的投诉。"
 TW = "今年的臺灣國際機械展覽會吸引了許多國外買家，參展廠商表示訂單明顯增加。"

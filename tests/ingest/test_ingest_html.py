@@ -7,8 +7,8 @@ import pytest
 from detector.ingest import document_from_bytes, document_from_text
 from detector.model import Document
 
-from .conftest import FIXTURES
 from .invariants import check_document
+from .paths import FIXTURES
 
 
 def html_doc(page: str, *, uri: str = "page.html") -> Document:
@@ -263,6 +263,13 @@ def test_keywords_split_on_chinese_separators_and_spaces() -> None:
         "<meta name='keywords' content='卡盘，顶尖、分度头;平口钳 机床附件,machine tools'><p>正文。</p>"
     )
     assert doc.keywords == ("卡盘", "顶尖", "分度头", "平口钳", "机床附件", "machine tools")
+
+
+def test_text_in_an_unclosed_head_starts_the_body() -> None:
+    doc = html_doc(
+        "<html><head><title>T</title><meta charset=utf-8>\n  正文直接开始，没有body标签。<p>第二段。</p>"
+    )
+    assert doc.text == "正文直接开始，没有body标签。\n\n第二段。"
 
 
 def test_og_site_name_wins() -> None:

@@ -13,8 +13,8 @@ from detector.errors import InputError
 from detector.ingest import iter_page_inputs, iter_source_inputs
 from detector.model import Document, InputFailure
 
-from .conftest import FIXTURES
 from .invariants import check_document
+from .paths import FIXTURES
 
 ARTICLE = "<html><body><h1>标题</h1><p>这是一段正文，讲述公司的发展历史和主要产品。</p></body></html>"
 
@@ -168,6 +168,11 @@ class TestFailures:
         items = pages("big.html", cwd=tmp_path, max_bytes=20_000_000)
         assert failures(items) == [("big.html", "larger than the 20000000-byte limit")]
         assert opened == []
+
+    @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+    def test_a_fifo_is_not_opened(self, tmp_path: Path) -> None:
+        os.mkfifo(tmp_path / "pipe.html")
+        assert failures(pages("pipe.html", cwd=tmp_path)) == [("pipe.html", "not a regular file")]
 
     def test_utf16_bom_and_encodings_are_reported(self, tmp_path: Path) -> None:
         items = docs(pages(str(FIXTURES), cwd=tmp_path))

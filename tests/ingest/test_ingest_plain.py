@@ -8,8 +8,8 @@ from detector.ingest import document_from_bytes, document_from_text
 from detector.ingest.build import build_document
 from detector.model import Document
 
-from .conftest import FIXTURES, SEED_PAGE
 from .invariants import check_document
+from .paths import FIXTURES, SEED_PAGE
 
 SEED_TAIL = [
     ("boilerplate", "公司简介 | 公司新闻 | 行业新闻 | 产品介绍 | 产品展示 |"),

@@ -12,8 +12,8 @@ import pytest
 from detector.ingest import iter_page_inputs
 from detector.model import Document
 
-from .conftest import eval_data
 from .invariants import check_document
+from .paths import eval_data
 
 GNE = eval_data() / "gne-html"
 PAGES = sorted(GNE.rglob("*.html")) if GNE.is_dir() else []

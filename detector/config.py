@@ -75,6 +75,19 @@ class Settings:
     repeat_min_weight: float = 20.0
     repeat_latin_word_weight: float = 20.0 / 15.0
 
+    # --- site analysis (pages of one site in one run) ---
+    # A main-text line on at least this share of a site's pages (and on template_min_pages
+    # pages or more) is the site's template, relabelled boilerplate. Half the pages: a
+    # sidebar slogan or footer the HTML did not mark is on (nearly) all of them, while spun
+    # paragraphs in our generated 50-page test site sit on at most a fifth of the pages.
+    template_min_share: float = 0.5
+    template_min_pages: int = 4
+    # Two pages are near-duplicates when each has at least this share of its main text
+    # aligned with the other (Siteliner flags pages from about 80% on).
+    duplicate_page_similarity: float = 0.8
+    # A band bucket holding more pages than this links them as a star, not all pairs.
+    site_bucket_cap: int = 32
+
     # --- indexing ---
     # Worker processes that sign documents while the main process writes; 0 = up to 2 (the
     # cores of the machine we measured on; more cores help until SQLite writing dominates).

@@ -78,6 +78,7 @@ class Watched:
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.requests: list[str] = []
+        self.documents: set[str] = set()
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("dialog", self._dialog)
@@ -93,6 +94,7 @@ class Watched:
         dialog.dismiss()
 
     def goto(self, path: Path) -> None:
+        self.documents.add(path.as_uri())
         self.page.goto(path.as_uri())
         self.page.wait_for_load_state("load")
 

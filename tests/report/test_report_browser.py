@@ -30,7 +30,7 @@ def w(watched: Watched) -> Iterator[Watched]:
     yield watched
     assert watched.errors == [], watched.errors
     assert watched.dialogs == [], watched.dialogs
-    assert all(url.startswith("file://") for url in watched.requests), watched.requests
+    assert set(watched.requests) <= watched.documents, watched.requests  # only the documents themselves
     assert watched.page.evaluate("() => window.__pwned") is None
 
 

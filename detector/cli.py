@@ -77,6 +77,21 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def read_site_profile(value: str | None) -> str | None:
+    """``--site-profile``: the text itself, or the path of a file that holds it."""
+    if value is None:
+        return None
+    path = Path(value)
+    if len(value) < 4096 and path.is_file():
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            fail(f"{value}: the site profile is not UTF-8 text")
+    if not value.strip():
+        fail("--site-profile is empty")
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="detector")
 def main() -> None:
@@ -196,6 +211,11 @@ def _human_summary(result: ScanResult) -> None:
 )
 @click.option("--fail-on", type=SEVERITY_CHOICE, help="Exit 1 when a finding reaches this severity.")
 @click.option("--site", help="Treat every page as part of this site (default: host of the URL, else folder).")
+@click.option(
+    "--site-profile",
+    metavar="TEXT_OR_FILE",
+    help="What the site is about, in a few words or a file: judged against even when the site has few pages.",
+)
 def scan_command(
     pages: tuple[str, ...],
     index_path: Path | None,
@@ -203,6 +223,7 @@ def scan_command(
     report_dir: Path | None,
     fail_on: str | None,
     site: str | None,
+    site_profile: str | None,
 ) -> None:
     """Scan pages for reposts and duplicated passages.
 
@@ -221,8 +242,11 @@ def scan_command(
 
     settings = Settings()
     with user_errors():
+        profile = read_site_profile(site_profile)
         with progress_bar("scanning") as step:
-            result = pipeline.scan(list(pages), index_path, settings, site=site, progress=step)
+            result = pipeline.scan(
+                list(pages), index_path, settings, site=site, site_profile=profile, progress=step
+            )
         data = scan_dict(result)
         if json_out == "-":
             click.echo(dumps(data), nl=False)
@@ -271,3 +295,7 @@ def report_command(scan_json: Path, out_dir: Path) -> None:
             fail(f"{scan_json}: not a detector scan (schema is not detector.scan/1)")
         index_html = write_html_report(data, out_dir)
     click.echo(f"report: {index_html}")
+
+from detector.cli_check import check_command  # noqa: E402
+
+main.add_command(check_command)

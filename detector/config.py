@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from detector.analysis.topic_settings import TopicSettings
 from detector.errors import ConfigError
 from detector.model import SEVERITIES, Severity
 
@@ -75,6 +76,13 @@ class Settings:
     repeat_min_weight: float = 20.0
     repeat_latin_word_weight: float = 20.0 / 15.0
 
+    # --- topic (analysis/topic.py documents each threshold and its calibration) ---
+    topic: TopicSettings = field(default_factory=TopicSettings)
+    # The reference the topic model weighs terms with: source texts sampled from the index,
+    # at most this many per category and in all (more costs start-up time of every scan).
+    topic_reference_per_category: int = 200
+    topic_reference_total: int = 5000
+
     # --- site analysis (pages of one site in one run) ---
     # A main-text line on at least this share of a site's pages (and on template_min_pages
     # pages or more) is the site's template, relabelled boilerplate. Half the pages: a
@@ -100,6 +108,11 @@ class Settings:
     fail_on: Severity | None = None
     allow_sources: tuple[str, ...] = field(default_factory=tuple)
 
+    # --- check ---
+    # Sources that may be reposted, by URL (fnmatch patterns, `*` spans `/`): a repost of a
+    # matching source is `info`, like one listed in allow_sources (`detector check` applies it).
+    allow_source_urls: tuple[str, ...] = field(default_factory=tuple)
+
     def manifest_fields(self) -> dict[str, Any]:
         return {
             "shingle_size": self.shingle_size,
@@ -114,6 +127,8 @@ class Settings:
         """The settings as written into the scan JSON (sorted keys, plain values)."""
         out: dict[str, Any] = {}
         for k, v in sorted(asdict(self).items()):
+            if isinstance(v, dict):
+                v = dict(sorted(v.items()))
             out[k] = list(v) if isinstance(v, tuple) else v
         return out
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from detector.analysis.offtopic import TopicInput, apply_topic, judge_run
 from detector.analysis.repeats import repeat_findings
 from detector.analysis.reuse import PageText, SourceReuse, measure_reuse, repost_findings
 from detector.analysis.site import SitePage, learn_templates, site_duplicates
@@ -26,7 +27,15 @@ from detector.index.manifest import Manifest
 from detector.index.signatures import SignatureParams, band_keys
 from detector.index.sqlite_store import PreparedDoc, SqliteIndex, text_digest
 from detector.ingest import iter_page_inputs, iter_source_inputs
-from detector.model import ContentShares, Document, Finding, InputFailure, PageResult, ScanResult, SourceDoc
+from detector.model import (
+    ContentShares,
+    Document,
+    Finding,
+    InputFailure,
+    PageResult,
+    ScanResult,
+    SourceDoc,
+)
 from detector.text.passages import batch_passage_signatures, main_tokens, passage_signatures
 from detector.text.tokens import tokenize
 
@@ -398,9 +407,11 @@ def scan(
     settings: Settings,
     *,
     site: str | None = None,
+    site_profile: str | None = None,
     progress: Progress = _noop,
 ) -> ScanResult:
-    """Scan pages: reposts (with an index), repeats, and site-level duplicates and content shares."""
+    """Scan pages: reposts (with an index), repeats, site-level duplicates and content shares,
+    and each page's topic against its site's profile (``site_profile`` adds to every site's)."""
     store = open_index(index_path, settings) if index_path is not None else None
     try:
         items = list(iter_page_inputs(paths, site=site, max_bytes=settings.max_page_bytes))
@@ -439,15 +450,34 @@ def scan(
                             w.findings.append(f)
                 sites[name] = _site_summary([work[i] for i in members], [shared[i] for i in members])
 
+        topics = judge_run(
+            {
+                name: [TopicInput(i, work[i].doc, work[i].findings, work[i].copied) for i in members]
+                for name, members in by_site.items()
+            },
+            store,
+            settings,
+            site_profile,
+        )
+
         results: list[PageResult] = []
         for i, item in enumerate(items):
             if isinstance(item, InputFailure):
                 results.append(PageResult(document=None, failure=item))
                 continue
             w = work[i]
+            topic = topics.get(i)
+            if topic is not None:
+                w.findings = apply_topic(w.findings, topic)
             content = content_shares(w, shared.get(i)) if i in shared else None
             results.append(
-                PageResult(document=w.doc, failure=None, findings=_sort_findings(w.findings), content=content)
+                PageResult(
+                    document=w.doc,
+                    failure=None,
+                    findings=_sort_findings(w.findings),
+                    topic=topic,
+                    content=content,
+                )
             )
 
         sources: dict[str, SourceDoc] = {}

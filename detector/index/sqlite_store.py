@@ -276,6 +276,21 @@ class SqliteIndex:
         ):
             yield int(row[0]), self._row_doc(row[1:9]), str(row[9])
 
+    def sample_by_category(self, per_category: int, total: int) -> list[tuple[str, str]]:
+        """(main text, category) of up to ``per_category`` documents of each category, in index order."""
+        rows = self.conn.execute(
+            "SELECT category, main, body FROM ("
+            " SELECT category, main, body, row_number() OVER (PARTITION BY category ORDER BY pk) AS n"
+            " FROM documents WHERE category IS NOT NULL AND category != '')"
+            " WHERE n <= ? ORDER BY category, n LIMIT ?",
+            (per_category, total),
+        ).fetchall()
+        out: list[tuple[str, str]] = []
+        for category, main, body in rows:
+            doc = self._row_doc(("", None, None, None, category, None, main, body))
+            out.append(("\n".join(doc.text[s:e] for s, e in doc.content_spans()), str(category)))
+        return out
+
     def has_band(self, key: int, pk: int) -> bool:
         return (
             self.conn.execute("SELECT 1 FROM bands WHERE key = ? AND doc = ?", (key, pk)).fetchone()

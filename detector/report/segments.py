@@ -8,7 +8,6 @@ character exactly once and in order.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -145,8 +144,37 @@ class MarkedBlock:
     pieces: tuple[Piece, ...]
 
 
-_BREAK = re.compile(r"(\s*\n\s*)")
-_TRAILING = re.compile(r"\s*\n\s*\Z")
+def _breaks(chunk: str) -> list[tuple[str, bool]]:
+    """``chunk`` cut into runs, each flagged when it is whitespace holding a line break.
+
+    Written out rather than as a regular expression split: a pattern like "spaces, line break,
+    spaces" backtracks quadratically over a long run of spaces without a line break (a hostile
+    page can hold a megabyte of them).
+    """
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    newline = chunk.find("\n")
+    while newline != -1:
+        start = newline
+        while start > pos and chunk[start - 1].isspace():
+            start -= 1
+        end = newline + 1
+        while end < len(chunk) and chunk[end].isspace():
+            end += 1
+        if start > pos:
+            out.append((chunk[pos:start], False))
+        out.append((chunk[start:end], True))
+        pos = end
+        newline = chunk.find("\n", pos)
+    if pos < len(chunk):
+        out.append((chunk[pos:], False))
+    return out
+
+
+def _edge_from(text: str, block: Block) -> int:
+    """Where the whitespace that ends ``block`` starts, if it holds a line break; else its end."""
+    start = block.start + len(text[block.start : block.end].rstrip())
+    return start if "\n" in text[start : block.end] else block.end
 
 
 def _merge(highlights: Sequence[Highlight]) -> tuple[str, str]:
@@ -179,8 +207,7 @@ def mark_up(text: str, blocks: Sequence[Block], highlights: Sequence[Highlight])
     offset = len(blocks)
     pending: set[int] = set()  # highlights started whose number and focus are not placed yet
     for block, segments in zip(blocks, per_block, strict=True):
-        trailing = _TRAILING.search(text, block.start, block.end)
-        edge_from = trailing.start() if trailing else block.end
+        edge_from = _edge_from(text, block)
         pieces: list[Piece] = []
         for seg in segments:
             cut = min(max(edge_from, seg.start), seg.end)
@@ -199,10 +226,8 @@ def _pieces(chunk: str, labels: list[int], highlights: Sequence[Highlight], pend
         return [Piece(chunk, "plain")]
     classes, ids = _merge([highlights[i] for i in labels])
     out: list[Piece] = []
-    for part in _BREAK.split(chunk):
-        if not part:
-            continue
-        if part.isspace() and "\n" in part:
+    for part, is_break in _breaks(chunk):
+        if is_break:
             out.append(Piece(part, "plain"))
             continue
         here = sorted(pending.intersection(labels))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -124,3 +126,11 @@ def test_segments_tile_the_range_and_carry_exactly_the_covering_spans(
     for seg in segments:
         expected = tuple(i for i, s in enumerate(given_spans) if s and s[0] <= seg.start and seg.end <= s[1])
         assert seg.labels == expected
+
+
+def test_long_runs_of_whitespace_stay_linear() -> None:
+    text = "a" + " " * 300_000 + "b" + "\u3000" * 300_000 + "\n" + " " * 300_000
+    started = time.perf_counter()
+    marked = mark_up(text, normalise_blocks(None, len(text)), [Highlight(0, len(text) - 5, "p0", ("c",))])
+    assert time.perf_counter() - started < 2.0  # a backtracking regex took minutes here
+    assert "".join(p.text for b in marked for p in b.pieces) == text

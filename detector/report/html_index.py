@@ -61,6 +61,7 @@ class SiteRow:
     shared: float | None
     copied: float | None
     duplicated: float | None
+    duplicate_pages: int | None
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,13 @@ def _sites(summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> lis
         pages = info.get("pages")
         names_shown = ", ".join(sorted({r["n"] for r in rs if r["n"]})[:3])
         count = pages if isinstance(pages, int) and not isinstance(pages, bool) else len(rs)
-        out.append(SiteRow(0, site, names_shown, count, **parts, duplicated=duplicated(parts)))
+        dup_pages = info.get("duplicate_pages")
+        dup_pages = dup_pages if isinstance(dup_pages, int) and not isinstance(dup_pages, bool) else None
+        out.append(
+            SiteRow(
+                0, site, names_shown, count, **parts, duplicated=duplicated(parts), duplicate_pages=dup_pages
+            )
+        )
     out.sort(key=lambda s: (-(s.duplicated or 0.0), s.site))
     return [replace(s, index=i) for i, s in enumerate(out)]
 

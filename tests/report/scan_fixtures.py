@@ -511,7 +511,7 @@ def demo_scan() -> dict[str, Any]:
         '<src id="1">': _hostile_source(),
     }
     sites = {
-        SITE: {"pages": 3, "unique": 0.3404, "shared": 0.6596, "copied": 0.6368},
+        SITE: {"pages": 3, "unique": 0.3404, "shared": 0.6596, "copied": 0.6368, "duplicate_pages": 2},
         "example.org": {"pages": 1, "unique": 0.5812, "shared": 0.0, "copied": 0.4188},
     }
     return {

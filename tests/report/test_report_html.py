@@ -136,6 +136,7 @@ def test_index_shows_totals_sites_and_sources(demo: dict[str, Any], demo_report:
     assert totals == ["6", "1", str(found), "3"]
     sites = [d.one("span", "name").one("bdi").text() for d in doc.one("section", "sites").all("details")]
     assert sites == ["www.qyxhx.com", "example.org"]  # most duplicated first
+    assert "2 duplicate pages" in doc.one("section", "sites").text()
     assert "阿里巴巴B2B十八年" in doc.one("table", "sources").text()
     assert "shingle_size" in doc.one("footer").text()
 

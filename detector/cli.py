@@ -299,3 +299,7 @@ def report_command(scan_json: Path, out_dir: Path) -> None:
 from detector.cli_check import check_command  # noqa: E402
 
 main.add_command(check_command)
+
+from detector.cli_align import align_command  # noqa: E402
+
+main.add_command(align_command)

@@ -296,6 +296,7 @@ def report_command(scan_json: Path, out_dir: Path) -> None:
         index_html = write_html_report(data, out_dir)
     click.echo(f"report: {index_html}")
 
+
 from detector.cli_check import check_command  # noqa: E402
 
 main.add_command(check_command)

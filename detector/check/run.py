@@ -80,7 +80,9 @@ def run_check(
     cwd = Path.cwd()
     named = config.paths or (cwd,)
     files = expand_paths([(_shown(p, cwd), p) for p in named], config.root, config.include, config.exclude)
-    baseline = read_baseline(config.baseline) if config.baseline is not None else None
+    # Writing a baseline accepts every current finding: the old one (maybe corrupt) is not read.
+    reading = config.baseline is not None and write_baseline_to is None
+    baseline = read_baseline(config.baseline) if reading and config.baseline is not None else None
 
     settings = Settings().with_overrides(
         fail_on=config.fail_on,

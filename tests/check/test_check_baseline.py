@@ -105,6 +105,13 @@ def test_corrupt_baseline_exits_2_naming_the_file(
     assert problem in line
 
 
+def test_write_baseline_replaces_a_corrupt_one(check: Check, repo: Path) -> None:
+    (repo / "baseline.json").write_text("{", encoding="utf-8")
+    result = check(".", "--baseline", "baseline.json", "--write-baseline", "baseline.json")
+    assert result.exit_code == 0, result.output
+    assert check(".", "--baseline", "baseline.json").exit_code == 0
+
+
 def test_missing_baseline_says_how_to_create_it(check: Check) -> None:
     result = check(".", "--baseline", "nope.json")
     assert result.exit_code == 2

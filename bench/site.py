@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sitegen import generate_site  # noqa: E402
+from sitegen import generate_site
 
 
 def main() -> None:

@@ -89,7 +89,8 @@ def write_corpus(articles: list[tuple[str, str]], path: Path, target_bytes: int,
 
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title} - 某某机械有限公司</title></head>
-<body><div class="nav"><a href="/">首页</a> | <a href="/about">公司简介</a> | <a href="/news">公司新闻</a></div>
+<body><div class="nav"><a href="/">首页</a> | <a href="/about">公司简介</a> |
+<a href="/news">公司新闻</a></div>
 <h1>{title}</h1><div class="date">发布时间:2020-01-01</div>
 <div class="content">{body}</div>
 <div class="footer">Copyright 2020 某某机械有限公司 版权所有</div></body></html>"""
@@ -195,16 +196,14 @@ def main() -> None:
         )
         scan = json.loads((work / "scan.json").read_text(encoding="utf-8"))
         found = sum(1 for p in scan["pages"] if any(f["kind"] == "repost" for f in p["findings"]))
-        rows.append((f"  pages with a repost finding", f"{found}/{args.pages}", "", "", ""))
+        rows.append(("  pages with a repost finding", f"{found}/{args.pages}", "", "", ""))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'input':>10}  {'time':>8}  {'rate':>14}  {'vs datasketch':>13}")
     for r in rows:
         print(f"{r[0]:<{width}}  {r[1]:>10}  {r[2]:>8}  {r[3]:>14}  {r[4]:>13}")
-    print(
-        f"peak RSS of this process (baseline): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB;"
-        f" files in {work}"
-    )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process (the datasketch baseline): {peak_mb:.0f} MB; files in {work}")
 
 
 if __name__ == "__main__":

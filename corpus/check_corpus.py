@@ -147,8 +147,8 @@ def load_jsonl(path: Path) -> list[dict]:
 def seed_lines(seed: Path) -> list[str]:
     lines = seed.read_text(encoding="utf-8").split("\n")
     start = lines.index("发布时间:2017-09-12 13:32") + 1
-    end = next(i for i, l in enumerate(lines) if l.startswith("公司简介 | 公司新闻"))
-    return [l for l in lines[start:end] if l.strip("\xa0 ")]
+    end = next(i for i, line in enumerate(lines) if line.startswith("公司简介 | 公司新闻"))
+    return [line for line in lines[start:end] if line.strip("\xa0 ")]
 
 
 def main() -> int:

@@ -33,25 +33,39 @@ class MainTokens:
 
 
 def main_tokens(text: str, spans: list[Span], tokens: Tokens | None = None) -> MainTokens:
-    """Tokens inside ``spans`` with their sentence and paragraph structure."""
+    """Tokens inside ``spans`` with their sentence and paragraph structure (vectorised: one
+    searchsorted per array, not one per sentence)."""
     all_tokens = tokens if tokens is not None else tokenize(text)
-    keep = np.zeros(len(all_tokens), dtype=np.bool_)
-    for s, e in spans:
-        lo, hi = all_tokens.index_range(s, e)
-        keep[lo:hi] = True
-    idx = np.flatnonzero(keep)
+    n = len(all_tokens)
+    if spans and n:
+        span_arr = np.array(spans, dtype=np.int64)
+        lo = np.searchsorted(all_tokens.starts, span_arr[:, 0], side="left")
+        hi = np.searchsorted(all_tokens.ends, span_arr[:, 1], side="right")
+        delta = np.zeros(n + 1, dtype=np.int64)
+        np.add.at(delta, lo, 1)
+        np.add.at(delta, np.maximum(hi, lo), -1)
+        idx = np.flatnonzero(np.cumsum(delta[:n]) > 0)
+    else:
+        idx = np.zeros(0, dtype=np.int64)
     toks = Tokens(
         all_tokens.starts[idx], all_tokens.ends[idx], all_tokens.hashes[idx], all_tokens.is_cjk[idx]
     )
-    sent_starts: list[int] = []
-    sent_para: list[int] = []
-    for p, (ps, pe) in enumerate(paragraphs(text, spans)):
-        for ss, se in sentences(text, [(ps, pe)]):
-            lo, hi = toks.index_range(ss, se)
-            if hi > lo and (not sent_starts or lo > sent_starts[-1]):
-                sent_starts.append(lo)
-                sent_para.append(p)
-    return MainTokens(toks, np.array(sent_starts, dtype=np.int64), np.array(sent_para, dtype=np.int64))
+    sents = sentences(text, spans)
+    empty = np.zeros(0, dtype=np.int64)
+    if not sents or not len(toks):
+        return MainTokens(toks, empty, empty)
+    sent_arr = np.array(sents, dtype=np.int64)
+    para_starts = np.array([p for p, _ in paragraphs(text, spans)], dtype=np.int64)
+    s_lo = np.searchsorted(toks.starts, sent_arr[:, 0], side="left")
+    s_hi = np.searchsorted(toks.ends, sent_arr[:, 1], side="right")
+    para = np.searchsorted(para_starts, sent_arr[:, 0], side="right") - 1
+    keep = s_hi > s_lo
+    s_lo, para = s_lo[keep], para[keep]
+    if s_lo.size:
+        first = np.ones(s_lo.size, dtype=np.bool_)
+        first[1:] = s_lo[1:] > s_lo[:-1]
+        s_lo, para = s_lo[first], para[first]
+    return MainTokens(toks, s_lo.astype(np.int64), para.astype(np.int64))
 
 
 @dataclass(frozen=True)

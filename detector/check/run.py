@@ -109,6 +109,7 @@ def run_check(
     allowed_paths = Globs.of(config.allow_paths)
     current: list[tuple[PageResult, CheckedFinding, BaselineEntry]] = []
     allowed = 0
+    reported_across: set[str] = set()
     for page in result.pages:
         doc = page.document
         if doc is None:
@@ -120,6 +121,12 @@ def run_check(
         here = locator(doc.uri)
         assert here is not None
         for f in page.findings:
+            if f.kind == "duplicate-passage" and f.also_in_pages:
+                # A passage repeated across files is one finding, at its first place (pages come in
+                # path order): the same passage on a later page is already in that finding's also_in.
+                if f.fingerprint in reported_across:
+                    continue
+                reported_across.add(f.fingerprint)
             f = _allow_url(f, config.allow_source_urls)
             f = replace(f, location=locate_finding(here, f))
             checked = CheckedFinding(doc.uri, f, _related(doc, f, here, locator))

@@ -156,7 +156,6 @@ def test_fail_on_high_passes_medium_findings(check: Check) -> None:
     assert result.stdout.splitlines()[-1].endswith("0 at or above high: passed")
 
 
-@pytest.mark.xfail(strict=False, reason="cross-page duplicates land with issue 5")
 def test_passage_repeated_across_files_is_one_finding_at_its_first_place(check: Check) -> None:
     data = check_json(check, "zh")
     found = [

@@ -19,6 +19,7 @@ _SENTENCE = re.compile(
     r"""[^。！？!?；;\n]*?(?:[。！？!?；;]+|\.(?=\s|$)|(?<![0-9])\.(?=["'”’」』)）\]]))[”’"'」』)）\]]*|[^。！？!?；;\n]+"""
 )
 _SPACE = " \t\r\f\v\u00a0\u3000\u200b\ufeff"
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def _trim(text: str, start: int, end: int) -> Span:
@@ -46,7 +47,7 @@ def sentences(text: str, spans: Iterable[Span]) -> list[Span]:
     for s, e in paragraphs(text, spans):
         for m in _SENTENCE.finditer(text, s, e):
             ts, te = _trim(text, m.start(), m.end())
-            if te > ts and any(ch.isalnum() for ch in text[ts:te]):
+            if te > ts and _LETTER_OR_DIGIT.search(text, ts, te):
                 out.append((ts, te))
             elif te > ts and out and out[-1][1] <= ts and out[-1][0] >= s:
                 # Stray punctuation: attach to the sentence before it on the same line.

@@ -75,7 +75,6 @@ _M1 = np.uint64(0xFF51AFD7ED558CCD)
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 _R = np.uint64(0x9E3779B97F4A7C15)  # odd, so invertible modulo 2**64
-_R_INV = np.uint64(pow(int(_R), -1, 1 << 64))
 _CJK_SALT = np.uint64(0x2545F4914F6CDD1D)
 _LEN_SALT = np.uint64(0x94D049BB133111EB)
 # Odd multipliers that combine the k tokens of a shingle (position matters).
@@ -94,6 +93,11 @@ def fmix64(h: U64) -> U64:
     return h ^ (h >> _S33)
 
 
+# Words are hashed on their first 64 characters and their length (longer "words" are
+# URLs or base64 junk, where the prefix and length tell them apart well enough).
+_WORD_PREFIX = 64
+
+
 def _powers(base: np.uint64, n: int) -> U64:
     out = np.empty(n, dtype=np.uint64)
     if n:
@@ -101,6 +105,9 @@ def _powers(base: np.uint64, n: int) -> U64:
         out[1:] = base
         np.cumprod(out, out=out)
     return out
+
+
+_R_POWERS = _powers(_R, _WORD_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -169,13 +176,16 @@ def _tokenize_codepoints(cps: npt.NDArray[np.uint32]) -> Tokens:
     next_word = np.concatenate((is_word_char[1:], [False]))
     run_starts = np.flatnonzero(is_word_char & ~prev_word)
     run_ends = np.flatnonzero(is_word_char & ~next_word) + 1
-    # Translation-invariant polynomial hash of each run: sum f[m] * R**(m - s).
+    # Polynomial hash of each run over its first _WORD_PREFIX characters, plus its length:
+    # sum f[m] * R**(m - s), computed only over the word characters (few in Chinese text).
     if run_starts.size:
-        pw = _powers(_R, n)
-        pw_inv = _powers(_R_INV, n)
-        weighted = np.where(is_word_char, fold * pw, np.uint64(0))
-        prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
-        run_vals = (prefix[run_ends] - prefix[run_starts]) * pw_inv[run_starts]
+        word_pos = np.flatnonzero(is_word_char)
+        run_of = np.searchsorted(run_starts, word_pos, side="right") - 1
+        offset = word_pos - run_starts[run_of]
+        inside = offset < _WORD_PREFIX
+        weight = _R_POWERS[np.minimum(offset, _WORD_PREFIX - 1)]
+        terms = np.where(inside, fold[word_pos] * weight, np.uint64(0))
+        run_vals = np.add.reduceat(terms, np.searchsorted(word_pos, run_starts), dtype=np.uint64)
         run_hash = fmix64(run_vals ^ ((run_ends - run_starts).astype(np.uint64) * _LEN_SALT))
     else:
         run_hash = np.zeros(0, dtype=np.uint64)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.check.conftest import Check, check_json, findings_in, position
 from tests.conftest import validate_scan
 

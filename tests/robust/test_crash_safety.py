@@ -1,0 +1,98 @@
+"""A `detector index` killed with SIGKILL at random points leaves an index that opens, passes
+`--check`, and holds every document whole or not at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+KILLS = 8
+
+
+def _corpus(path: Path, docs: int) -> dict[str, str]:
+    rng = random.Random(4)
+    pool = "机床附件卡盘顶尖分度头平口钳回转工作台液压夹具数控车床铣床磨床钻床刀架主轴导轨丝杠轴承齿轮"
+    texts: dict[str, str] = {}
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(docs):
+            paras = ["".join(rng.choice(pool) for _ in range(rng.randint(60, 140))) + "。" for _ in range(4)]
+            text = "\n".join(paras)
+            texts[f"doc-{i:04d}"] = text
+            fh.write(json.dumps({"id": f"doc-{i:04d}", "text": text}, ensure_ascii=False) + "\n")
+    return texts
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "detector", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_sigkill_during_indexing_never_leaves_a_partial_document(tmp_path: Path) -> None:
+    src = tmp_path / "src.jsonl"
+    texts = _corpus(src, 800)
+    idx = tmp_path / "crash.idx"
+    rng = random.Random(9)
+    survived = 0
+    for _ in range(KILLS):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "detector", "index", str(src), "--index", str(idx)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        time.sleep(rng.uniform(0.3, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if not idx.exists():
+            continue
+        survived += 1
+        check = _run("index", "--check", "--index", str(idx))
+        assert check.returncode == 0, check.stderr
+        with sqlite3.connect(idx) as conn:
+            rows = conn.execute("SELECT id, digest FROM documents").fetchall()
+        from detector.index.sqlite_store import text_digest
+
+        for doc_id, digest in rows:  # every stored document is whole
+            assert digest == text_digest(texts[doc_id])
+    assert survived > 0, "no kill landed after the index was created"
+    # A last, uninterrupted run completes the index.
+    done = _run("index", str(src), "--index", str(idx))
+    assert done.returncode == 0, done.stderr
+    assert "index now holds 800 documents" in done.stdout
+    assert _run("index", "--check", "--index", str(idx)).returncode == 0
+
+
+def _limit_file_size(limit: int) -> None:
+    """In the child: files may not grow past ``limit`` bytes, as on a full disk (EFBIG, not a signal)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def test_a_full_disk_fails_cleanly_and_keeps_the_index(tmp_path: Path) -> None:
+    src = tmp_path / "src.jsonl"
+    _corpus(src, 40)
+    idx = tmp_path / "full.idx"
+    assert _run("index", str(src), "--index", str(idx)).returncode == 0
+    before = _run("index", "--info", "--index", str(idx)).stdout
+    big = tmp_path / "big.jsonl"
+    _corpus(big, 3000)
+    r = subprocess.run(
+        [sys.executable, "-m", "detector", "index", str(big), "--index", str(idx)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: _limit_file_size(idx.stat().st_size + 64 * 1024),
+    )
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and str(idx) in r.stderr
+    assert _run("index", "--check", "--index", str(idx)).returncode == 0
+    assert _run("index", "--info", "--index", str(idx)).stdout == before

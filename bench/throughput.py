@@ -109,12 +109,21 @@ def write_pages(articles: list[tuple[str, str]], folder: Path, count: int, seed:
 
 
 def run(cmd: list[str]) -> float:
+    return run_measured(cmd)[0]
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float]:
+    """Wall time (process start included) and the child's own peak resident memory in MB."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
-        sys.exit(f"bench: {' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
-    return elapsed
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"bench: {' '.join(cmd)} failed ({code}): {err.decode(errors='replace').strip()[:500]}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def datasketch_baseline(articles: list[tuple[str, str]], limit_bytes: int) -> tuple[float, int]:
@@ -159,6 +168,9 @@ def main() -> None:
     ]
 
     write_pages(articles, work / "pages", args.pages, seed=2)
+    _, rss_without = run_measured(
+        [*detector, "scan", str(work / "pages"), "--json", str(work / "scan0.json")]
+    )
     for name, target in (("cnews-1000", 0), (f"synthetic {args.target_mb:g} MB", int(args.target_mb * 1e6))):
         corpus = work / f"corpus-{target}.jsonl"
         size = write_corpus(articles, corpus, target, seed=1)
@@ -181,7 +193,7 @@ def main() -> None:
         passages = next(
             (ln.split(":")[1].strip() for ln in info.stdout.splitlines() if "passages" in ln), "?"
         )
-        t = run(
+        t, rss_with = run_measured(
             [*detector, "scan", str(work / "pages"), "--index", str(idx), "--json", str(work / "scan.json")]
         )
         rows.append(
@@ -197,6 +209,21 @@ def main() -> None:
         scan = json.loads((work / "scan.json").read_text(encoding="utf-8"))
         found = sum(1 for p in scan["pages"] if any(f["kind"] == "repost" for f in p["findings"]))
         rows.append(("  pages with a repost finding", f"{found}/{args.pages}", "", "", ""))
+        paragraphs = sum(
+            json.loads(line)["text"].count("\n") + 1
+            for line in corpus.read_text(encoding="utf-8").splitlines()
+        )
+        growth = (rss_with - rss_without) * 1024 * 1024 / paragraphs
+        rows.append(
+            (
+                f"  scan peak RSS {rss_with:.0f} MB with the index, {rss_without:.0f} MB without; "
+                f"{paragraphs} paragraphs indexed",
+                "",
+                "",
+                f"{growth:.0f} B/paragraph",
+                "",
+            )
+        )
 
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  {'input':>10}  {'time':>8}  {'rate':>14}  {'vs datasketch':>13}")

@@ -274,6 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"PAN text alignment: {corpus} (preset {args.preset}{'; ' + changed if changed else ''})")
     for line in table(results, counts):
         print(line)
+    for name, s in results.items():
+        if s.cases == 0 and s.detections:
+            print(
+                f"{name}: {s.detections} detection(s) in {counts.get(name, 0)} pairs without plagiarism "
+                "(PAN scores a sub-corpus without cases 0 as soon as it has one detection)"
+            )
     print(f"{len(pairs)} pairs in {elapsed:.1f} s: {len(pairs) / max(elapsed, 1e-9):.1f} pairs/s")
     return 0
 

@@ -19,7 +19,7 @@ import click
 from detector import __version__
 from detector.config import Settings
 from detector.errors import DetectorError
-from detector.model import SEVERITIES, ScanResult, severity_rank
+from detector.model import SEVERITIES, InputFailure, ScanResult, severity_rank
 
 F = TypeVar("F", bound=Callable[..., Any])
 SEVERITY_CHOICE = click.Choice(list(SEVERITIES))
@@ -110,18 +110,26 @@ def main() -> None:
     """
 
 
-INDEX_HELP = "Index file (created by `detector index`; SQLite, one file)."
+INDEX_HELP = (
+    "The index: a file (SQLite, created by `detector index`) or a shared index in Redis, "
+    "redis://[:PASSWORD@]HOST:PORT/DB?prefix=NAME (rediss:// for TLS)."
+)
+
+
+def index_display(value: str) -> str:
+    """The index as it may be printed: a Redis URL without its password."""
+    from detector.index.location import parse_location
+
+    return parse_location(value).display()
 
 
 @main.command("index")
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
-@click.option(
-    "--index", "index_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help=INDEX_HELP
-)
+@click.option("--index", "index_path", required=True, metavar="INDEX", help=INDEX_HELP)
 @click.option("--remove", is_flag=True, help="Treat the arguments as document ids and remove them.")
 @click.option("--info", is_flag=True, help="Print the index manifest and counts.")
 @click.option("--check", "check_", is_flag=True, help="Verify the index's integrity (exit 2 when unsound).")
-def index_command(sources: tuple[str, ...], index_path: Path, remove: bool, info: bool, check_: bool) -> None:
+def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info: bool, check_: bool) -> None:
     """Add source documents to an index, or remove, describe or check it.
 
     SOURCE may be HTML, .txt or .md files, folders of them (walked recursively, hidden files
@@ -136,6 +144,7 @@ def index_command(sources: tuple[str, ...], index_path: Path, remove: bool, info
       detector index --remove news-001 news-002 --index corpus.idx
       detector index --info --index corpus.idx
       detector index --check --index corpus.idx
+      detector index corpus/sources --index 'redis://localhost:6379/0?prefix=news'
     """
     from detector import pipeline
 
@@ -144,9 +153,10 @@ def index_command(sources: tuple[str, ...], index_path: Path, remove: bool, info
         fail("use only one of --remove, --info and --check")
     settings = Settings()
     with user_errors():
+        shown = index_display(index_path)
         if info:
             manifest, counts = pipeline.index_info(index_path)
-            click.echo(f"index: {index_path}")
+            click.echo(f"index: {shown}")
             for name, count in counts.items():
                 click.echo(f"  {name}: {count}")
             click.echo("manifest:")
@@ -158,9 +168,9 @@ def index_command(sources: tuple[str, ...], index_path: Path, remove: bool, info
                 problems = pipeline.check_index(index_path, settings, step)
             if problems:
                 for p in problems[:20]:
-                    click.echo(f"detector: error: {index_path}: {p}", err=True)
+                    click.echo(f"detector: error: {shown}: {p}", err=True)
                 sys.exit(2)
-            click.echo(f"{index_path}: sound")
+            click.echo(f"{shown}: sound")
             return
         if not sources:
             fail("name at least one SOURCE (or document ids with --remove)")
@@ -202,7 +212,26 @@ def _human_summary(result: ScanResult) -> None:
 
 @main.command("scan")
 @click.argument("pages", nargs=-1, required=True, metavar="PAGE...")
-@click.option("--index", "index_path", type=click.Path(dir_okay=False, path_type=Path), help=INDEX_HELP)
+@click.option("--index", "index_path", metavar="INDEX", help=INDEX_HELP)
+@click.option(
+    "--corpus",
+    "corpus_paths",
+    multiple=True,
+    metavar="SOURCE",
+    help="Scan against these sources (as `detector index` reads them) without an index; repeatable.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="With --corpus: run in this process, or as a Dask computation (a join on LSH band keys).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: join this Dask scheduler (default: a local cluster sized to the machine).",
+)
 @click.option(
     "--json", "json_out", metavar="FILE|-", help="Write the scan JSON to FILE, or to stdout with '-'."
 )
@@ -218,7 +247,10 @@ def _human_summary(result: ScanResult) -> None:
 )
 def scan_command(
     pages: tuple[str, ...],
-    index_path: Path | None,
+    index_path: str | None,
+    corpus_paths: tuple[str, ...],
+    engine: str,
+    scheduler: str | None,
     json_out: str | None,
     report_dir: Path | None,
     fail_on: str | None,
@@ -236,17 +268,42 @@ def scan_command(
       detector scan site/ --index corpus.idx
       detector scan page.html --index corpus.idx --json - | jq .summary
       detector scan pages.jsonl --index corpus.idx --json scan.json --fail-on high
+      detector scan crawl.warc.gz --corpus sources.parquet --engine dask --json scan.json
     """
     from detector import pipeline
     from detector.report.json_out import dumps, scan_dict
 
+    if corpus_paths and index_path is not None:
+        fail("use --index or --corpus, not both")
+    if engine != "local" and not corpus_paths:
+        fail("--engine needs --corpus (an index is queried in process)")
+    if scheduler is not None and engine != "dask":
+        fail("--scheduler needs --engine dask")
     settings = Settings()
+    corpus_failures: list[InputFailure] = []
     with user_errors():
         profile = read_site_profile(site_profile)
+        if index_path is not None:
+            index_display(index_path)  # a malformed URL is a usage error before anything is read
         with progress_bar("scanning") as step:
-            result = pipeline.scan(
-                list(pages), index_path, settings, site=site, site_profile=profile, progress=step
-            )
+            if corpus_paths:
+                from detector.engine import open_corpus
+
+                with open_corpus(list(corpus_paths), settings, engine=engine, scheduler=scheduler) as corpus:
+                    result = pipeline.scan(
+                        list(pages),
+                        None,
+                        settings,
+                        site=site,
+                        site_profile=profile,
+                        progress=step,
+                        corpus=corpus,
+                    )
+                    corpus_failures = list(corpus.failures)
+            else:
+                result = pipeline.scan(
+                    list(pages), index_path, settings, site=site, site_profile=profile, progress=step
+                )
         data = scan_dict(result)
         if json_out == "-":
             click.echo(dumps(data), nl=False)
@@ -259,10 +316,12 @@ def scan_command(
             click.echo(f"report: {index_html}", err=json_out == "-")
     if json_out != "-":
         _human_summary(result)
+    for failure in corpus_failures:
+        click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
     for r in result.pages:
         if r.failure is not None:
             click.echo(f"detector: error: {r.failure.uri}: {r.failure.error}", err=True)
-    if any(r.failure is not None for r in result.pages):
+    if corpus_failures or any(r.failure is not None for r in result.pages):
         sys.exit(2)
     if fail_on is not None:
         floor = SEVERITIES.index(fail_on)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -23,10 +24,12 @@ from detector.analysis.site import SitePage, learn_templates, site_duplicates
 from detector.analysis.spans import content_mask
 from detector.config import Settings
 from detector.errors import IndexFileError
+from detector.index.location import create_or_open_store, open_store
 from detector.index.manifest import Manifest
 from detector.index.signatures import SignatureParams, band_keys
-from detector.index.sqlite_store import PreparedDoc, SqliteIndex, text_digest
-from detector.ingest import iter_page_inputs, iter_source_inputs
+from detector.index.sqlite_store import PreparedDoc, text_digest
+from detector.index.store import IndexStore
+from detector.engine.inputs import iter_page_inputs, iter_source_inputs
 from detector.model import (
     ContentShares,
     Document,
@@ -71,9 +74,10 @@ def expected_manifest(settings: Settings) -> Manifest:
     return settings_manifest(settings, signature_params(settings))
 
 
-def open_index(path: Path, settings: Settings, *, writable: bool = False) -> SqliteIndex:
-    """Open an existing index, refusing one built with other settings than ``settings``."""
-    probe = SqliteIndex.open(path, None, writable=False)
+def open_index(path: str | Path, settings: Settings, *, writable: bool = False) -> IndexStore:
+    """Open an existing index (a file or a redis:// URL), refusing one built with other
+    settings than ``settings``."""
+    probe = open_store(path, None, writable=False)
     manifest = probe.manifest
     probe.close()
     wanted = Manifest.for_settings(
@@ -86,7 +90,7 @@ def open_index(path: Path, settings: Settings, *, writable: bool = False) -> Sql
         SignatureParams(settings.num_perm, settings.seed, manifest.bands, manifest.rows, (), ()),
     )
     # bands/rows follow from threshold and num_perm, so compare the settings the user controls.
-    return SqliteIndex.open(path, wanted, writable=writable)
+    return open_store(path, wanted, writable=writable)
 
 
 def source_from_document(doc: Document) -> SourceDoc:
@@ -135,11 +139,11 @@ class IndexSummary:
 
 
 def index_corpus(
-    paths: Sequence[str], index_path: Path, settings: Settings, progress: Progress = _noop
+    paths: Sequence[str], index_path: str | Path, settings: Settings, progress: Progress = _noop
 ) -> IndexSummary:
     """Add or replace source documents; each write transaction holds whole documents only."""
     params = signature_params(settings)
-    store = SqliteIndex.create_or_open(index_path, settings_manifest(settings, params), params)
+    store = create_or_open_store(index_path, settings_manifest(settings, params), params)
     added = replaced = unchanged = 0
     failures: list[InputFailure] = []
     pending: OrderedDict[str, SourceDoc] = OrderedDict()
@@ -218,7 +222,7 @@ def index_corpus(
     return IndexSummary(added, replaced, unchanged, tuple(failures), counts)
 
 
-def remove_documents(ids: Sequence[str], index_path: Path, settings: Settings) -> list[str]:
+def remove_documents(ids: Sequence[str], index_path: str | Path, settings: Settings) -> list[str]:
     store = open_index(index_path, settings, writable=True)
     try:
         with_keys: dict[str, np.ndarray | None] = {}
@@ -230,18 +234,18 @@ def remove_documents(ids: Sequence[str], index_path: Path, settings: Settings) -
         store.close()
 
 
-def index_info(index_path: Path) -> tuple[dict[str, object], dict[str, int]]:
-    store = SqliteIndex.open(index_path, None)
+def index_info(index_path: str | Path) -> tuple[dict[str, object], dict[str, int]]:
+    store = open_store(index_path, None)
     try:
         return store.manifest.public(), store.counts()
     finally:
         store.close()
 
 
-def check_index(index_path: Path, settings: Settings, progress: Progress = _noop) -> list[str]:
-    """Problems found in the index (empty when sound): SQLite structure, orphans, and every
+def check_index(index_path: str | Path, settings: Settings, progress: Progress = _noop) -> list[str]:
+    """Problems found in the index (empty when sound): the store's structure, orphans, and every
     document's band rows recomputed from its text."""
-    store = SqliteIndex.open(index_path, None)
+    store = open_store(index_path, None)
     try:
         problems = store.structural_problems()
         recomputed = signature_params(
@@ -295,7 +299,7 @@ def prepare_page(doc: Document) -> PageText:
 class SourceLookup:
     """Finds and verifies the sources a page copies, with a small cache of source documents."""
 
-    def __init__(self, store: SqliteIndex, settings: Settings, cache_size: int = 256):
+    def __init__(self, store: IndexStore, settings: Settings, cache_size: int = 256):
         self.store = store
         self.settings = settings
         self.cache: OrderedDict[int, SourceDoc] = OrderedDict()
@@ -351,6 +355,22 @@ class SourceLookup:
         return found
 
 
+class ReuseFinder(Protocol):
+    """What a page copies from which sources: ``SourceLookup`` (an index, or a corpus held in
+    process) or a batch engine's precomputed answer (detector.engine)."""
+
+    def reuses(self, doc: Document, page: PageText) -> list[SourceReuse]: ...
+
+
+class Corpus(Protocol):
+    """Sources given for one run instead of an index (``scan --corpus``), see detector.engine:
+    ``store`` answers for the manifest, parameters, topic sample and source documents."""
+
+    store: IndexStore
+
+    def finder(self, docs: Sequence[Document], settings: Settings) -> ReuseFinder: ...
+
+
 @dataclass
 class PageAnalysis:
     """One page while the run is analysed: its text, findings so far, and what was copied."""
@@ -361,7 +381,7 @@ class PageAnalysis:
     copied: np.ndarray  # characters covered by passages copied from any source
 
 
-def analyse_page(doc: Document, lookup: SourceLookup | None, settings: Settings) -> PageAnalysis:
+def analyse_page(doc: Document, lookup: ReuseFinder | None, settings: Settings) -> PageAnalysis:
     page = prepare_page(doc)
     findings: list[Finding] = []
     copied = np.zeros(len(doc.text), dtype=np.bool_)
@@ -403,16 +423,23 @@ def _sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
 
 def scan(
     paths: Sequence[str],
-    index_path: Path | None,
+    index_path: str | Path | None,
     settings: Settings,
     *,
     site: str | None = None,
     site_profile: str | None = None,
     progress: Progress = _noop,
+    corpus: Corpus | None = None,
 ) -> ScanResult:
-    """Scan pages: reposts (with an index), repeats, site-level duplicates and content shares,
-    and each page's topic against its site's profile (``site_profile`` adds to every site's)."""
-    store = open_index(index_path, settings) if index_path is not None else None
+    """Scan pages: reposts (with an index, or a ``corpus`` run by an engine), repeats, site-level
+    duplicates and content shares, and each page's topic against its site's profile
+    (``site_profile`` adds to every site's)."""
+    if corpus is not None and index_path is not None:
+        raise ValueError("scan takes an index or a corpus, not both")
+    if corpus is not None:
+        store: IndexStore | None = corpus.store
+    else:
+        store = open_index(index_path, settings) if index_path is not None else None
     try:
         items = list(iter_page_inputs(paths, site=site, max_bytes=settings.max_page_bytes))
         # Template text is learned per site before anything else, so it never counts as content.
@@ -425,7 +452,11 @@ def scan(
             for i, doc in zip(members, learned, strict=True):
                 items[i] = doc
 
-        lookup = SourceLookup(store, settings) if store is not None else None
+        lookup: ReuseFinder | None = None
+        if corpus is not None:
+            lookup = corpus.finder([item for item in items if isinstance(item, Document)], settings)
+        elif store is not None:
+            lookup = SourceLookup(store, settings)
         work: dict[int, PageAnalysis] = {}
         for i, item in enumerate(items):
             progress(item.uri)
@@ -490,7 +521,7 @@ def scan(
                             sources[source.id] = source
         manifest = store.manifest.public() if store is not None else None
     finally:
-        if store is not None:
+        if store is not None and corpus is None:
             store.close()
     return ScanResult(
         pages=tuple(results),

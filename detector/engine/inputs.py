@@ -1,0 +1,294 @@
+"""Inputs in partitions: what ``detector index`` and ``detector scan`` read, cut into pieces
+that an engine can read anywhere (in this process or on Dask workers), in a fixed order.
+
+Besides what ``detector.ingest`` reads (HTML, text, Markdown, JSONL, folders), files named on
+the command line may be:
+
+- Parquet (``.parquet``): one row per document, the columns of a JSONL line (``id``, ``url``,
+  ``html`` or ``text``; for sources ``title``, ``site``, ``category``, ``text``); read one row
+  group at a time; ``uri`` is ``PATH#ROW`` (1-based).
+- WARC (``.warc``, ``.warc.gz``) of a web crawl: response records only (other records, and
+  responses that are not text or HTML, are skipped); the URL is ``WARC-Target-URI``; ``uri`` is
+  ``PATH#N`` for the N-th record of the file (1-based). Decompression is bounded: at most
+  ``max_bytes`` + 1 bytes of a payload are decoded, the rest is skipped in blocks.
+
+A large JSONL file is read in ranges of lines found by a first pass over its bytes; a small
+one, and every other kind, goes through ``detector.ingest`` unchanged, so the documents are the
+same whichever engine reads them. Every item has a position (partition number, index), which
+orders the corpus the same way in every engine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from detector.errors import InputError
+from detector.ingest import inputs as ingest
+from detector.ingest.build import document_from_bytes
+from detector.ingest.decode import EMPTY
+from detector.model import Document, InputFailure
+
+PartKind = Literal["files", "jsonl-lines", "parquet", "warc"]
+Item = Document | InputFailure
+
+# A JSONL file above this size is read in ranges of lines.
+SPLIT_JSONL_BYTES = 64 << 20
+LINES_PER_PART = 20_000
+FILES_PER_PART = 500
+_TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One partition of the inputs: small, picklable, read with ``read_part``."""
+
+    number: int
+    kind: PartKind
+    targets: tuple[tuple[str, str, str], ...]  # (path, uri, folder) as ingest names them
+    start: int = 0  # jsonl-lines: byte offset; parquet: row group
+    first: int = 1  # jsonl-lines: number of the first line; parquet: number of the first row
+    count: int = 0  # jsonl-lines: lines to read
+
+    def position(self, index: int) -> int:
+        """The item's place in the whole input, as one sortable integer."""
+        return (self.number << 32) | index
+
+
+def partitions(paths: Sequence[str], cwd: Path | None = None) -> list[Part]:
+    """The inputs named on the command line, cut into partitions, in input order.
+    Raises InputError for a named path that does not exist, before anything is read."""
+    base = os.path.abspath(str(cwd) if cwd is not None else os.getcwd())
+    targets = ingest._targets(paths, base)
+    parts: list[Part] = []
+    files: list[tuple[str, str, str]] = []
+
+    def add(kind: PartKind, tgts: tuple[tuple[str, str, str], ...], **kw: int) -> None:
+        parts.append(Part(len(parts), kind, tgts, **kw))
+
+    def flush_files() -> None:
+        if files:
+            add("files", tuple(files))
+            files.clear()
+
+    for t in targets:
+        spec = (t.path, t.uri, t.folder)
+        lower = t.path.lower()
+        if lower.endswith(".parquet"):
+            flush_files()
+            for group, first in _parquet_groups(t.path):
+                add("parquet", (spec,), start=group, first=first)
+        elif lower.endswith((".warc", ".warc.gz")):
+            flush_files()
+            add("warc", (spec,))
+        elif lower.endswith(".jsonl") and _splittable(t.path):
+            flush_files()
+            for offset, first, count in _line_ranges(t.path, LINES_PER_PART):
+                add("jsonl-lines", (spec,), start=offset, first=first, count=count)
+        else:
+            files.append(spec)
+            if len(files) >= FILES_PER_PART:
+                flush_files()
+    flush_files()
+    return parts
+
+
+def read_part(part: Part, *, sources: bool, site: str | None, max_bytes: int) -> Iterator[tuple[int, Item]]:
+    """(position, document or failure) of one partition, in order."""
+    items: Iterator[Item]
+    if part.kind == "files":
+        targets = [ingest._Target(*t) for t in part.targets]
+        items = ingest._iter(targets, site=site, max_bytes=max_bytes, sources=sources)
+    elif part.kind == "jsonl-lines":
+        items = _jsonl_lines(part, sources=sources, site=site, max_bytes=max_bytes)
+    elif part.kind == "parquet":
+        items = _parquet_rows(part, sources=sources, site=site, max_bytes=max_bytes)
+    else:
+        items = _warc_records(part, sources=sources, site=site, max_bytes=max_bytes)
+    for i, item in enumerate(items):
+        yield part.position(i), item
+
+
+def iter_inputs(
+    paths: Sequence[str], *, sources: bool, site: str | None = None, max_bytes: int = 20_000_000
+) -> Iterator[Item]:
+    """Every input in order, read in this process."""
+    for part in partitions(paths):
+        for _, item in read_part(part, sources=sources, site=site, max_bytes=max_bytes):
+            yield item
+
+
+def iter_page_inputs(
+    paths: Sequence[str], *, site: str | None = None, max_bytes: int = 20_000_000
+) -> Iterator[Item]:
+    """``detector.ingest.iter_page_inputs`` plus Parquet and WARC files (and split JSONL)."""
+    return iter_inputs(paths, sources=False, site=site, max_bytes=max_bytes)
+
+
+def iter_source_inputs(paths: Sequence[str], *, max_bytes: int = 20_000_000) -> Iterator[Item]:
+    """``detector.ingest.iter_source_inputs`` plus Parquet and WARC files (and split JSONL)."""
+    return iter_inputs(paths, sources=True, site=None, max_bytes=max_bytes)
+
+
+# ---- JSONL in ranges of lines ----------------------------------------------------------------
+
+
+def _splittable(path: str) -> bool:
+    try:
+        if os.path.getsize(path) <= SPLIT_JSONL_BYTES:
+            return False
+        with open(path, "rb") as f:
+            head = f.read(8192)
+    except OSError:
+        return False  # ingest reports it
+    return not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in head
+
+
+def _line_ranges(path: str, lines: int) -> list[tuple[int, int, int]]:
+    """(byte offset, first line number, line count) of ranges of ``lines`` lines."""
+    out: list[tuple[int, int, int]] = []
+    offset, first, in_range, pos, line_end = 0, 1, 0, 0, 0
+    with open(path, "rb") as f:
+        while block := f.read(16 << 20):
+            start = 0
+            while (nl := block.find(b"\n", start)) != -1:
+                in_range += 1
+                start = nl + 1
+                line_end = pos + start
+                if in_range == lines:
+                    out.append((offset, first, in_range))
+                    offset, first, in_range = line_end, first + in_range, 0
+            pos += len(block)
+    if pos > line_end:
+        in_range += 1  # a last line without a newline
+    if in_range:
+        out.append((offset, first, in_range))
+    return out
+
+
+def _jsonl_lines(part: Part, *, sources: bool, site: str | None, max_bytes: int) -> Iterator[Item]:
+    target = ingest._Target(*part.targets[0])
+    try:
+        with open(target.path, "rb") as f:
+            f.seek(part.start)
+            for n, (rel, line, encoding) in enumerate(ingest._decoded_lines(f, max_bytes)):
+                if n >= part.count:
+                    break
+                if line is not None and not line.strip():
+                    continue
+                lineno = part.first + rel - 1
+                yield ingest._jsonl_line(target, lineno, line, encoding, site=site, sources=sources)
+    except OSError as err:
+        yield InputFailure(target.uri, site or target.folder, ingest._os_problem(err))
+
+
+# ---- Parquet ---------------------------------------------------------------------------------
+
+
+def _parquet_groups(path: str) -> list[tuple[int, int]]:
+    """(row group, number of its first row) of a Parquet file; one empty group when unreadable
+    (the failure is reported when the partition is read)."""
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+    except Exception:  # pyarrow raises several kinds for a file that is not Parquet
+        return [(-1, 1)]
+    out, first = [], 1
+    for g in range(meta.num_row_groups):
+        out.append((g, first))
+        first += meta.row_group(g).num_rows
+    return out or [(-1, 1)]
+
+
+_COLUMNS = ("id", "url", "html", "text", "title", "site", "category")
+
+
+def _parquet_rows(part: Part, *, sources: bool, site: str | None, max_bytes: int) -> Iterator[Item]:
+    target = ingest._Target(*part.targets[0])
+    fallback = site or target.folder
+    try:
+        import pyarrow.parquet as pq
+
+        if part.start < 0:
+            pq.ParquetFile(target.path)  # raises the reason
+            yield InputFailure(target.uri, fallback, EMPTY)
+            return
+        pf = pq.ParquetFile(target.path)
+        columns = [c for c in _COLUMNS if c in pf.schema_arrow.names]
+        rows = pf.read_row_group(part.start, columns=columns).to_pylist()
+    except ImportError:
+        yield InputFailure(
+            target.uri, fallback, "reading Parquet needs pyarrow (pip install 'detector[scale]')"
+        )
+        return
+    except Exception as err:  # not Parquet, truncated, unreadable
+        yield InputFailure(target.uri, fallback, f"not a readable Parquet file ({type(err).__name__})")
+        return
+    for i, row in enumerate(rows):
+        record = {k: v for k, v in row.items() if v is not None}
+        line = json.dumps(record, ensure_ascii=False)
+        if len(line.encode("utf-8")) > max_bytes:
+            yield InputFailure(f"{target.uri}#{part.first + i}", fallback, ingest._limit(max_bytes))
+            continue
+        yield ingest._jsonl_line(target, part.first + i, line, "utf-8", site=site, sources=sources)
+
+
+# ---- WARC ------------------------------------------------------------------------------------
+
+
+def _warc_records(part: Part, *, sources: bool, site: str | None, max_bytes: int) -> Iterator[Item]:
+    target = ingest._Target(*part.targets[0])
+    fallback = site or target.folder
+    try:
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
+    except ImportError:
+        yield InputFailure(target.uri, fallback, "reading WARC needs warcio (pip install 'detector[scale]')")
+        return
+    try:
+        with open(target.path, "rb") as f:
+            for n, record in enumerate(ArchiveIterator(f), start=1):
+                if record.rec_type != "response":
+                    continue
+                item = _warc_response(record, f"{target.uri}#{n}", fallback, site, sources, max_bytes)
+                if item is not None:
+                    yield item
+    except (ArchiveLoadFailed, OSError, ValueError, EOFError) as err:
+        yield InputFailure(target.uri, fallback, f"not a readable WARC file ({_short(err)})")
+
+
+def _short(err: Exception) -> str:
+    return (str(err).splitlines() or [type(err).__name__])[0][:200]
+
+
+def _warc_response(
+    record: object, uri: str, fallback: str, site: str | None, sources: bool, max_bytes: int
+) -> Item | None:
+    headers = getattr(record, "http_headers", None)
+    content_type = (headers.get_header("Content-Type") if headers is not None else None) or "text/html"
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime not in _TEXT_TYPES:
+        return None
+    charset = None
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip("\"'") or None
+    url = record.rec_headers.get_header("WARC-Target-URI")  # type: ignore[attr-defined]
+    data = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
+    chosen = site or ingest.url_host(url) or fallback
+    if len(data) > max_bytes:
+        return InputFailure(uri, chosen, ingest._limit(max_bytes))
+    kind: Literal["html", "text"] = "text" if mime == "text/plain" else "html"
+    try:
+        doc = document_from_bytes(
+            data, uri=uri, doc_id=uri, site=chosen, kind=kind, url=url, http_charset=charset
+        )
+    except InputError as err:
+        return InputFailure(uri, chosen, err.problem)
+    return ingest._finish(doc, site=site, folder=fallback)

@@ -18,7 +18,7 @@ import numpy as np
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.topic import SiteInfo, SitePage, TopicReference, TopicSettings, judge_site
 from detector.config import Settings
-from detector.index.sqlite_store import SqliteIndex
+from detector.index.store import IndexStore
 from detector.model import Document, Finding, Topic
 
 # A repost that covers at least this share of the page makes the page a repost for the
@@ -91,7 +91,7 @@ def judge(
 
 def judge_run(
     sites: dict[str, list[TopicInput]],
-    store: SqliteIndex | None,
+    store: IndexStore | None,
     settings: Settings,
     site_profile: str | None,
 ) -> dict[int, Topic]:

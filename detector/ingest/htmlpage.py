@@ -468,11 +468,23 @@ def _marker(tag: str, names: str) -> str | None:
     return None
 
 
+_DECLARATION = re.compile(r"<!(?!--)")
+
+
 def extract_html(original: str) -> HtmlExtraction:
     """Extract the visible text of a decoded HTML page, with labelled blocks and an offset map."""
-    parser = _Parser(original)
-    parser.feed(original)
-    parser.finish()
+    try:
+        parser = _Parser(original)
+        parser.feed(original)
+        parser.finish()
+    except AssertionError:
+        # The stdlib parser asserts on some malformed declarations ("<![CDAT5…", "<!x[…"). Turn
+        # every "<!" but comments into "<?" (a processing instruction: skipped, same length, so
+        # every offset still points at the same place) and parse again.
+        tamed = _DECLARATION.sub("<?", original)
+        parser = _Parser(tamed)
+        parser.feed(tamed)
+        parser.finish()
     segments = parser.segments
 
     for seg in segments:

@@ -1,0 +1,205 @@
+"""Property tests over every stage that reads hostile input: no exception but our own input
+errors, every span inside the text, offsets that map back into the original, escaping."""
+
+from __future__ import annotations
+
+import html
+import random
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from detector.errors import InputError
+from detector.ingest import decode_bytes, document_from_bytes
+from detector.model import Document
+from detector.text.normalize import normalize
+from detector.text.segment import paragraphs, sentences
+from detector.text.tokens import shingle_hashes, tokenize
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
+TAGS = [
+    "p",
+    "div",
+    "nav",
+    "footer",
+    "header",
+    "script",
+    "style",
+    "span",
+    "a",
+    "h1",
+    "li",
+    "ul",
+    "table",
+    "td",
+    "br",
+]
+CHUNKS = [
+    "阿里巴巴B2B",
+    "版权所有",
+    "Copyright",
+    "发布时间:2017-09-12",
+    "&nbsp;",
+    "&amp;",
+    "&#20013;",
+    "&#x4e2d;",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "</script>",
+    "<script>alert(1)</script>",
+    "\r\n",
+    "\n\n",
+    "。",
+    "，",
+    "“",
+    "”",
+    "onerror=alert(1)",
+    "javascript:alert(1)",
+    "\x00",
+    "\ud800",
+]
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def markup() -> st.SearchStrategy[str]:
+    piece = st.one_of(
+        st.text(max_size=30),
+        st.sampled_from(CHUNKS),
+        st.builds(lambda t: f"<{t}>", st.sampled_from(TAGS)),
+        st.builds(lambda t: f"</{t}>", st.sampled_from(TAGS)),
+        st.builds(lambda t, a: f'<{t} class="{a}">', st.sampled_from(TAGS), st.text(max_size=10)),
+    )
+    return st.lists(piece, max_size=60).map("".join)
+
+
+def check_document(doc: Document) -> None:
+    n = len(doc.text)
+    pos = 0
+    for b in doc.blocks:
+        assert b.start == pos and b.start <= b.end <= n
+        pos = b.end
+    assert pos == n
+    if doc.origin is not None and doc.original is not None:
+        for i in range(0, n, max(1, n // 50)):
+            assert 0 <= doc.origin.to_original(i) <= len(doc.original)
+
+
+@FAST
+@given(st.binary(max_size=2000))
+def test_random_bytes_decode_or_fail_with_our_error(data: bytes) -> None:
+    try:
+        text, encoding = decode_bytes(data, where="x", is_html=False)
+    except InputError:
+        return
+    assert isinstance(text, str) and encoding
+
+
+@FAST
+@given(markup(), st.sampled_from(["utf-8", "gb18030", "big5", "utf-16"]))
+def test_random_markup_extracts_with_gap_free_blocks_and_mapped_offsets(page: str, encoding: str) -> None:
+    data = page.encode(encoding, errors="ignore")
+    try:
+        doc = document_from_bytes(data, uri="p.html", doc_id="p", site="s", kind="html")
+    except InputError:
+        return
+    check_document(doc)
+
+
+@FAST
+@given(markup())
+def test_text_pages_keep_offsets_identical(page: str) -> None:
+    try:
+        doc = document_from_bytes(
+            page.encode("utf-8", "surrogatepass"), uri="p.txt", doc_id="p", site="s", kind="text"
+        )
+    except InputError:
+        return
+    check_document(doc)
+
+
+def test_mutated_fixtures_never_crash() -> None:
+    rng = random.Random(3)
+    seeds = sorted(FIXTURES.glob("*.htm*"))[:20]
+    assert seeds, "ingest fixtures are missing"
+    for path in seeds:
+        base = path.read_bytes()
+        for _ in range(15):
+            data = bytearray(base)
+            for _ in range(rng.randint(1, 20)):
+                op = rng.random()
+                i = rng.randrange(len(data) + 1)
+                if op < 0.4 and data:
+                    del data[i : i + rng.randint(1, 40)]
+                elif op < 0.8:
+                    data[i:i] = rng.choice(CHUNKS).encode("utf-8", "surrogatepass")
+                else:
+                    data[i:i] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+            try:
+                doc = document_from_bytes(bytes(data), uri="m.html", doc_id="m", site="s", kind="html")
+            except InputError:
+                continue
+            check_document(doc)
+
+
+@FAST
+@given(st.text())
+def test_segments_and_tokens_lie_inside_the_text(text: str) -> None:
+    whole = [(0, len(text))]
+    for s, e in paragraphs(text, whole) + sentences(text, whole):
+        assert 0 <= s < e <= len(text)
+    t = tokenize(text)
+    assert shingle_hashes(t.hashes, 5).shape[0] == (max(0, len(t) - 4) if len(t) >= 5 else min(1, len(t)))
+    n = normalize(text)
+    assert normalize(n.text).text == n.text
+
+
+def test_deeply_nested_and_unclosed_tags() -> None:
+    page = "<div>" * 5000 + "深层嵌套的正文内容。" * 20 + "<p><b><i>" * 2000
+    doc = document_from_bytes(page.encode(), uri="d.html", doc_id="d", site="s", kind="html")
+    check_document(doc)
+    assert "深层嵌套的正文内容" in doc.text
+
+
+def test_hostile_text_is_escaped_in_reports(tmp_path: Path) -> None:
+    from detector.model import Block, PageResult, ScanResult
+    from detector.report.html import write_html_report
+    from detector.report.json_out import scan_dict
+
+    evil = '<script>window.__pwned=1</script><img src=x onerror=alert(1)>"\u202e</textarea></script>'
+    doc = Document(
+        id=evil,
+        uri=evil,
+        url="javascript:alert(1)",
+        site=evil,
+        site_name=evil,
+        title=evil,
+        encoding="utf-8",
+        text=evil,
+        blocks=(Block(0, len(evil), "main"),),
+    )
+    data = scan_dict(ScanResult(pages=(PageResult(document=doc, failure=None),)))
+    index = write_html_report(data, tmp_path / "r")
+    for f in [index, *sorted((tmp_path / "r").rglob("*.html"))]:
+        content = f.read_text(encoding="utf-8")
+        assert "<script>window.__pwned" not in content
+        assert "<img src=x" not in content
+        assert 'href="javascript:' not in content
+        assert html.escape("<script>window.__pwned=1</script>")[:10] in content or "\\u003cscript" in content
+    for f in (tmp_path / "r").rglob("*"):
+        assert (tmp_path / "r") in f.resolve().parents
+
+
+def test_malformed_declarations_do_not_crash_the_parser() -> None:
+    # The stdlib parser raises AssertionError on these; found by bench/fuzz.py.
+    for junk in ("<![CDAT5head x]>", "<!x[y]>", "<![if x]>", "<!DOCTYPE [<!ENTITY a 'b'>]>"):
+        doc = document_from_bytes(
+            f"<p>前文</p>{junk}<p>后文正文</p>".encode(), uri="j", doc_id="j", site="s", kind="html"
+        )
+        check_document(doc)
+        assert "后文正文" in doc.text

@@ -198,10 +198,18 @@ def _file(target: _Target, kind: Kind, *, site: str | None, max_bytes: int) -> D
     return _finish(doc, site=site, folder=target.folder)
 
 
+# A page with more blocks than this is refused: no real article has it, and every later stage
+# (segmentation, the report's segments) grows with the block count. 100,000 is 50x the
+# largest page of gne-html (a news list page with about 2,000 blocks).
+MAX_BLOCKS = 100_000
+
+
 def _finish(doc: Document, *, site: str | None, folder: str) -> Document | InputFailure:
     chosen = site or url_host(doc.url) or folder
     if not doc.text.strip():
         return InputFailure(doc.uri, chosen, NO_TEXT)
+    if len(doc.blocks) > MAX_BLOCKS:
+        return InputFailure(doc.uri, chosen, f"more than {MAX_BLOCKS} blocks")
     return doc if doc.site == chosen else replace(doc, site=chosen)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from detector.analysis.align import AlignSettings, align_tokens
 from detector.analysis.fingerprint import fingerprint
+from detector.analysis.groups import Groups, merge_spans
 from detector.analysis.reuse import PageText
 from detector.config import Settings
 from detector.model import Finding, Span
@@ -60,8 +61,8 @@ def repeat_findings(page: PageText, main_spans: list[Span], settings: Settings) 
             ce = sents[j][1]
         return cs, ce
 
-    occurrences: list[Span] = []
-    links: list[tuple[int, int]] = []
+    # Occurrences linked by a repeat, or overlapping on the page, are one group.
+    groups: Groups[Span] = Groups()
     for a in pairs:
         if a.s0 < a.p1:  # the two places overlap (periodic text): not a repeat
             continue
@@ -75,39 +76,16 @@ def repeat_findings(page: PageText, main_spans: list[Span], settings: Settings) 
         shorter = min(first[1] - first[0], second[1] - second[0])
         if shorter <= 0 or matched / shorter < MIN_CONTAINMENT:
             continue
-        occurrences.extend((first, second))
-        links.append((len(occurrences) - 2, len(occurrences) - 1))
-    if not occurrences:
-        return []
-
-    # Union-find over occurrences: linked by a repeat, or overlapping on the page.
-    parent = list(range(len(occurrences)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(x: int, y: int) -> None:
-        rx, ry = find(x), find(y)
-        if rx != ry:
-            parent[max(rx, ry)] = min(rx, ry)
-
-    for x, y in links:
-        union(x, y)
-    by_start = sorted(range(len(occurrences)), key=lambda k: occurrences[k])
-    for prev, cur in itertools.pairwise(by_start):
-        if occurrences[cur][0] < occurrences[prev][1]:
-            union(prev, cur)
-    groups: dict[int, list[Span]] = {}
-    for k, span in enumerate(occurrences):
-        groups.setdefault(find(k), []).append(span)
+        groups.union(first, second)
+    places = sorted({span for group in groups.groups() for span in group})
+    for prev, cur in itertools.pairwise(places):
+        if cur[0] < prev[1]:
+            groups.union(prev, cur)
 
     main_chars = max(1, int(page.main_content.sum()))
     findings: list[Finding] = []
-    for spans in groups.values():
-        merged = _merge(sorted(set(spans)))
+    for spans in groups.groups():
+        merged = merge_spans(set(spans))
         if len(merged) < 2:
             continue
         shortest = min(merged, key=lambda s: (s[1] - s[0], s[0]))
@@ -128,13 +106,3 @@ def repeat_findings(page: PageText, main_spans: list[Span], settings: Settings) 
         )
     findings.sort(key=lambda f: f.occurrences[0])
     return findings
-
-
-def _merge(spans: list[Span]) -> list[Span]:
-    out: list[Span] = []
-    for s, e in spans:
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from detector.analysis.align import AlignSettings, align_tokens
 from detector.analysis.fingerprint import fingerprint
+from detector.analysis.groups import Groups, merge_spans
 from detector.analysis.reuse import PageText
 from detector.analysis.spans import span_mask
 from detector.config import Settings
@@ -167,26 +168,7 @@ def site_duplicates(pages: list[SitePage], params: SignatureParams, settings: Se
     )
     sents = [sentences(p.doc.text, p.doc.main_spans()) for p in pages]
     # Nodes: (page, span); edges: aligned passages between two pages.
-    nodes: dict[tuple[int, Span], int] = {}
-    parent: list[int] = []
-
-    def node(page: int, span: Span) -> int:
-        key = (page, span)
-        if key not in nodes:
-            nodes[key] = len(parent)
-            parent.append(len(parent))
-        return nodes[key]
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    linked: Groups[tuple[int, Span]] = Groups()
 
     duplicate_pages: list[tuple[int, int, float]] = []
     for a, b in _candidate_pairs(pages, params, settings):
@@ -215,20 +197,23 @@ def site_duplicates(pages: list[SitePage], params: SignatureParams, settings: Se
         for sa, sb in zip(spans_a, spans_b, strict=True):
             wa = _widen_to_sentences(sents[a], sa)
             wb = _widen_to_sentences(sents[b], sb)
-            union(node(a, wa), node(b, wb))
+            linked.union((a, wa), (b, wb))
             shared[a][sa[0] : sa[1]] = True
             shared[b][sb[0] : sb[1]] = True
     for i in range(n):
         shared[i] &= pages[i].page.main_content
 
     # Groups of (page, span) across pages; spans of one page in a group merge.
-    groups: dict[int, dict[int, list[Span]]] = {}
-    for (page, span), idx in nodes.items():
-        groups.setdefault(find(idx), {}).setdefault(page, []).append(span)
-    for members in groups.values():
+    groups: list[dict[int, list[Span]]] = []
+    for group in linked.groups():
+        per_page: dict[int, list[Span]] = {}
+        for page, span in group:
+            per_page.setdefault(page, []).append(span)
+        groups.append(per_page)
+    for members in groups:
         if len(members) < 2:
             continue
-        per_page = {p: _merge(sorted(spans)) for p, spans in members.items()}
+        per_page = {p: merge_spans(spans) for p, spans in members.items()}
         shortest = min(
             ((p, s) for p, spans in per_page.items() for s in spans), key=lambda ps: (ps[1][1] - ps[1][0], ps)
         )
@@ -276,13 +261,3 @@ def site_duplicates(pages: list[SitePage], params: SignatureParams, settings: Se
 
 def _main_text(doc: Document) -> str:
     return "\n".join(doc.text[s:e] for s, e in doc.main_spans())
-
-
-def _merge(spans: list[Span]) -> list[Span]:
-    out: list[Span] = []
-    for s, e in spans:
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out

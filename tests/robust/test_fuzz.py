@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import random
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -17,53 +18,11 @@ from detector.text.normalize import normalize
 from detector.text.segment import paragraphs, sentences
 from detector.text.tokens import shingle_hashes, tokenize
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
-TAGS = [
-    "p",
-    "div",
-    "nav",
-    "footer",
-    "header",
-    "script",
-    "style",
-    "span",
-    "a",
-    "h1",
-    "li",
-    "ul",
-    "table",
-    "td",
-    "br",
-]
-CHUNKS = [
-    "阿里巴巴B2B",
-    "版权所有",
-    "Copyright",
-    "发布时间:2017-09-12",
-    "&nbsp;",
-    "&amp;",
-    "&#20013;",
-    "&#x4e2d;",
-    "\u202e",
-    "\u200b",
-    "\ufeff",
-    "<!--",
-    "-->",
-    "<![CDATA[",
-    "]]>",
-    "</script>",
-    "<script>alert(1)</script>",
-    "\r\n",
-    "\n\n",
-    "。",
-    "，",
-    "“",
-    "”",
-    "onerror=alert(1)",
-    "javascript:alert(1)",
-    "\x00",
-    "\ud800",
-]
+ROOT = Path(__file__).resolve().parent.parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "ingest"
+sys.path.insert(0, str(ROOT / "bench"))
+from fuzz import CHUNKS, TAGS  # noqa: E402  (bench/fuzz.py: the same pieces, fuzzed longer)
+
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

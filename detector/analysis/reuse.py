@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detector.analysis.align import AlignSettings, align_tokens, to_passages
+from detector.analysis.align import AlignSettings, TokenAlignment, align_tokens, to_passages
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.spans import Mask, content_mask, fraction, span_mask
 from detector.config import Settings
 from detector.model import AlignedPassage, Finding, Severity, SourceDoc, SourceRef
 from detector.text.passages import MainTokens, main_tokens
+from detector.text.tokens import Tokens
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> Sour
     found = align_tokens(page.main.tokens, page.blocks, src.tokens, align_settings(settings))
     if not found:
         return None
+    found = sorted(found + _short_copies(page, src.tokens, found, settings), key=lambda a: (a.p0, a.s0))
     passages = tuple(to_passages(found, page.text, page.main.tokens, source.text, src.tokens))
     covered = span_mask(len(page.text), (p.page for p in passages)) & page.main_content
     src_content = content_mask(source.text, source.content_spans())
@@ -70,6 +72,37 @@ def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> Sour
         source_coverage=fraction(src_covered, src_content),
         copied_tokens=copied_tokens,
     )
+
+
+def _short_copies(
+    page: PageText, source: Tokens, found: list[TokenAlignment], settings: Settings
+) -> list[TokenAlignment]:
+    """Whole page paragraphs too short to be passages on their own (a subheading, a one-line
+    quote) that occur verbatim in a source the page is already known to copy."""
+    mt = page.main
+    n = len(mt.tokens)
+    if not found or n == 0 or mt.sentence_starts.size == 0:
+        return []
+    covered = np.zeros(n, dtype=np.bool_)
+    for a in found:
+        covered[a.p0 : a.p1] = True
+    firsts = np.flatnonzero(np.concatenate(([True], mt.sentence_paragraph[1:] != mt.sentence_paragraph[:-1])))
+    starts = mt.sentence_starts[firsts].tolist()
+    starts[0] = 0
+    ends = [*starts[1:], n]
+    haystack = source.hashes.tobytes()
+    extra: list[TokenAlignment] = []
+    for lo, hi in zip(starts, ends, strict=True):
+        size = hi - lo
+        if not settings.min_fragment_tokens <= size < settings.min_copied_tokens or covered[lo:hi].any():
+            continue
+        needle = mt.tokens.hashes[lo:hi].tobytes()
+        at = haystack.find(needle)
+        while at >= 0 and at % 8:  # only matches aligned on whole tokens count
+            at = haystack.find(needle, at + 1)
+        if at >= 0:
+            extra.append(TokenAlignment(lo, hi, at // 8, at // 8 + size, 1.0))
+    return extra
 
 
 def repost_severity(coverage: float, settings: Settings, allowed: bool) -> Severity:

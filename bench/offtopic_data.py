@@ -10,19 +10,21 @@ from business scopes of that industry; its news pages repost articles cut short 
 characters at a sentence end) under a rewritten title, whose topic clearly fits the
 industry (on-topic) or clearly does not (off-topic). Ambiguous pairs are never generated.
 
-What fits what (``INDUSTRIES``): real estate fits 房产 and 家居; education 教育; finance 财经;
-culture and sports 体育 and 娱乐; information technology 科技 and 游戏; construction 房产 and
-家居; manufacturing and agriculture fit none. 时政 fits everyone loosely and 科技 is ambiguous
-for manufacturing: such pairs are skipped.
+What fits what (``INDUSTRIES``, the issue's table): real estate fits 房产 and 家居; education
+教育; finance 财经; culture and sports 体育 and 娱乐; information technology 科技 and 游戏;
+manufacturing fits none. Every other topic is clearly off-topic, except 时政 (fits everyone
+loosely) and 科技 for manufacturing: those pairs are never generated.
 
-Company scopes are filtered by a keyword pattern of their industry, because the categories of
-company-scope-zh hold strays (a leather maker filed under IT, a trading house under finance):
-a site's profile must really be about its industry for the labels to hold.
+Companies: company-scope-zh's industry categories hold strays (a leather maker filed under IT,
+a clothing shop under culture, a furniture maker under manufacturing). A company is drawn for
+an industry when its scope mentions the industry (``scope_pattern``) and names no subject of
+a topic the table calls off-topic for it (``SUBJECTS``), so that the table's verdicts hold
+for its site. ``--loose`` drops the second condition (for comparison).
 
 Splits: articles and companies are split in two halves once, with a fixed permutation; the
 calibration seed draws from half 0 and the held-out seed from half 1, so held-out sites
 share neither articles nor company scopes with calibration. Calibration sees
-``CALIBRATION_INDUSTRIES``; the held-out set adds culture and sports and construction.
+``CALIBRATION_INDUSTRIES``; the held-out set adds culture and sports.
 
     python bench/offtopic_data.py --calibrate            # topic analysis alone, table on stdout
     python bench/offtopic_data.py --out DIR --seed 2     # write sites/ (HTML) and corpus.jsonl
@@ -42,6 +44,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -49,9 +53,9 @@ if str(REPO) not in sys.path:
 from detector.analysis.topic import (  # noqa: E402
     SiteInfo,
     SitePage,
-    TopicReference,
+    TopicModel,
     TopicSettings,
-    fit_reference,
+    fit,
     judge_site,
 )
 
@@ -81,7 +85,7 @@ INDUSTRIES: dict[str, Industry] = {
         _industry(
             "manufacturing",
             "C000007",
-            "生产|制造|加工|机械|设备|制品",
+            "生产|制造|加工|机械|设备|制品|机电|五金|金属|仪器|仪表",
             "",
             "时政 科技",
             "机床附件制造厂 机械制造有限公司 精密机械有限公司 五金制品厂",
@@ -124,53 +128,42 @@ INDUSTRIES: dict[str, Industry] = {
             "软件和信息服务交易博览会",
         ),
         _industry(
-            "agriculture",
-            "C000005",
-            "种植|养殖|农|林木|苗木|畜|禽|渔|饲料|果",
-            "",
-            "时政",
-            "农业开发有限公司 生态农业专业合作社 农牧有限公司",
-            "农业博览会",
-        ),
-        _industry(
             "culture-sports",
             "C000020",
-            "文化|体育|健身|娱乐|影视|演出|艺术|赛事|电影|文艺|表演",
+            "体育|健身|运动|赛事|球|娱乐|影视|电影|演出|文艺|表演|演艺|音像|戏剧|音乐|艺术",
             "体育 娱乐",
             "时政",
             "文化传媒有限公司 体育文化发展有限公司 文化艺术有限公司",
             "文化产业博览交易会",
         ),
-        _industry(
-            "construction",
-            "C000002",
-            "建筑|装饰|装修|工程|施工",
-            "房产 家居",
-            "时政",
-            "建筑装饰工程有限公司 建设工程有限公司 装饰设计工程有限公司",
-            "建筑装饰博览会",
-        ),
     )
 }
-CALIBRATION_INDUSTRIES = ("manufacturing", "real-estate", "education", "finance", "it", "agriculture")
-HELD_OUT_INDUSTRIES = tuple(INDUSTRIES)  # culture-sports and construction are never calibrated on
-SEED_A, SEED_B = 1, 2
-
-# What a site's own text must (for a fitting topic) or must not (for an unfitting one) mention
-# for the pair to be clear: a furniture maker filed under manufacturing reposting 家居 news is
-# not clearly off-topic, and a culture company that only does advertising reposting NBA news
-# is not clearly on-topic. Pairs that are not clear are never generated.
-TOPIC_CUES = {
-    "房产": "房地产|物业|房屋|楼盘|置业|住宅|地产",
-    "家居": "家具|家居|建材|装饰|装修|装潢|涂料|陶瓷|卫浴|地板|门窗|灯具|床上用品|家用",
-    "教育": "教育|培训|学校|教学|辅导|课程|留学|考试|招生",
-    "财经": "投资|金融|资产|保险|担保|理财|融资|基金|证券|贷款|财务|股权",
-    "体育": "体育|健身|运动|赛事|球|体能",
-    "娱乐": "影视|电影|演出|娱乐|文艺|表演|音像|演艺|经纪",
-    "科技": "计算机|软件|电子|通讯|通信|数码|网络|互联网|手机|电脑",
+# The subjects of the news topics, as a business scope names them. A company is drawn for an
+# industry only when its scope names no subject of a topic that the table calls clearly
+# off-topic for that industry: company-scope-zh files a clothing shop under culture, a
+# smart-home installer under IT and a furniture maker under manufacturing, and for those
+# companies the table's verdict would be wrong. This chooses companies, not pairs: every site
+# gets reposts of every kind the table allows.
+SUBJECTS = {
+    "房产": "房地产|楼盘|住宅|置业",
+    "家居": "家具|家居|装修|装潢|建材|卫浴|地板|灯具|床上用品",
+    "教育": "教育|学校|留学|招生|教学",
+    "财经": "金融|证券|基金|理财|股权|保险|担保|贷款",
+    "体育": "体育|健身|赛事",
+    "娱乐": "影视|电影|演出|娱乐|演艺|文艺",
+    "科技": "计算机|软件|电子|通讯|通信|数码|互联网|手机|电脑|摄影|摄像",
     "游戏": "游戏|动漫|网游",
-    "时尚": "服装|服饰|化妆品|美容|珠宝|鞋帽|箱包|首饰|时尚",
+    "时尚": "服装|服饰|化妆品|美容|珠宝|首饰|鞋帽|箱包",
 }
+
+
+def unfit_topics(industry: Industry) -> list[str]:
+    return sorted(set(TOPICS) - industry.fits - industry.ambiguous)
+
+
+CALIBRATION_INDUSTRIES = ("manufacturing", "real-estate", "education", "finance", "it")
+HELD_OUT_INDUSTRIES = tuple(INDUSTRIES)  # culture-sports is never calibrated on
+SEED_A, SEED_B = 1, 2
 
 _CITIES = [
     "庆云",
@@ -239,14 +232,16 @@ def load_articles(data: Path) -> list[Article]:
     return out
 
 
-def load_scopes(data: Path, industry: Industry) -> list[str]:
+def load_scopes(data: Path, industry: Industry, strict: bool = True) -> list[str]:
     folder = data / "company-scope-zh" / "Sample" / industry.category
     pattern = re.compile(industry.scope_pattern)
+    subjects = [SUBJECTS[t] for t in unfit_topics(industry) if t in SUBJECTS]
+    exclude = re.compile("|".join(subjects)) if strict and subjects else None
     out = []
     for f in sorted(folder.glob("*.txt"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0):
         text = f.read_text(encoding="utf-8", errors="replace")
         text = re.sub(r"[\ufffd〓*^]+", "", " ".join(text.split())).strip(" 。")
-        if len(text) >= 8 and pattern.search(text):
+        if len(text) >= 8 and pattern.search(text) and not (exclude and exclude.search(text)):
             out.append(text)
     return out
 
@@ -326,7 +321,13 @@ def _rewrite_title(rng: random.Random, text: str) -> str:
 
 
 def generate(
-    data: Path, seed: int, split: int, industries: Sequence[str], sites_per_industry: int = 6
+    data: Path,
+    seed: int,
+    split: int,
+    industries: Sequence[str],
+    sites_per_industry: int = 6,
+    companies: tuple[int, int] = (6, 10),
+    strict: bool = True,
 ) -> list[GenSite]:
     """Sites of ``industries``; articles and companies from half ``split`` of the data."""
     rng = random.Random(seed)
@@ -337,22 +338,18 @@ def generate(
     sites: list[GenSite] = []
     for key in industries:
         ind = INDUSTRIES[key]
-        all_scopes = load_scopes(data, ind)
+        all_scopes = load_scopes(data, ind, strict)
         scopes = [all_scopes[i] for i in _half(all_scopes, split)]
         fitting = sorted(ind.fits)
-        unfit = sorted(set(TOPICS) - ind.fits - ind.ambiguous)
+        unfit = unfit_topics(ind)
         for s in range(sites_per_industry):
             city = rng.choice(_CITIES)
             name = f"{city}{''.join(rng.sample(_BRAND, 2))}{rng.choice(ind.suffixes)}"
-            company = rng.sample(scopes, min(len(scopes), rng.randint(6, 10)))
+            company = rng.sample(scopes, min(len(scopes), rng.randint(*companies)))
             pages = _own_pages(rng, ind, name, city, company)
-            own_text = "\n".join(p.text for p in pages)
-            fit_here = [t for t in fitting if re.search(TOPIC_CUES[t], own_text)]
-            unfit_here = [t for t in unfit if not re.search(TOPIC_CUES[t], own_text)]
-            n_on = rng.randint(2, 4) if fit_here else 0
-            n_off = rng.randint(2, 4) if unfit_here else 0
-            picks = [(rng.choice(fit_here), "on-topic") for _ in range(n_on)]
-            picks += [(rng.choice(unfit_here), "off-topic") for _ in range(n_off)]
+            n_on = rng.randint(2, 4) if fitting else 0
+            picks = [(rng.choice(fitting), "on-topic") for _ in range(n_on)]
+            picks += [(rng.choice(unfit), "off-topic") for _ in range(rng.randint(2, 4))]
             rng.shuffle(picks)
             for j, (topic, label) in enumerate(picks, start=1):
                 art = rng.choice(by_topic[topic])
@@ -447,8 +444,17 @@ class Judged:
     industry: str
     kind: str
     label: str
-    similarity: float | None  # None: verdict unknown
-    threshold: float
+    lexical: float | None  # None: verdict unknown
+    agreement: float | None  # category agreement; None without a labelled model
+    reliability: float  # the share's factor for the model's sample size
+
+    def similarity(self, share: float) -> float | None:
+        if self.lexical is None:
+            return None
+        if self.agreement is None:
+            return self.lexical
+        s = share * self.reliability
+        return float(self.lexical ** (1.0 - s) * self.agreement**s)
 
 
 def site_input(site: GenSite) -> tuple[SiteInfo, list[SitePage]]:
@@ -468,45 +474,56 @@ def site_input(site: GenSite) -> tuple[SiteInfo, list[SitePage]]:
 
 
 REFERENCES = {
-    "labelled": "reference: the run's pages + the corpus with categories",
-    "unlabelled": "reference: the run's pages + the corpus, no categories",
-    "none": "no reference: IDF from each site's own texts",
+    "labelled": "model: the corpus with categories (the index's sources)",
+    "unlabelled": "model: the corpus without categories (IDF only)",
+    "none": "no model: IDF from each site's own texts",
 }
 
 
 def judge_all(
     sites: Sequence[GenSite], articles: Sequence[Article], settings: TopicSettings, mode: str
 ) -> list[Judged]:
-    """Every page's Topic, as the pipeline would compute it for a run scanning ``sites``."""
-    inputs = [site_input(s) for s in sites]
-    reference: TopicReference | None = None
+    """Every page's lexical similarity and category agreement, as the pipeline computes them
+    for a run scanning ``sites`` against an index of ``articles``."""
+    model: TopicModel | None = None
     if mode != "none":
-        texts = [f"{p.title}\n{p.full_main_text}" for _, pages in inputs for p in pages]
-        cats: list[str | None] = [None] * len(texts)
-        texts += [a.text for a in articles]
-        cats += [a.topic if mode == "labelled" else None for a in articles]
-        reference = fit_reference(texts, settings, cats)
+        cats = [a.topic if mode == "labelled" else None for a in articles]
+        model = fit([a.text for a in articles], cats, settings)
+    lexical_only = replace(settings, category_share=0.0)
+    category_only = replace(settings, category_share=1.0, category_texts_half=0.0)
+    reliability = 0.0
+    if model is not None and model.labelled:
+        n = float(np.median(model.category_docs))
+        reliability = n / (n + settings.category_texts_half)
     out = []
-    for site, (info, pages) in zip(sites, inputs, strict=True):
+    for site in sites:
+        info, pages = site_input(site)
         source_cats: dict[str, str | None] = {
             f"{site.domain}/{p.slug}": p.source.topic for p in site.pages if p.source
         }
-        topics = judge_site(info, pages, settings, source_cats, reference)
+        lex = judge_site(info, pages, lexical_only, source_cats, model)
+        cat = judge_site(info, pages, category_only, source_cats, model) if mode == "labelled" else None
         for gp, sp in zip(site.pages, pages, strict=True):
-            t = topics[sp.uri]
-            sim = t.similarity if t.verdict != "unknown" else None
-            out.append(Judged(site.industry, gp.kind, gp.label, sim, t.threshold or 0.0))
+            known = lex[sp.uri].verdict != "unknown"
+            out.append(
+                Judged(
+                    site.industry,
+                    gp.kind,
+                    gp.label,
+                    lex[sp.uri].similarity if known else None,
+                    cat[sp.uri].similarity if known and cat is not None else None,
+                    reliability,
+                )
+            )
     return out
 
 
-def scores(judged: Sequence[Judged], threshold: float | None = None) -> tuple[float, float, float, int, int]:
-    """Precision, recall, F1 of off-topic detection, positives and negatives; unknown is not flagged.
-
-    ``threshold`` None: each page's own verdict (the threshold its Topic reported)."""
+def scores(judged: Sequence[Judged], share: float, threshold: float) -> tuple[float, float, float, int, int]:
+    """Precision, recall, F1 of off-topic detection, positives and negatives; unknown is not flagged."""
     tp = fp = fn = 0
     for j in judged:
-        cut = j.threshold if threshold is None else threshold
-        flagged = j.similarity is not None and j.similarity < cut
+        sim = j.similarity(share)
+        flagged = sim is not None and sim < threshold
         off = j.label == "off-topic"
         tp += flagged and off
         fp += flagged and not off
@@ -517,28 +534,46 @@ def scores(judged: Sequence[Judged], threshold: float | None = None) -> tuple[fl
     return p, r, f, tp + fn, len(judged) - tp - fn
 
 
-def best_threshold(judged: Sequence[Judged]) -> tuple[float, float, float]:
-    """The middle of the widest run of thresholds reaching the best F1 on a 0.0025 grid, and
-    the run's ends."""
+SHARES = (0.0, 0.25, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0)
+
+
+def best_setting(
+    judged: Sequence[Judged], shares: Sequence[float]
+) -> tuple[float, float, float, float, float]:
+    """(share, threshold, F1, plateau low, plateau high): for each share the middle of the widest
+    run of thresholds reaching that share's best F1 on a 0.0025 grid; the share with the best
+    F1 (ties: the wider plateau)."""
     grid = [round(0.0025 * k, 4) for k in range(1, 161)]
-    f1 = [round(scores(judged, t)[2], 3) for t in grid]
-    best = max(f1)
-    runs: list[list[float]] = []
-    for k, (t, f) in enumerate(zip(grid, f1, strict=True)):
-        if f == best and runs and k > 0 and f1[k - 1] == best:
-            runs[-1].append(t)
-        elif f == best:
-            runs.append([t])
-    widest = max(runs, key=len)
-    return widest[len(widest) // 2], widest[0], widest[-1]
+    best: tuple[float, float, float, float, float] | None = None
+    for share in shares:
+        f1 = [round(scores(judged, share, t)[2], 3) for t in grid]
+        top = max(f1)
+        runs: list[list[float]] = []
+        for k, (t, f) in enumerate(zip(grid, f1, strict=True)):
+            if f == top and runs and k > 0 and f1[k - 1] == top:
+                runs[-1].append(t)
+            elif f == top:
+                runs.append([t])
+        widest = max(runs, key=len)
+        cand = (share, widest[len(widest) // 2], top, widest[0], widest[-1])
+        if best is None or (top, len(widest)) > (best[2], round((best[4] - best[3]) / 0.0025) + 1):
+            best = cand
+    assert best is not None
+    return best
 
 
-def calibrate(data: Path, settings: TopicSettings, sites_per_industry: int, modes: Sequence[str]) -> int:
-    """Print, per reference mode, P/R/F1 of off-topic detection on seed A and held-out seed B."""
+def calibrate(
+    data: Path, settings: TopicSettings, sites_per_industry: int, modes: Sequence[str], strict: bool
+) -> int:
+    """Print, per model mode, P/R/F1 of off-topic detection on seed A and held-out seed B."""
     articles = load_articles(data)
     sets = {
-        f"A seed {SEED_A} calibration": generate(data, SEED_A, 0, CALIBRATION_INDUSTRIES, sites_per_industry),
-        f"B seed {SEED_B} held out": generate(data, SEED_B, 1, HELD_OUT_INDUSTRIES, sites_per_industry),
+        f"A seed {SEED_A} calibration": generate(
+            data, SEED_A, 0, CALIBRATION_INDUSTRIES, sites_per_industry, strict=strict
+        ),
+        f"B seed {SEED_B} held out": generate(
+            data, SEED_B, 1, HELD_OUT_INDUSTRIES, sites_per_industry, strict=strict
+        ),
     }
     print(f"settings: {settings}")
     status = 0
@@ -549,29 +584,38 @@ def calibrate(data: Path, settings: TopicSettings, sites_per_industry: int, mode
             start = time.perf_counter()
             judged[name] = judge_all(sites, articles, settings, mode)
             secs = time.perf_counter() - start
-            print(
-                f"{name}: {len(sites)} sites, {len(judged[name])} pages, {secs:.2f} s with the reference fit"
-            )
+            print(f"{name}: {len(sites)} sites, {len(judged[name])} pages, {secs:.2f} s with the model fit")
         cal_name, held_name = list(sets)
-        chosen, lo, hi = best_threshold(judged[cal_name])
-        used = judged[cal_name][0].threshold
-        print(f"best F1 on A at {chosen} (plateau {lo}-{hi}); the settings use {used}")
-        print(f"{'set':26} {'cut':>9} {'P':>6} {'R':>6} {'F1':>6} {'off':>5} {'other':>5} {'unknown':>7}")
+        shares = SHARES if mode == "labelled" else (0.0,)
+        share, chosen, f1, lo, hi = best_setting(judged[cal_name], shares)
+        used_share = settings.category_share if mode == "labelled" else 0.0
+        used = {"labelled": settings.threshold, "unlabelled": settings.threshold_unlabelled}.get(
+            mode, settings.threshold_site_only
+        )
+        print(
+            f"best F1 on A {f1:.3f} at share {share}, threshold {chosen} (plateau {lo}-{hi}); "
+            f"the settings use share {used_share}, threshold {used}"
+        )
+        head = f"{'set':26} {'share':>5} {'cut':>7} {'P':>6} {'R':>6} {'F1':>6}"
+        print(f"{head} {'off':>5} {'other':>5} {'unknown':>7}")
         for name, js in judged.items():
-            unknown = sum(j.similarity is None for j in js)
-            for t in sorted({chosen, used}):
-                p, r, f, n_off, n_on = scores(js, t)
-                print(f"{name:26} {t:9.4f} {p:6.3f} {r:6.3f} {f:6.3f} {n_off:5d} {n_on:5d} {unknown:7d}")
-        print(f"held-out B by industry at {used} (P R F1; own pages flagged; on-topic reposts flagged):")
+            unknown = sum(j.lexical is None for j in js)
+            for sh, t in sorted({(share, chosen), (used_share, used)}):
+                p, r, f, n_off, n_on = scores(js, sh, t)
+                row = f"{name:26} {sh:5.2f} {t:7.4f} {p:6.3f} {r:6.3f} {f:6.3f}"
+                print(f"{row} {n_off:5d} {n_on:5d} {unknown:7d}")
+        print(
+            "held-out B by industry with the settings (P R F1; own pages flagged; on-topic reposts flagged):"
+        )
         for key in HELD_OUT_INDUSTRIES:
             js = [j for j in judged[held_name] if j.industry == key]
-            p, r, f, _, _ = scores(js)
-            flagged = [j for j in js if j.similarity is not None and j.similarity < j.threshold]
+            p, r, f, _, _ = scores(js, used_share, used)
+            flagged = [j for j in js if (j.similarity(used_share) or 1.0) < used]
             own = sum(j.kind == "own" for j in flagged)
             on = sum(j.kind == "repost" and j.label == "on-topic" for j in flagged)
             seen = "" if key in CALIBRATION_INDUSTRIES else "  (never calibrated on)"
             print(f"  {key:16} {p:6.3f} {r:6.3f} {f:6.3f}  {own:3d} {on:3d}{seen}")
-        if mode == "labelled" and scores(judged[held_name])[2] < 0.95:
+        if mode == "labelled" and scores(judged[held_name], used_share, used)[2] < 0.95:
             status = 1
     return status
 
@@ -584,7 +628,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=SEED_B, help="seed of the sites written with --out")
     ap.add_argument("--split", type=int, choices=(0, 1), default=1, help="half of the data to draw from")
     ap.add_argument("--sites-per-industry", type=int, default=6)
-    ap.add_argument("--mode", action="append", choices=tuple(REFERENCES), help="reference modes to calibrate")
+    ap.add_argument("--mode", action="append", choices=tuple(REFERENCES), help="model modes to calibrate")
+    ap.add_argument("--loose", action="store_true", help="draw companies without the SUBJECTS filter")
     ap.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override a TopicSettings field"
     )
@@ -599,10 +644,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         current = getattr(settings, name)
         settings = replace(settings, **{name: type(current)(value)})
     if args.calibrate:
-        return calibrate(data, settings, args.sites_per_industry, args.mode or tuple(REFERENCES))
+        return calibrate(
+            data, settings, args.sites_per_industry, args.mode or tuple(REFERENCES), not args.loose
+        )
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-        sites = generate(data, args.seed, args.split, HELD_OUT_INDUSTRIES, args.sites_per_industry)
+        industries = HELD_OUT_INDUSTRIES if args.split == 1 else CALIBRATION_INDUSTRIES
+        sites = generate(
+            data, args.seed, args.split, industries, args.sites_per_industry, strict=not args.loose
+        )
         write_sites(sites, args.out)
         write_corpus(data, args.out)
         print(f"{len(sites)} sites, {sum(len(s.pages) for s in sites)} pages written to {args.out}")

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
+from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
-from detector.analysis.topic import SiteInfo, SitePage, TopicReference, TopicSettings, judge_site
+from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
 from detector.config import Settings
 from detector.index.store import IndexStore
 from detector.model import Document, Finding, Topic
@@ -61,14 +63,9 @@ def _top_repost(findings: list[Finding]) -> Finding | None:
     return max(reposts, key=lambda f: (f.coverage or 0.0, f.fingerprint)) if reposts else None
 
 
-def judge(
-    site: str,
-    pages: Sequence[TopicInput],
-    settings: TopicSettings,
-    reference: TopicReference | None,
-    user_profile: str | None,
-) -> list[Topic]:
-    """The topic of every page of one site, in order."""
+def _site_input(
+    site: str, pages: Sequence[TopicInput], user_profile: str | None
+) -> tuple[SiteInfo, list[SitePage], dict[str, str | None]]:
     site_pages: list[SitePage] = []
     categories: dict[str, str | None] = {}
     for p in pages:
@@ -84,9 +81,41 @@ def judge(
                 is_repost=top is not None,
             )
         )
-    info = site_info(site, [p.doc for p in pages], user_profile)
-    verdicts = judge_site(info, site_pages, settings, categories, reference)
-    return [verdicts[p.doc.uri] for p in pages]
+    return site_info(site, [p.doc for p in pages], user_profile), site_pages, categories
+
+
+def _letters(text: str | None) -> int:
+    return sum(1 for c in text or "" if c.isalnum())
+
+
+def _may_have_profile(info: SiteInfo, pages: Sequence[SitePage], settings: TopicSettings) -> bool:
+    """Whether any page of the site can get a verdict (else no model is needed for it)."""
+    if (info.user_profile or "").strip():
+        return True
+    own = [0 if p.is_repost else _letters(p.title) + _letters(p.main_text) for p in pages]
+    meta = _letters(info.site_name) + sum(_letters(t) for t in (*info.keywords, *info.descriptions))
+    return bool(own) and meta + sum(own) - min(own) >= settings.min_profile_chars
+
+
+def index_model(store: IndexStore, settings: Settings) -> TopicModel | None:
+    """The topic model of the index's labelled sources (a sample of each category), or None
+    when the index holds fewer than two categories. An embedded index keeps the fitted model
+    in a cache file beside it, keyed by the sample's categories and text digests: reused while
+    the sample is the same, refitted when the index changed it."""
+    per_category, total = settings.topic_reference_per_category, settings.topic_reference_total
+    sample = store.sample_by_category(per_category, total, texts=False)
+    if len({category for _, category, _ in sample}) < 2:
+        return None
+    key = topic_cache.model_key([(c, d) for _, c, d in sample], settings.topic)
+    index_path = getattr(store, "path", None)
+    path = topic_cache.cache_path(index_path) if isinstance(index_path, Path) else None
+    model = topic_cache.load(path, key) if path is not None else None
+    if model is None:
+        rows = store.sample_by_category(per_category, total)
+        model = topic_cache.canonical(fit([t for t, _, _ in rows], [c for _, c, _ in rows], settings.topic))
+        if path is not None:
+            topic_cache.save(path, key, model)
+    return model
 
 
 def judge_run(
@@ -96,28 +125,28 @@ def judge_run(
     site_profile: str | None,
 ) -> dict[int, Topic]:
     """The topic of every page of the run (keyed by position in the run, pages listed per site
-    in run order), each site judged against a reference fitted once for the run."""
-    pages = [p for members in sites.values() for p in members]
-    if not pages:
+    in run order), every site judged with one model for the run: the index's (labelled
+    sources), else one fitted on the run's pages (IDF only)."""
+    inputs = {name: _site_input(name, members, site_profile) for name, members in sites.items() if members}
+    if not inputs:
         return {}
-    from detector.analysis.topic import fit_reference  # scikit-learn: imported only when needed
-
-    texts = ["\n".join([p.doc.title or "", _main(p.doc)]) for p in pages]
-    categories: list[str | None] = [None] * len(texts)
-    if store is not None:
-        for text, category in store.sample_by_category(
-            settings.topic_reference_per_category, settings.topic_reference_total
-        ):
-            texts.append(text)
-            categories.append(category)
-    reference = fit_reference(texts, settings.topic, categories)
+    model: TopicModel | None = None
+    if any(_may_have_profile(info, pages, settings.topic) for info, pages, _ in inputs.values()):
+        if store is not None:
+            model = index_model(store, settings)
+        if model is None:
+            texts = [_join_page(p) for _, pages, _ in inputs.values() for p in pages]
+            model = fit(texts, [None] * len(texts), settings.topic)
     out: dict[int, Topic] = {}
-    for name, members in sites.items():
-        for p, topic in zip(
-            members, judge(name, members, settings.topic, reference, site_profile), strict=True
-        ):
-            out[p.position] = topic
+    for name, (info, pages, categories) in inputs.items():
+        verdicts = judge_site(info, pages, settings.topic, categories, model)
+        for p in sites[name]:
+            out[p.position] = verdicts[p.doc.uri]
     return out
+
+
+def _join_page(page: SitePage) -> str:
+    return "\n".join([page.title or "", page.full_main_text])
 
 
 def _terms(topic: Topic) -> str:

@@ -3,43 +3,49 @@
 A site's *profile* is what the site says about itself: its name, navigation labels, meta
 keywords and descriptions, an optional profile the user wrote (``--site-profile``), and the
 own text of its pages (titles and main text; copied text removed, reposts left out). Each
-page is compared with the profile of its site *without that page* (leave-one-out) by the
-cosine similarity of TF-IDF vectors (terms: see topic_terms.py); below the threshold it is
-off-topic.
+page is compared with the profile of its site *without that page* (leave-one-out).
 
-With a :class:`TopicReference` whose texts carry categories (the corpus's sources), term
-weights are IDF times how concentrated the term is in one category, and a page copied from a
-source of category C is compared together with C's centroid: a property-news repost on a
-developer's site shares 房地产 and 楼盘 with the category even where the article's own words
-(a district, a price) are not in the profile. Without categories the weights are plain IDF.
+Two measures, both numpy over integer term ids (topic_terms.py), no model fitted per site:
 
-The profile vector is the sum of the unit vectors of its documents (the site's metadata, the
-user profile and each own page, with weights); leaving a page out subtracts its own vector,
-so a site of 1,000 pages is judged without refitting anything.
+- lexical: the cosine of TF-IDF vectors (sublinear tf; with a labelled model, IDF times how
+  concentrated the term is in one category, so that generic words weigh little);
+- categorical (labelled model only): the profile's distribution over the sources' categories
+  (P(category | term) averaged over its terms) and the share of it on the page's category:
+  the category of the copied source when the page is a repost, else the page's own most
+  likely category. A camera review on a software firm's site shares few words with the
+  firm's business scope, but the scope's 电子, 软件, 硬件 point to the same category.
+
+The similarity is lex^(1-s) * cat^s (s = ``category_share``), or lex alone without a labelled
+model; below the threshold the page is off-topic. The profile's vector and category evidence
+are sums over its documents, so leaving a page out subtracts its own share: a site of 1,000
+pages is judged in one pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
+import numpy.typing as npt
 
 from detector.analysis.topic_settings import TopicSettings
 from detector.analysis.topic_terms import (
     F64,
-    TopicReference,
-    analyzer,
+    I64,
+    TermText,
+    TopicModel,
+    decode,
+    fit_model,
+    ngram_length,
+    normalise,
     pick_terms,
+    term_ids,
     top_indices,
 )
-from detector.analysis.topic_terms import fit_reference as _fit_reference
 from detector.model import Topic
 
-__all__ = ["SiteInfo", "SitePage", "TopicReference", "TopicSettings", "fit_reference", "judge_site"]
+__all__ = ["SiteInfo", "SitePage", "TopicModel", "TopicSettings", "fit", "judge_site"]
 
 
 @dataclass(frozen=True)
@@ -63,19 +69,15 @@ class SiteInfo:
     user_profile: str | None = None  # --site-profile: always suffices, even one line
 
 
-def fit_reference(
-    texts: Sequence[str], settings: TopicSettings, categories: Sequence[str | None] | None = None
-) -> TopicReference:
-    """Reference statistics for a run: ``texts`` are the run's page texts and (better) a sample of
-    the corpus's sources; ``categories[i]`` is the category of ``texts[i]`` (None for pages)."""
-    return _fit_reference(
-        texts,
+def fit(texts: Sequence[str], categories: Sequence[str | None], settings: TopicSettings) -> TopicModel:
+    """The topic model of labelled reference texts (a sample of the index's sources)."""
+    return fit_model(
+        [t[: settings.reference_chars] for t in texts],
         categories,
         ngram_min=settings.cjk_ngram_min,
         ngram_max=settings.cjk_ngram_max,
         smoothing=settings.category_smoothing,
         power=settings.category_power,
-        centroid_terms=settings.centroid_terms,
     )
 
 
@@ -87,8 +89,18 @@ def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _row_dots(a: sparse.csr_matrix, b: sparse.csr_matrix) -> F64:
-    return np.asarray(a.multiply(b).sum(axis=1), dtype=np.float64).ravel()
+@dataclass
+class _Doc:
+    idx: npt.NDArray[np.intp]  # local term indices, sorted
+    tf: F64  # sublinear term frequencies
+    vec: F64 = field(default_factory=lambda: np.zeros(0))  # unit-length weighted vector over idx
+    evidence: F64 = field(default_factory=lambda: np.zeros(0))  # sum over its terms of w * P(. | term)
+    mass: float = 0.0  # sum of those w
+
+
+def _dot(a: _Doc, b: _Doc) -> float:
+    _, ia, ib = np.intersect1d(a.idx, b.idx, assume_unique=True, return_indices=True)
+    return float(a.vec[ia] @ b.vec[ib])
 
 
 def judge_site(
@@ -96,80 +108,116 @@ def judge_site(
     pages: Sequence[SitePage],
     settings: TopicSettings,
     source_categories: Mapping[str, str | None],
-    reference: TopicReference | None = None,
+    model: TopicModel | None = None,
 ) -> dict[str, Topic]:
     """For every page uri: a Topic with similarity, threshold and terms, or verdict 'unknown' with a reason.
 
     ``source_categories`` maps a page uri to the category of the source it copies (absent or
-    None when unknown). ``reference``: see :func:`fit_reference`; without it IDF comes from the
-    site's own texts alone. A page is never part of its own site's profile (leave-one-out),
-    and neither is copied text nor any text of a repost.
+    None when unknown). ``model``: see :func:`fit`; without it IDF comes from the site's own
+    texts alone. A page is never part of its own site's profile (leave-one-out), and neither
+    is copied text nor any text of a repost.
     """
     if not pages:
         return {}
     n = len(pages)
     user_text = (info.user_profile or "").strip()
+    meta_text = _join(info.site_name, *info.nav_labels, *info.keywords, *info.descriptions)
     judged = [_join(p.title, p.full_main_text) for p in pages]
     own = ["" if p.is_repost else _join(p.title, p.main_text) for p in pages]
+    texts = [meta_text, user_text, *judged, *own]
+
+    latin: dict[int, str] = {}
+    raw: list[tuple[I64, npt.NDArray[np.int64]]] = []
+    for text in texts:
+        ids, counts = np.unique(
+            term_ids(text, settings.cjk_ngram_min, settings.cjk_ngram_max, latin), return_counts=True
+        )
+        raw.append((ids, counts))
+    vocab = np.unique(np.concatenate([ids for ids, _ in raw])) if raw else np.zeros(0, dtype=np.int64)
     docs = [
-        _join(info.site_name, *info.nav_labels, *info.keywords, *info.descriptions),
-        user_text,
-        *judged,
-        *own,
+        _Doc(np.searchsorted(vocab, ids).astype(np.intp), 1.0 + np.log(counts.astype(np.float64)))
+        for ids, counts in raw
     ]
 
-    vec = CountVectorizer(analyzer=analyzer(settings.cjk_ngram_min, settings.cjk_ngram_max))
-    try:
-        counts = sparse.csr_matrix(vec.fit_transform(docs), dtype=np.float64)
-        terms = [str(t) for t in vec.get_feature_names_out()]
-    except ValueError:  # not a single term anywhere
-        counts, terms = sparse.csr_matrix((len(docs), 0), dtype=np.float64), []
-    labelled = reference is not None and reference.labelled
-    weights = _idf(counts[: 2 + n], terms, reference)
-    if reference is not None and labelled:
+    # IDF over the judged texts (metadata, user profile, pages) and the model's texts.
+    df = np.zeros(vocab.shape[0])
+    for d in docs[: 2 + n]:
+        df[d.idx] += 1.0
+    n_docs = float(sum(1 for d in docs[: 2 + n] if d.idx.size))
+    labelled = model is not None and model.labelled
+    rows, hit = model.lookup(vocab) if model is not None else (np.zeros(0, np.intp), np.zeros(0, bool))
+    if model is not None and model.n_docs:
+        df[hit] += model.doc_freq[rows[hit]]
+        n_docs += model.n_docs
+    idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+    weights = idf.copy()
+    conc = np.zeros(vocab.shape[0])
+    if model is not None and labelled:
+        conc[hit] = model.concentration[rows[hit]]
         floor = settings.concentration_floor
-        conc = np.array([reference.concentration.get(t, 0.0) for t in terms], dtype=np.float64)
-        weights = weights * (floor + (1.0 - floor) * conc)
-    counts.data = 1.0 + np.log(counts.data)  # sublinear tf
-    weighted = counts @ sparse.diags(weights) if terms else counts
-    vectors = sparse.csr_matrix(normalize(weighted) if terms else weighted)
-    page_vecs, own_vecs = vectors[2 : 2 + n], vectors[2 + n :]
-    profile = settings.meta_weight * vectors[0].toarray().ravel()
-    profile += settings.user_profile_weight * vectors[1].toarray().ravel()
-    profile += np.asarray(own_vecs.sum(axis=0)).ravel()
+        weights *= floor + (1.0 - floor) * conc
+    for d in docs:
+        v = d.tf * weights[d.idx]
+        norm = float(np.linalg.norm(v))
+        d.vec = v / norm if norm > 0 else v
 
-    # Cosine of each page with (profile - its own vector), all pages at once.
-    own_dot_page = _row_dots(own_vecs, page_vecs)
-    dot = page_vecs @ profile - own_dot_page
-    p_dot_own = own_vecs @ profile
-    prof_norm2 = np.maximum(float(profile @ profile) - 2.0 * p_dot_own + _row_dots(own_vecs, own_vecs), 0.0)
-    page_norm2 = _row_dots(page_vecs, page_vecs)
+    # Category evidence per document: terms the model knows, of category_ngram_min chars or more.
+    n_cat = len(model.categories) if model is not None and labelled else 0
+    if model is not None and labelled:
+        lengths = ngram_length(vocab)
+        usable = hit & ((lengths >= settings.category_ngram_min) | (vocab < 0))
+        term_w = np.where(usable, idf * conc, 0.0)
+        for d in docs:
+            w = d.tf * term_w[d.idx]
+            d.mass = float(w.sum())
+            d.evidence = w @ model.prob[rows[d.idx]] if d.mass > 0 else np.zeros(n_cat)
 
-    # A repost of a known category is compared as (page + w * centroid of its category).
-    if reference is not None and labelled and settings.category_weight > 0:
-        index = {t: i for i, t in enumerate(terms)}
-        lam = settings.category_weight
-        for i, page in enumerate(pages):
-            centroid = reference.centroids.get(source_categories.get(page.uri) or "")
-            if centroid is None:
-                continue
-            cent = np.zeros(len(terms))
-            for t, v in centroid.items():
-                j = index.get(t)
-                if j is not None:
-                    cent[j] = v
-            page_cent = float((page_vecs[i] @ cent)[0])
-            dot[i] += lam * (float(profile @ cent) - float((own_vecs[i] @ cent)[0]))
-            page_norm2[i] += 2.0 * lam * page_cent + lam * lam  # the centroid has unit length
+    page_docs, own_docs = docs[2 : 2 + n], docs[2 + n :]
+    profile = np.zeros(vocab.shape[0])
+    for weight, d in ((settings.meta_weight, docs[0]), (settings.user_profile_weight, docs[1])):
+        profile[d.idx] += weight * d.vec
+    for d in own_docs:
+        profile[d.idx] += d.vec
+    prof_norm2 = float(profile @ profile)
+    prof_evidence = np.zeros(n_cat)
+    prof_mass = 0.0
+    if n_cat:
+        prof_evidence = (
+            settings.meta_weight * docs[0].evidence + settings.user_profile_weight * docs[1].evidence
+        )
+        prof_mass = settings.meta_weight * docs[0].mass + settings.user_profile_weight * docs[1].mass
+        for d in own_docs:
+            prof_evidence = prof_evidence + d.evidence
+            prof_mass += d.mass
 
-    if reference is None or not reference.n_docs:
+    if model is None or not model.n_docs:
         threshold = settings.threshold_site_only
     else:
         threshold = settings.threshold if labelled else settings.threshold_unlabelled
     meta_chars = _chars(_join(info.site_name, *info.keywords, *info.descriptions))
     own_chars = [0 if p.is_repost else _chars(_join(p.title, p.main_text)) for p in pages]
     total_chars = meta_chars + sum(own_chars)
-    site_terms = _SiteTerms(profile, terms, settings.top_terms)
+    cat_index = {c: i for i, c in enumerate(model.categories)} if model is not None else {}
+    # The category evidence is only as good as the labelled sample: with a handful of texts per
+    # category, P(category | term) is mostly smoothing, so its weight shrinks.
+    reliability = 0.0
+    if model is not None and labelled:
+        texts_per_category = float(np.median(model.category_docs))
+        reliability = texts_per_category / (texts_per_category + settings.category_texts_half)
+
+    def name(i: int) -> str:
+        return decode(int(vocab[i]), latin)
+
+    readable = np.flatnonzero((ngram_length(vocab) >= 2) | (vocab < 0))
+    # The site's own text, for completing and counting its terms; each page's own part is
+    # left out when that page is judged.
+    parts = [normalise(t) for t in (meta_text, user_text, *own)]
+    spans, offset = [], 0
+    for part in parts:
+        spans.append((offset, offset + len(part)))
+        offset += len(part) + 1
+    site_text = TermText("\n".join(parts))
+    site_terms = _SiteTerms(profile, readable, name, settings.top_terms, site_text)
 
     result: dict[str, Topic] = {}
     for i, page in enumerate(pages):
@@ -192,33 +240,37 @@ def judge_site(
                 threshold=threshold, source_category=category, verdict="unknown", reason=reason
             )
             continue
-        norm = float(np.sqrt(prof_norm2[i] * page_norm2[i]))
-        similarity = min(max(float(dot[i]) / norm, 0.0), 1.0) if norm > 0 else 0.0
-        row = page_vecs[i]
-        page_values = np.zeros(len(terms))
-        page_values[row.indices] = row.data
-        own_row = own_vecs[i]
+        pd, od = page_docs[i], own_docs[i]
+        dot = float(profile[pd.idx] @ pd.vec) - _dot(pd, od)
+        norm2 = prof_norm2 - 2.0 * float(profile[od.idx] @ od.vec) + float(od.vec @ od.vec)
+        page_norm = float(np.linalg.norm(pd.vec))
+        norm = float(np.sqrt(max(norm2, 0.0))) * page_norm
+        lexical = min(max(dot / norm, 0.0), 1.0) if norm > 0 else 0.0
+        similarity = lexical
+        if n_cat:
+            mass = prof_mass - od.mass
+            dist = (prof_evidence - od.evidence) / mass if mass > 0 else np.full(n_cat, 1.0 / n_cat)
+            c = cat_index.get(category or "")
+            if c is None and pd.mass > 0:
+                c = int(np.argmax(pd.evidence))
+            agreement = float(dist[c]) if c is not None else 1.0 / n_cat
+            share = settings.category_share * reliability
+            similarity = lexical ** (1.0 - share) * min(max(agreement, 0.0), 1.0) ** share
         result[page.uri] = Topic(
             similarity=similarity,
             threshold=threshold,
-            site_terms=site_terms.without(own_row.indices, own_row.data),
-            page_terms=pick_terms(page_values, row.indices, terms, settings.top_terms),
+            site_terms=site_terms.without(od, spans[2 + i]),
+            page_terms=pick_terms(
+                pd.vec,
+                np.flatnonzero(np.isin(pd.idx, readable)),
+                lambda j, idx=pd.idx: name(int(idx[j])),  # type: ignore[misc]
+                settings.top_terms,
+                TermText(normalise(judged[i])),
+            )[0],
             source_category=category,
             verdict="off-topic" if similarity < threshold else "on-topic",
         )
     return result
-
-
-def _idf(counts: sparse.csr_matrix, terms: list[str], reference: TopicReference | None) -> F64:
-    """Smoothed IDF (as scikit-learn's) over the texts at hand plus the reference's."""
-    df = np.asarray((counts > 0).sum(axis=0), dtype=np.float64).ravel()
-    n_docs = float(np.count_nonzero(counts.getnnz(axis=1)))
-    if reference is not None and reference.n_docs:
-        get = reference.doc_freq.get
-        df = df + np.array([get(t, 0) for t in terms], dtype=np.float64)
-        n_docs += reference.n_docs
-    out: F64 = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
-    return out
 
 
 class _SiteTerms:
@@ -226,21 +278,23 @@ class _SiteTerms:
     each time: subtracting only lowers values, so unless a page removed most of the profile's
     best candidates, the answer lies among them (checked; else the whole profile is ranked)."""
 
-    def __init__(self, profile: F64, terms: list[str], k: int) -> None:
-        self.profile, self.terms, self.k = profile, terms, k
-        self.cand = top_indices(profile, max(64, 16 * k))
-        rest = np.delete(profile, self.cand)
+    def __init__(
+        self, profile: F64, readable: npt.NDArray[np.intp], name: Callable[[int], str], k: int, text: TermText
+    ) -> None:
+        self.name, self.k, self.text = name, k, text
+        self.values = np.zeros_like(profile)
+        self.values[readable] = profile[readable]
+        self.cand = top_indices(self.values, max(64, 16 * k))
+        rest = np.delete(self.values, self.cand)
         self.bound = float(rest.max()) if rest.size else 0.0
-        self.position = {terms[i]: int(i) for i in self.cand}
-        self.shared = pick_terms(profile, self.cand, terms, k)
+        self.shared = pick_terms(self.values, self.cand, name, k, text)[0]
 
-    def without(self, own_idx: np.ndarray, own_val: F64) -> tuple[str, ...]:
-        if own_idx.size == 0 or self.k == 0:
+    def without(self, own: _Doc, skip: tuple[int, int]) -> tuple[str, ...]:
+        if own.idx.size == 0 or self.k == 0:
             return self.shared
-        values = self.profile.copy()
-        values[own_idx] -= own_val
-        picked = pick_terms(values, self.cand, self.terms, self.k)
-        lowest = min((values[self.position[t]] for t in picked), default=0.0)
+        values = self.values.copy()
+        values[own.idx] -= own.vec
+        picked, lowest = pick_terms(values, self.cand, self.name, self.k, self.text, skip)
         if len(picked) == self.k and lowest > self.bound:
             return picked
-        return pick_terms(values, range(values.shape[0]), self.terms, self.k)
+        return pick_terms(values, range(values.shape[0]), self.name, self.k, self.text, skip)[0]

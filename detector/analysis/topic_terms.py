@@ -1,134 +1,231 @@
-"""Terms for the topic analysis: the analyzer, the run's reference statistics, readable top terms.
+"""Terms for the topic analysis: integer term ids, the labelled topic model, readable terms.
 
-One analyzer serves mixed text: character n-grams of CJK runs and whole Latin words, after
-NFKC and case folding. Chinese function characters (的, 了, 是, 在 ...) end a CJK run, so that
-n-grams such as "的产品" do not make every Chinese text look alike.
+One analyzer serves mixed text, vectorised with numpy (no per-n-gram Python strings): after
+NFKC and case folding, every CJK character n-gram (n from ``ngram_min`` to ``ngram_max``) of a
+run of CJK characters is packed into one int64 (21 bits per code point, so the id is exact and
+decodes back to the n-gram), and every Latin word gets a negative id from a hash of it.
+Chinese function characters (的, 了, 是, 在 ...) and the formula words of Chinese business
+scopes (经营, 销售, 生产, 技术, 咨询, 服务 ...: they say how a company trades, not what it is
+about, and every company's scope is full of them) end a CJK run, so that n-grams such as
+"的产品" or "技术开发" do not make every company site look alike.
 
-A :class:`TopicReference` is fitted once per run on texts at hand (the run's pages and a sample
-of the corpus's sources). It gives document frequencies for IDF and, when some reference texts
-carry a category, two things learned from them: how concentrated each term is in one category
-(generic words such as 产品, 企业, 市场 get a weight near 0, words such as 楼盘, 基金, 球员
-near 1), and the centroid of each category, so that a page copied from a source of a known
-category can be judged by its category as well as by its own words.
+A :class:`TopicModel` is fitted on texts with categories (a sample of the index's sources):
+per term, in how many texts it occurs (IDF), the distribution of the categories of those texts
+(P(category | term), smoothed) and how concentrated it is in one category (1 - normalised
+entropy, sharpened by a power): generic words such as 产品, 市场 get a weight near 0, words
+such as 楼盘, 基金, 球员 near 1. A text's category distribution is the average of P(c | term)
+over its terms, weighted by tf-idf times concentration.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
-from sklearn.preprocessing import normalize
 
 F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
 
 # CJK: kana, Han (extension A, compatibility ideographs, extensions B+), Hangul.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U000323af"
+_CJK_RANGES = (
+    (0x3040, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x323AF),
+)
+_CJK = "".join(f"{chr(a)}-{chr(b)}" for a, b in _CJK_RANGES)
 # Chinese function characters: particles, pronouns, prepositions, conjunctions, common
 # auxiliaries. They carry no topic. Our own list, written by hand.
 _CJK_STOP = "的了着过是在和与及或而并且也都就把被将对于从向为以之其这那此该我你他她它们吗呢吧啊呀么等个"
-_TERM = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[-.'][a-z0-9]+)*")
-_CJK_RUN_SPLIT = re.compile(f"[{_CJK_STOP}]+")
-_IS_CJK = re.compile(f"[{_CJK}]")
+# The formula words of Chinese business scopes (经营范围): activities and legal boilerplate
+# that every company lists. Our own list, written by hand.
+_FORMULA_TEXT = (
+    "经营 销售 生产 加工 制造 制作 开发 研发 研究 设计 技术 咨询 服务 管理 推广 转让 批发 零售 "
+    "代理 经销 购销 进出口 货物 项目 产品 业务 相关 企业 公司 有限 一般 许可 依法 批准 部门 开展 "
+    "活动 国内 贸易 商品 安装 维修 维护 承接 提供 从事 范围 信息 策划 除外 涉及 "
+)
+FORMULA_WORDS = tuple(_FORMULA_TEXT.split())
+_FORMULA = re.compile("|".join(sorted(FORMULA_WORDS, key=len, reverse=True)))
+_LATIN = re.compile(r"[a-z0-9]+(?:[-.'][a-z0-9]+)*")
+# Words that carry no topic in English (scikit-learn's list would import scikit-learn; a short
+# list of our own suffices for topic terms).
+_EN_STOP_TEXT = (
+    "a about above after again against all also am an and any are as at be because been before being "
+    "below between both but by can could did do does doing down during each few for from further had "
+    "has have having he her here hers herself him himself his how i if in into is it its itself just "
+    "me more most my myself no nor not now of off on once only or other our ours ourselves out over "
+    "own same she should so some such than that the their theirs them themselves then there these "
+    "they this those through to too under until up very was we were what when where which while who "
+    "whom why will with would you your yours yourself yourselves said says one two new year years "
+)
+_EN_STOP = frozenset(_EN_STOP_TEXT.split())
+
+_BITS = 21
+_MASK = (1 << _BITS) - 1
+_OK = np.zeros(0x110000, dtype=bool)
+for _a, _b in _CJK_RANGES:
+    _OK[_a : _b + 1] = True
+for _c in _CJK_STOP:
+    _OK[ord(_c)] = False
 
 
-def analyze(text: str, ngram_min: int = 1, ngram_max: int = 3) -> list[str]:
-    """The terms of ``text``: CJK character n-grams and Latin words (no stop words, no numbers)."""
-    out: list[str] = []
-    for m in _TERM.finditer(unicodedata.normalize("NFKC", text).casefold()):
-        token = m.group()
-        if not _IS_CJK.match(token):
-            if len(token) > 1 and not token.isdigit() and token not in ENGLISH_STOP_WORDS:
-                out.append(token)
-            continue
-        for run in _CJK_RUN_SPLIT.split(token):
-            for n in range(ngram_min, min(ngram_max, len(run)) + 1):
-                out.extend([run[i : i + n] for i in range(len(run) - n + 1)])
+def normalise(text: str) -> str:
+    """NFKC, case folding, and business-scope formula words blanked out."""
+    return _FORMULA.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+
+
+def latin_id(word: str) -> int:
+    """A negative id for a Latin word (stable across processes, unlike hash())."""
+    digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+    return -1 - (int.from_bytes(digest, "little") & ((1 << 62) - 1))
+
+
+def _latin_words(text: str) -> list[str]:
+    return [w for w in _LATIN.findall(text) if len(w) > 1 and not w.isdigit() and w not in _EN_STOP]
+
+
+def term_ids(text: str, ngram_min: int = 1, ngram_max: int = 3, latin: dict[int, str] | None = None) -> I64:
+    """The term ids of ``text`` (with repeats): CJK n-grams and Latin words. ``latin``, when
+    given, collects id -> word for the Latin words seen (for display)."""
+    norm = normalise(text)
+    cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    ok = _OK[cp]
+    bad = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(~ok)])
+    parts: list[I64] = []
+    length = cp.shape[0]
+    for n in range(ngram_min, ngram_max + 1):
+        if length < n:
+            break
+        m = length - n + 1
+        valid = bad[n : n + m] - bad[:m] == 0
+        ids = cp[:m].copy()
+        for k in range(1, n):
+            ids = (ids << _BITS) | cp[k : k + m]
+        parts.append(ids[valid])
+    words = _latin_words(norm)
+    if words:
+        wids = [latin_id(w) for w in words]
+        if latin is not None:
+            latin.update(zip(wids, words, strict=True))
+        parts.append(np.array(wids, dtype=np.int64))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def decode(term: int, latin: Mapping[int, str] | None = None) -> str:
+    """The text of a term id ("" for a Latin id that ``latin`` does not know)."""
+    if term < 0:
+        return (latin or {}).get(term, "")
+    chars = []
+    while term:
+        chars.append(chr(term & _MASK))
+        term >>= _BITS
+    return "".join(reversed(chars))
+
+
+def is_cjk_id(term: int) -> bool:
+    return term >= 0
+
+
+def ngram_length(terms: I64) -> npt.NDArray[np.int64]:
+    """Characters per CJK id (1, 2, 3 ...); 0 for Latin ids."""
+    out = np.zeros(terms.shape[0], dtype=np.int64)
+    rest = terms.copy()
+    live = rest > 0
+    while live.any():
+        out[live] += 1
+        rest[live] >>= _BITS
+        live = rest > 0
     return out
 
 
-def analyzer(ngram_min: int, ngram_max: int) -> partial[list[str]]:
-    return partial(analyze, ngram_min=ngram_min, ngram_max=ngram_max)
+def analyze(text: str, ngram_min: int = 1, ngram_max: int = 3) -> list[str]:
+    """The terms of ``text`` as strings (for tests and for reading)."""
+    latin: dict[int, str] = {}
+    return [decode(int(t), latin) for t in term_ids(text, ngram_min, ngram_max, latin)]
 
 
 @dataclass(frozen=True)
-class TopicReference:
-    """Statistics of reference texts (a run's pages, a sample of sources), fitted once per run.
+class TopicModel:
+    """Term statistics of a sample of labelled texts (see the module's docstring).
 
-    ``doc_freq``: in how many reference texts each term occurs (terms seen once are dropped).
-    ``concentration``: per term, how much its occurrences concentrate in one category of the
-    labelled reference texts, in [0, 1]; empty when fewer than two categories were given.
-    ``centroids``: per category, the unit-length mean of its texts' weighted vectors (top terms).
+    ``terms`` are sorted ids; ``doc_freq[i]`` counts the texts holding ``terms[i]`` (terms seen
+    in one text only are dropped); ``prob[i, c]`` is P(categories[c] | terms[i]);
+    ``concentration[i]`` in [0, 1]; ``category_docs[c]`` counts the texts of each category.
+    A model of fewer than two categories is unlabelled: it gives IDF only.
     """
 
     n_docs: int
-    doc_freq: Mapping[str, int] = field(default_factory=dict)
-    concentration: Mapping[str, float] = field(default_factory=dict)
-    centroids: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
+    terms: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    doc_freq: F64 = field(default_factory=lambda: np.zeros(0))
+    prob: F64 = field(default_factory=lambda: np.zeros((0, 0)))
+    concentration: F64 = field(default_factory=lambda: np.zeros(0))
+    category_docs: F64 = field(default_factory=lambda: np.zeros(0))  # texts per category
 
     @property
     def labelled(self) -> bool:
-        return bool(self.concentration)
+        return len(self.categories) >= 2
+
+    def lookup(self, ids: I64) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """Row of each id in the model and whether it is there."""
+        if self.terms.shape[0] == 0:
+            return np.zeros(ids.shape[0], dtype=np.intp), np.zeros(ids.shape[0], dtype=bool)
+        pos = np.minimum(np.searchsorted(self.terms, ids), self.terms.shape[0] - 1)
+        return pos.astype(np.intp), self.terms[pos] == ids
 
 
-def fit_reference(
+def fit_model(
     texts: Sequence[str],
-    categories: Sequence[str | None] | None,
+    categories: Sequence[str | None],
     *,
     ngram_min: int,
     ngram_max: int,
     smoothing: float,
     power: float,
-    centroid_terms: int,
-) -> TopicReference:
-    """Reference statistics of ``texts``; ``categories[i]`` is the category of ``texts[i]`` or None."""
-    cats = list(categories) if categories is not None else [None] * len(texts)
-    if len(cats) != len(texts):
-        raise ValueError("fit_reference: one category (or None) per text")
-    keep = [i for i, t in enumerate(texts) if t.strip()]
-    docs, cats = [texts[i] for i in keep], [cats[i] for i in keep]
-    vec = CountVectorizer(analyzer=analyzer(ngram_min, ngram_max))
-    try:
-        counts = sparse.csr_matrix(vec.fit_transform(docs), dtype=np.float64)
-    except ValueError:  # no text, or not a single term
-        return TopicReference(len(docs))
-    terms = [str(t) for t in vec.get_feature_names_out()]
-    df = np.asarray((counts > 0).sum(axis=0)).ravel()
-    doc_freq = {t: int(d) for t, d in zip(terms, df, strict=True) if d >= 2}
-    labels = sorted({c for c in cats if c is not None})
+) -> TopicModel:
+    """Term statistics of ``texts``; ``categories[i]`` is the category of ``texts[i]`` or None."""
+    if len(categories) != len(texts):
+        raise ValueError("fit_model: one category (or None) per text")
+    labels = sorted({c for c in categories if c})
+    index = {c: i for i, c in enumerate(labels)}
+    n_cat = max(1, len(labels))
+    uniq: list[I64] = []
+    cats: list[npt.NDArray[np.int64]] = []
+    n_docs = 0
+    for text, cat in zip(texts, categories, strict=True):
+        ids = np.unique(term_ids(text, ngram_min, ngram_max))
+        if ids.shape[0] == 0:
+            continue
+        n_docs += 1
+        uniq.append(ids)
+        cats.append(np.full(ids.shape[0], index.get(cat or "", -1), dtype=np.int64))
+    if not uniq:
+        return TopicModel(n_docs)
+    all_ids, all_cats = np.concatenate(uniq), np.concatenate(cats)
+    terms, inverse = np.unique(all_ids, return_inverse=True)
+    doc_freq = np.bincount(inverse, minlength=terms.shape[0]).astype(np.float64)
+    keep = doc_freq >= 2
     if len(labels) < 2:
-        return TopicReference(len(docs), doc_freq)
-
-    rows = {c: np.array([i for i, x in enumerate(cats) if x == c]) for c in labels}
-    present = (counts > 0).astype(np.float64).tocsr()
+        return TopicModel(n_docs, (), terms[keep], doc_freq[keep])
+    labelled = all_cats >= 0
+    counts = np.bincount(
+        inverse[labelled] * n_cat + all_cats[labelled], minlength=terms.shape[0] * n_cat
+    ).reshape(terms.shape[0], n_cat)[keep]
+    per_cat = np.bincount([int(c[0]) for c in cats if c[0] >= 0], minlength=n_cat).astype(np.float64)
     # P(category | term) from the rate of texts holding the term in each category, smoothed so
     # that a term seen in a handful of texts is not taken for a category's own word.
-    rate = np.vstack(
-        [(np.asarray(present[rows[c]].sum(axis=0)).ravel() + smoothing) / rows[c].size for c in labels]
-    )
-    share = rate / rate.sum(axis=0)
-    entropy = -(share * np.log(share)).sum(axis=0) / np.log(len(labels))
+    rate = (counts + smoothing) / (per_cat + 2.0 * smoothing)
+    prob = rate / rate.sum(axis=1, keepdims=True)
+    entropy = -(prob * np.log(prob)).sum(axis=1) / np.log(n_cat)
     conc = np.clip(1.0 - entropy, 0.0, 1.0) ** power
-    concentration = {t: float(w) for t, w in zip(terms, conc, strict=True) if w > 1e-9}
-
-    idf = np.log((1.0 + len(docs)) / (1.0 + df)) + 1.0
-    weighted = counts.copy()
-    weighted.data = 1.0 + np.log(weighted.data)
-    vectors = sparse.csr_matrix(normalize(weighted @ sparse.diags(idf * conc)))
-    centroids: dict[str, dict[str, float]] = {}
-    for c in labels:
-        mean = np.asarray(vectors[rows[c]].mean(axis=0)).ravel()
-        top = top_indices(mean, centroid_terms)
-        norm = float(np.linalg.norm(mean[top]))
-        if norm > 0:
-            centroids[c] = {terms[i]: float(mean[i] / norm) for i in top if mean[i] > 0}
-    return TopicReference(len(docs), doc_freq, concentration, centroids)
+    return TopicModel(n_docs, tuple(labels), terms[keep], doc_freq[keep], prob, conc, per_cat)
 
 
 def top_indices(values: F64, k: int) -> npt.NDArray[np.intp]:
@@ -137,14 +234,24 @@ def top_indices(values: F64, k: int) -> npt.NDArray[np.intp]:
     return cand[np.lexsort((cand, -values[cand]))].astype(np.intp)
 
 
+# --- readable terms ---------------------------------------------------------------------------
+
+_WORD_MAX = 4
+
+
+# Numerals and counters: 十一, 三种, 四栋 say nothing about a topic.
+_COUNTING = frozenset("〇零一二三四五六七八九十百千万亿两几余多每数第半整种个次届年月日号位名家条项份批层栋")
+
+
 def is_readable(term: str) -> bool:
-    """A term worth showing a person: a CJK word of 2-3 characters or a whole Latin word."""
-    return len(term) >= 2 and not term.isdigit()
+    """A term worth showing a person: a CJK word of 2-4 characters (not only numerals and
+    counters) or a whole Latin word."""
+    return len(term) >= 2 and not term.isdigit() and not set(term) <= _COUNTING
 
 
 def _overlaps(term: str, chosen: Sequence[str]) -> bool:
     """``term`` is a fragment of the same word as a chosen term (contains, is contained, or
-    continues it), so that 阿里巴巴 shows as 阿里 and not also as 里巴 and 巴巴."""
+    continues it), so that 阿里巴巴 shows once and not also as 里巴 and 巴巴."""
     for c in chosen:
         if term in c or c in term:
             return True
@@ -154,18 +261,101 @@ def _overlaps(term: str, chosen: Sequence[str]) -> bool:
     return False
 
 
-def pick_terms(values: F64, candidates: Iterable[int], terms: Sequence[str], k: int) -> tuple[str, ...]:
-    """Up to ``k`` readable terms with the highest positive ``values`` (ties by term), no two
-    fragments of one word. ``candidates`` are term indices; terms must be sorted (as
-    CountVectorizer sorts them) so that index order is term order."""
+def _is_word_char(ch: str) -> bool:
+    return bool(_OK[ord(ch)])
+
+
+class TermText:
+    """A normalised text that terms are completed and counted in; with ``skip``, a span of it
+    (the judged page's own text) is left out, as the profile leaves the page out."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        self._starts: dict[str, npt.NDArray[np.int64]] = {}
+
+    def starts(self, term: str, skip: tuple[int, int] = (0, 0)) -> npt.NDArray[np.int64]:
+        found = self._starts.get(term)
+        if found is None:
+            positions, at = [], self.text.find(term)
+            while at >= 0:
+                positions.append(at)
+                at = self.text.find(term, at + 1)
+            found = np.array(positions, dtype=np.int64)
+            self._starts[term] = found
+        lo, hi = skip
+        return found[(found < lo) | (found >= hi)] if hi > lo else found
+
+    def complete(self, term: str, skip: tuple[int, int] = (0, 0)) -> str:
+        """``term`` grown to the word it is a fragment of: while every occurrence (two at
+        least) has the same CJK character on one side, take it in (八罗 in 十八罗汉 x3 becomes
+        十八罗汉), up to four characters; "" when it is a piece of a longer repeated phrase (a
+        fair's full name), where no word can be told."""
+        if not term or not _is_word_char(term[0]):
+            return term
+        starts = self.starts(term, skip)
+        if starts.shape[0] < 2:
+            return term
+        cp, size = self._cp, self._cp.shape[0]
+        begin, end = 0, len(term)  # offsets relative to each occurrence
+        while end - begin <= _WORD_MAX:
+            grown = False
+            for side in (-1, 1):
+                pos = starts + (begin - 1 if side < 0 else end)
+                if pos.min() < 0 or pos.max() >= size:
+                    continue
+                chars = cp[pos]
+                if bool(np.all(chars == chars[0])) and bool(_OK[chars[0]]):
+                    begin, end = (begin - 1, end) if side < 0 else (begin, end + 1)
+                    grown = True
+            if not grown:
+                break
+        if end - begin > _WORD_MAX:
+            return ""
+        first = int(starts[0])
+        return self.text[first + begin : first + end]
+
+
+def complete_word(term: str, text: str) -> str:
+    """See :meth:`TermText.complete`."""
+    return TermText(text).complete(term)
+
+
+def pick_terms(
+    values: F64,
+    candidates: Iterable[int],
+    name: Callable[[int], str],
+    k: int,
+    text: TermText | None = None,
+    skip: tuple[int, int] = (0, 0),
+) -> tuple[tuple[str, ...], float]:
+    """Up to ``k`` readable terms with the highest positive ``values`` (ties by index), no two
+    fragments of one word, and the lowest value taken; ``name(i)`` is the text of candidate
+    ``i``. With ``text`` (less its ``skip`` span), each term is completed to the word it is a
+    fragment of there (see :meth:`TermText.complete`), and terms that occur there twice or more come first: a
+    bigram seen once (国国 of 中国国际) is as likely a seam between two words as a word."""
     cand = np.fromiter(candidates, dtype=np.intp)
     cand = cand[values[cand] > 0]
     order = cand[np.lexsort((cand, -values[cand]))]
-    chosen: list[str] = []
+    chosen: list[tuple[str, float]] = []
+    once: list[tuple[str, float]] = []
     for idx in order:
-        term = terms[idx]
-        if is_readable(term) and not _overlaps(term, chosen):
-            chosen.append(term)
-            if len(chosen) == k:
-                break
-    return tuple(chosen)
+        term = name(int(idx))
+        if text is not None:
+            term = text.complete(term, skip)
+        if not is_readable(term) or _overlaps(term, [t for t, _ in chosen]):
+            continue
+        if text is not None and _is_word_char(term[0]) and text.starts(term, skip).shape[0] < 2:
+            if len(once) < k:
+                once.append((term, float(values[idx])))
+            continue
+        chosen.append((term, float(values[idx])))
+        if len(chosen) == k:
+            break
+    for term, value in once:
+        if len(chosen) == k:
+            break
+        if not _overlaps(term, [t for t, _ in chosen]):
+            chosen.append((term, value))
+    picked = sorted(chosen, key=lambda tv: -tv[1])
+    return tuple(t for t, _ in picked), min((v for _, v in picked), default=0.0)

@@ -276,19 +276,31 @@ class SqliteIndex:
         ):
             yield int(row[0]), self._row_doc(row[1:9]), str(row[9])
 
-    def sample_by_category(self, per_category: int, total: int) -> list[tuple[str, str]]:
-        """(main text, category) of up to ``per_category`` documents of each category, in index order."""
+    def sample_by_category(
+        self, per_category: int, total: int, *, texts: bool = True
+    ) -> list[tuple[str, str, str]]:
+        """(content text, category, text digest) of up to ``per_category`` documents of each
+        category (the first ones indexed), at most ``total``, ordered by category then index
+        order. The sample is chosen on the small columns and only its bodies are read;
+        ``texts=False`` reads none and leaves the text empty: the digests alone tell whether a
+        model fitted on the sample is still valid."""
         rows = self.conn.execute(
-            "SELECT category, main, body FROM ("
-            " SELECT category, main, body, row_number() OVER (PARTITION BY category ORDER BY pk) AS n"
+            "SELECT pk, category, digest FROM ("
+            " SELECT pk, category, digest, row_number() OVER (PARTITION BY category ORDER BY pk) AS n"
             " FROM documents WHERE category IS NOT NULL AND category != '')"
             " WHERE n <= ? ORDER BY category, n LIMIT ?",
             (per_category, total),
         ).fetchall()
-        out: list[tuple[str, str]] = []
-        for category, main, body in rows:
-            doc = self._row_doc(("", None, None, None, category, None, main, body))
-            out.append(("\n".join(doc.text[s:e] for s, e in doc.content_spans()), str(category)))
+        out: list[tuple[str, str, str]] = []
+        for pk, category, digest in rows:
+            text = ""
+            if texts:
+                main, body = self.conn.execute(
+                    "SELECT main, body FROM documents WHERE pk = ?", (pk,)
+                ).fetchone()
+                doc = self._row_doc(("", None, None, None, category, None, main, body))
+                text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
+            out.append((text, str(category), str(digest)))
         return out
 
     def has_band(self, key: int, pk: int) -> bool:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from detector.analysis.topic import SiteInfo, SitePage, TopicSettings, fit_reference, judge_site
-from detector.analysis.topic_terms import analyze
+from detector.analysis.topic import SiteInfo, SitePage, TopicSettings, fit, judge_site
+from detector.analysis.topic_terms import analyze, complete_word, decode, term_ids
 
 SETTINGS = TopicSettings()
 
@@ -179,35 +179,82 @@ def test_terms_are_readable_words() -> None:
         assert 0 < len(topic.site_terms) <= SETTINGS.top_terms
         assert 0 < len(topic.page_terms) <= SETTINGS.top_terms
         for term in (*topic.site_terms, *topic.page_terms):
-            assert len(term) >= 2, term
-            assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}|[a-z][a-z0-9.'-]*", term), term
-            assert not term.isdigit()
+            assert re.fullmatch(r"[\u4e00-\u9fff]{2,4}|[a-z][a-z0-9.'-]*", term), term
+            assert not re.fullmatch(r"[一二三四五六七八九十百千万两几余第种个次届年]+", term), term
         assert len(set(topic.site_terms)) == len(topic.site_terms)
+        assert not any("有限" in t or "公司" in t for t in topic.site_terms)  # formula words
 
 
-def test_the_analyzer_keeps_latin_words_whole_and_skips_function_characters() -> None:
-    terms = analyze("阿里巴巴的B2B业务，Alibaba.com 和 CEO 2011")
+def test_a_fragment_is_completed_to_its_word() -> None:
+    text = "十八罗汉之一。十八罗汉成员。他是十八罗汉的老大。"
+    assert complete_word("八罗", text) == "十八罗汉"
+    assert complete_word("罗汉", text) == "十八罗汉"
+    assert complete_word("成员", text) == "成员"  # seen once: nothing to tell
+    phrase = "第十五届中国国际机床展览会开幕。第十五届中国国际机床展览会闭幕。"
+    assert complete_word("国国", phrase) == ""  # a piece of a long repeated name
+
+
+def test_the_analyzer_keeps_latin_words_whole_and_skips_function_and_formula_words() -> None:
+    terms = analyze("阿里巴巴的B2B业务，Alibaba.com 和 CEO 2011；销售机床附件")
     assert "b2b" in terms and "alibaba.com" in terms and "ceo" in terms
     assert "2011" not in terms
     assert not any("的" in t or "和" in t for t in terms)
     assert "阿里巴" in terms and "巴巴" in terms
+    assert "机床" in terms and not any("销" in t for t in terms)
 
 
-def test_a_labelled_reference_judges_a_repost_with_its_category() -> None:
-    ref_texts = [PROPERTY_NEWS[1], ESTATE_PAGES["projects"][1], ALIBABA[1], MACHINE_PAGES["products"][1]]
-    reference = fit_reference(ref_texts, SETTINGS, ["房产", "房产", "科技", None])
-    assert reference.labelled and set(reference.centroids) == {"房产", "科技"}
+def test_term_ids_decode_back_to_their_text() -> None:
+    latin: dict[int, str] = {}
+    ids = term_ids("机床附件 Lathe chucks", 1, 3, latin)
+    assert {decode(int(i), latin) for i in ids} >= {"机", "机床", "机床附", "lathe", "chucks"}
+    assert all(decode(int(i), latin) for i in ids)
+
+
+def _labelled_model() -> Any:
+    texts = [
+        PROPERTY_NEWS[1],
+        ESTATE_PAGES["projects"][1],
+        "楼市成交量回升，开发商加快推盘，刚需楼盘去化加快，购房者看房积极，住宅均价小幅上涨。",
+        ALIBABA[1],
+        "电子商务平台的用户增长，淘宝和支付宝的交易额创新高，互联网公司加快布局。",
+        "阿里巴巴发布财报，电子商务业务收入增长，云计算和支付宝用户数增加。",
+    ]
+    return fit(texts, ["房产", "房产", "房产", "科技", "科技", "科技"], SETTINGS)
+
+
+def test_a_labelled_model_judges_a_repost_with_its_category() -> None:
+    model = _labelled_model()
+    assert model.labelled and model.categories == ("房产", "科技")
+    assert list(model.category_docs) == [3, 3]
     pages = _site_pages(ESTATE_PAGES, PROPERTY_NEWS)
-    topics = judge_site(ESTATE_SITE, pages, SETTINGS, {"news.html": "房产"}, reference)
+    topics = judge_site(ESTATE_SITE, pages, SETTINGS, {"news.html": "房产"}, model)
     assert topics["news.html"].threshold == SETTINGS.threshold
     assert topics["news.html"].source_category == "房产"
     assert topics["news.html"].verdict == "on-topic"
+    off = judge_site(ESTATE_SITE, _site_pages(ESTATE_PAGES, ALIBABA), SETTINGS, {"news.html": "科技"}, model)
+    assert off["news.html"].verdict == "off-topic"
+    # The category weighs in: the same repost said to be of the site's category scores higher.
+    said_estate = judge_site(
+        ESTATE_SITE, _site_pages(ESTATE_PAGES, ALIBABA), SETTINGS, {"news.html": "房产"}, model
+    )
+    assert (said_estate["news.html"].similarity or 0) > (off["news.html"].similarity or 0)
+    texts = [PROPERTY_NEWS[1], ALIBABA[1]]
     plain = judge_site(
-        ESTATE_SITE, pages, SETTINGS, {"news.html": "房产"}, fit_reference(ref_texts, SETTINGS)
+        ESTATE_SITE, pages, SETTINGS, {"news.html": "房产"}, fit(texts, [None, None], SETTINGS)
     )
     assert plain["news.html"].threshold == SETTINGS.threshold_unlabelled
     alone = judge_site(ESTATE_SITE, pages, SETTINGS, {"news.html": "房产"})
     assert alone["news.html"].threshold == SETTINGS.threshold_site_only
+
+
+def test_a_page_without_a_known_source_is_judged_by_its_own_category() -> None:
+    model = _labelled_model()
+    pages = [*_site_pages(ESTATE_PAGES, None), _page("ecommerce.html", *ALIBABA)]
+    topics = judge_site(ESTATE_SITE, pages, SETTINGS, {}, model)
+    assert topics["ecommerce.html"].verdict == "off-topic"
+    assert topics["ecommerce.html"].source_category is None
+    for name in ESTATE_PAGES:
+        assert topics[f"{name}.html"].verdict == "on-topic", name
 
 
 def test_a_page_with_almost_no_text_is_unknown() -> None:
@@ -230,6 +277,8 @@ def test_no_pages_and_no_terms_are_handled() -> None:
         {"min_profile_chars": -1},
         {"cjk_ngram_min": 3, "cjk_ngram_max": 2},
         {"category_power": 0},
+        {"category_share": 1.5},
+        {"category_ngram_min": 4},
     ],
 )
 def test_settings_are_validated(change: dict[str, Any]) -> None:

@@ -1,0 +1,130 @@
+"""The topic model of an index, cached beside it as ``<index file>.topic.npz``.
+
+Fitting the model on the index's labelled sources takes a fraction of a second per few hundred
+sources; the cache makes every scan after the first start at once. The file holds plain arrays
+(``numpy.savez``, loaded with ``allow_pickle=False``: nothing in it can run code) and a key: the
+SHA-256 of the format version, the settings the model depends on and the (category, text digest)
+of every sampled source, in order. A changed index that changes the sample changes the key;
+a file with another key, or unreadable, or whose arrays do not fit together, is ignored and
+replaced. It is written to a temporary file in the same folder and renamed, so a reader never
+sees half a file; a folder that cannot be written to just means no cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from detector.analysis.topic_settings import TopicSettings
+from detector.analysis.topic_terms import TopicModel
+
+FORMAT = "detector.topic/1"
+
+
+def cache_path(index_path: Path) -> Path:
+    return index_path.with_name(index_path.name + ".topic.npz")
+
+
+def model_key(sample: Sequence[tuple[str, str]], settings: TopicSettings) -> str:
+    """Key of the model fitted on ``sample`` ((category, text digest) per source) with ``settings``."""
+    spec = {
+        "format": FORMAT,
+        "ngrams": [settings.cjk_ngram_min, settings.cjk_ngram_max],
+        "smoothing": settings.category_smoothing,
+        "power": settings.category_power,
+        "chars": settings.reference_chars,
+        "sample": [list(item) for item in sample],
+    }
+    return hashlib.sha256(json.dumps(spec, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def load(path: Path, key: str) -> TopicModel | None:
+    """The cached model when ``path`` holds one for ``key`` and it is sound, else None."""
+    try:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
+            if str(data["format"]) != FORMAT or str(data["key"]) != key:
+                return None
+            n_docs = int(data["n_docs"])
+            categories = tuple(str(c) for c in data["categories"])
+            terms = np.asarray(data["terms"], dtype=np.int64)
+            doc_freq = np.asarray(data["doc_freq"], dtype=np.float64)
+            prob = np.asarray(data["prob"], dtype=np.float64)
+            conc = np.asarray(data["concentration"], dtype=np.float64)
+            per_cat = np.asarray(data["category_docs"], dtype=np.float64)
+    except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, EOFError):
+        return None
+    n = terms.shape[0]
+    sound = (
+        n_docs >= 0
+        and terms.ndim == 1
+        and doc_freq.shape == (n,)
+        and len(set(categories)) == len(categories)
+        and (n < 2 or bool(np.all(terms[1:] > terms[:-1])))
+        and bool(np.all(np.isfinite(doc_freq)))
+    )
+    if sound and len(categories) >= 2:
+        sound = (
+            prob.shape == (n, len(categories))
+            and conc.shape == (n,)
+            and bool(np.all(np.isfinite(prob)) and np.all(prob >= 0))
+            and bool(np.all((conc >= 0) & (conc <= 1)))
+            and per_cat.shape == (len(categories),)
+            and bool(np.all(per_cat >= 1))
+        )
+    if not sound:
+        return None
+    if len(categories) < 2:
+        return TopicModel(n_docs, (), terms, doc_freq)
+    return TopicModel(n_docs, categories, terms, doc_freq, prob, conc, per_cat)
+
+
+def save(path: Path, key: str, model: TopicModel) -> None:
+    """Write ``model`` atomically; quietly nothing when the folder is not writable."""
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(
+                fh,
+                format=np.array(FORMAT),
+                key=np.array(key),
+                n_docs=np.array(model.n_docs, dtype=np.int64),
+                categories=np.array(list(model.categories), dtype=str),
+                terms=model.terms.astype(np.int64),
+                doc_freq=model.doc_freq.astype(np.float32),
+                prob=model.prob.astype(np.float32),
+                concentration=model.concentration.astype(np.float32),
+                category_docs=model.category_docs.astype(np.int64),
+            )
+        os.replace(tmp_name, path)
+        tmp_name = None
+    except OSError:
+        pass
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+def canonical(model: TopicModel) -> TopicModel:
+    """``model`` with its arrays at the precision the cache keeps, so that a scan with a freshly
+    fitted model and one with the cached model give the same figures."""
+    if not model.labelled:
+        return TopicModel(model.n_docs, (), model.terms, model.doc_freq.astype(np.float32).astype(np.float64))
+    return TopicModel(
+        model.n_docs,
+        model.categories,
+        model.terms,
+        model.doc_freq.astype(np.float32).astype(np.float64),
+        model.prob.astype(np.float32).astype(np.float64),
+        model.concentration.astype(np.float32).astype(np.float64),
+        model.category_docs,
+    )

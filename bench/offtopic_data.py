@@ -487,8 +487,15 @@ def judge_all(
     for a run scanning ``sites`` against an index of ``articles``."""
     model: TopicModel | None = None
     if mode != "none":
-        cats = [a.topic if mode == "labelled" else None for a in articles]
-        model = fit([a.text for a in articles], cats, settings)
+        # As the pipeline samples the index: the first sources of each category.
+        taken: dict[str, int] = {}
+        sample = []
+        for a in articles:
+            if taken.get(a.topic, 0) < settings.reference_per_category:
+                taken[a.topic] = taken.get(a.topic, 0) + 1
+                sample.append(a)
+        cats = [a.topic if mode == "labelled" else None for a in sample]
+        model = fit([a.text for a in sample], cats, settings)
     lexical_only = replace(settings, category_share=0.0)
     category_only = replace(settings, category_share=1.0, category_texts_half=0.0)
     reliability = 0.0

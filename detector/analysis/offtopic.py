@@ -102,7 +102,8 @@ def index_model(store: IndexStore, settings: Settings) -> TopicModel | None:
     when the index holds fewer than two categories. An embedded index keeps the fitted model
     in a cache file beside it, keyed by the sample's categories and text digests: reused while
     the sample is the same, refitted when the index changed it."""
-    per_category, total = settings.topic_reference_per_category, settings.topic_reference_total
+    per_category = min(settings.topic_reference_per_category, settings.topic.reference_per_category)
+    total = settings.topic_reference_total
     sample = store.sample_by_category(per_category, total, texts=False)
     if len({category for _, category, _ in sample}) < 2:
         return None

@@ -97,11 +97,19 @@ def _short_copies(
         if not settings.min_fragment_tokens <= size < settings.min_copied_tokens or covered[lo:hi].any():
             continue
         needle = mt.tokens.hashes[lo:hi].tobytes()
+        places: list[int] = []
         at = haystack.find(needle)
-        while at >= 0 and at % 8:  # only matches aligned on whole tokens count
+        while at >= 0:
+            if at % 8 == 0:  # only matches aligned on whole tokens count
+                places.append(at // 8)
             at = haystack.find(needle, at + 1)
-        if at >= 0:
-            extra.append(TokenAlignment(lo, hi, at // 8, at // 8 + size, 1.0))
+        if places:
+            # Of several places (a subheading also in the title), take the one where the source
+            # continues from the passage before it on the page.
+            before = [a for a in found if a.p1 <= lo]
+            expected = max(before, key=lambda a: a.p1).s1 if before else min(a.s0 for a in found) - size
+            start = min(places, key=lambda t: (abs(t - expected), t))
+            extra.append(TokenAlignment(lo, hi, start, start + size, 1.0))
     return extra
 
 

@@ -148,3 +148,28 @@ def test_same_inputs_give_byte_identical_json(cli: CliRun, demo_index: Path) -> 
     second = cli("scan", "corpus/pages", "--index", str(demo_index), "--json", "-").stdout
     assert first == second
     assert '"schema": "detector.scan/1"' in first
+
+
+def test_the_seed_page_is_an_off_topic_repost_and_the_sites_own_pages_are_on_topic(
+    cli: CliRun, demo_index: Path
+) -> None:
+    data = scan_json(cli, "corpus/pages", "--index", str(demo_index))
+    seed = page_of(data, "xinhengxing/news-alibaba-b2b.html")
+    (finding,) = findings(seed, "off-topic-repost")
+    assert finding["source"]["id"] == ORIGINAL_SOURCE_ID
+    assert finding["severity"] == "high"
+    topic = finding["topic"]
+    assert topic["similarity"] < topic["threshold"] and topic["site_terms"] and topic["page_terms"]
+    assert findings(seed, "repost") == []  # the off-topic repost replaces the repost finding
+    for name in ("xinhengxing/about.html", "xinhengxing/products.html", "xinhengxing/news-tradefair.html"):
+        page = page_of(data, name)
+        assert page["topic"]["verdict"] == "on-topic", name
+        assert findings(page, "off-topic", "off-topic-repost") == []
+    # On-topic reposts stay reposts: property news on a developer's site, a business article on
+    # a machine shop's blog (English).
+    assert [
+        f["kind"] for f in findings(page_of(data, "lvyuan-property/news-market.html"), *REPOST_KINDS)
+    ] == ["repost"]
+    assert [f["kind"] for f in findings(page_of(data, "english-blog/index-post.html"), *REPOST_KINDS)] == [
+        "repost"
+    ]

@@ -81,6 +81,15 @@ def fit(texts: Sequence[str], categories: Sequence[str | None], settings: TopicS
     )
 
 
+def _mostly_latin(text: str) -> bool:
+    """Whether a text is written mostly in Latin script (fewer than 30% CJK letters)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    cjk = sum(1 for c in letters if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af")
+    return cjk < 0.3 * len(letters)
+
+
 def _chars(text: str) -> int:
     return sum(1 for c in text if c.isalnum())
 
@@ -256,9 +265,10 @@ def judge_site(
             agreement = float(dist[c]) if c is not None else 1.0 / n_cat
             share = settings.category_share * reliability
             similarity = lexical ** (1.0 - share) * min(max(agreement, 0.0), 1.0) ** share
+        page_threshold = min(threshold, settings.threshold_latin) if _mostly_latin(judged[i]) else threshold
         result[page.uri] = Topic(
             similarity=similarity,
-            threshold=threshold,
+            threshold=page_threshold,
             site_terms=site_terms.without(od, spans[2 + i]),
             page_terms=pick_terms(
                 pd.vec,
@@ -268,7 +278,7 @@ def judge_site(
                 TermText(normalise(judged[i])),
             )[0],
             source_category=category,
-            verdict="off-topic" if similarity < threshold else "on-topic",
+            verdict="off-topic" if similarity < page_threshold else "on-topic",
         )
     return result
 

@@ -7,6 +7,7 @@ Every error a user can cause ends in one line on stderr, never a traceback.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -31,12 +32,21 @@ def fail(message: str) -> NoReturn:
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the errors a user can cause into one line and exit code 2."""
+def user_errors(index: object | None = None) -> Iterator[None]:
+    """Turn the errors a user can cause into one line and exit code 2. ``index`` names the index
+    in the message when SQLite finds it damaged part-way through a run."""
     try:
         yield
     except DetectorError as err:
         fail(str(err))
+    except sqlite3.DatabaseError as err:
+        where = ""
+        if index is not None:
+            try:
+                where = f"{index_display(str(index))}: "  # never a password
+            except DetectorError:
+                where = "the index: "
+        fail(f"{where}the index is corrupt or unreadable ({err}); `detector index --check` tells more")
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         fail(f"{where}{err.strerror or err}")
@@ -152,7 +162,7 @@ def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info:
     if modes > 1:
         fail("use only one of --remove, --info and --check")
     settings = Settings()
-    with user_errors():
+    with user_errors(index_path):
         shown = index_display(index_path)
         if info:
             manifest, counts = pipeline.index_info(index_path)
@@ -281,7 +291,7 @@ def scan_command(
         fail("--scheduler needs --engine dask")
     settings = Settings()
     corpus_failures: list[InputFailure] = []
-    with user_errors():
+    with user_errors(index_path):
         profile = read_site_profile(site_profile)
         if index_path is not None:
             index_display(index_path)  # a malformed URL is a usage error before anything is read

@@ -67,3 +67,19 @@ def test_a_page_over_the_size_limit_is_refused_without_reading_it(cli: CliRun, t
     assert (
         json.loads(r.stdout)["pages"][0]["error"] == f"larger than the {Settings().max_page_bytes}-byte limit"
     )
+
+
+def test_damage_found_part_way_through_a_scan_is_one_clear_line(cli: CliRun, small_index: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(small_index) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(small_index.read_bytes())
+    pages = len(data) // 4096
+    for i in range(pages * 3 // 4, pages):  # the manifest (early pages) stays readable
+        data[i * 4096 : (i + 1) * 4096] = b"\x5a" * 4096
+    small_index.write_bytes(bytes(data))
+    r = cli("scan", str(ROOT / "corpus" / "pages"), "--index", str(small_index))
+    assert r.exit_code == 2
+    assert f"{small_index}: " in r.stderr and "corrupt" in r.stderr
+    assert "Traceback" not in r.output

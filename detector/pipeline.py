@@ -23,13 +23,13 @@ from detector.analysis.reuse import PageText, SourceReuse, measure_reuse, repost
 from detector.analysis.site import SitePage, learn_templates, site_duplicates
 from detector.analysis.spans import content_mask
 from detector.config import Settings
+from detector.engine.inputs import iter_page_inputs, iter_source_inputs
 from detector.errors import IndexFileError
 from detector.index.location import create_or_open_store, open_store
 from detector.index.manifest import Manifest
 from detector.index.signatures import SignatureParams, band_keys
 from detector.index.sqlite_store import PreparedDoc, text_digest
 from detector.index.store import IndexStore
-from detector.engine.inputs import iter_page_inputs, iter_source_inputs
 from detector.model import (
     ContentShares,
     Document,
@@ -264,7 +264,11 @@ def check_index(index_path: str | Path, settings: Settings, progress: Progress =
                 problems.append(f"document {doc.id!r}: text does not match its digest")
                 continue
             keys, _ = source_keys(doc, store.params, doc_settings)
-            missing = sum(1 for k in keys if not store.has_band(int(k), pk))
+            batched = getattr(store, "missing_bands", None)  # a networked store asks in one round trip
+            if batched is not None:
+                missing = int(batched(keys, pk))
+            else:
+                missing = sum(1 for k in keys if not store.has_band(int(k), pk))
             if missing:
                 problems.append(f"document {doc.id!r}: {missing} of {len(keys)} band rows missing")
         return problems

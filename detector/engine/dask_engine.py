@@ -305,13 +305,13 @@ class DaskCorpus:
         cluster = None
         try:
             if scheduler is not None:
-                client = distributed.Client(scheduler, timeout=30)
+                client = distributed.Client(scheduler, timeout=10)
             else:
                 cluster = distributed.LocalCluster(
                     n_workers=os.cpu_count() or 1,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     silence_logs=logging.ERROR,
                 )
                 client = distributed.Client(cluster)

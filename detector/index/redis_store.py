@@ -567,6 +567,13 @@ class RedisIndex:
                 pks = self.r.zrange(self._k(f"cat:{category}"), 0, per_category - 1)
             chosen.extend((category, int(pk)) for pk in pks)
         chosen = chosen[:total]
+        if not texts:
+            with self._guard():
+                pipe = self.r.pipeline(transaction=False)
+                for _, pk in chosen:
+                    pipe.hget(self._k(f"doc:{pk}"), "digest")
+                digests = pipe.execute()
+            return [("", c, d.decode()) for (c, _), d in zip(chosen, digests, strict=True) if d is not None]
         rows = self._fetch([pk for _, pk in chosen], ("digest",))
         out: list[tuple[str, str, str]] = []
         for (category, _), row in zip(chosen, rows, strict=True):
@@ -583,6 +590,15 @@ class RedisIndex:
         name = self._band_key(_key_bytes(np.array([key], dtype=np.int64))[0])
         with self._guard():
             return bool(self.r.sismember(name, str(pk)))
+
+    def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:
+        """How many of ``keys`` lack document ``pk`` (``has_band`` for many keys, one round trip)."""
+        member = str(pk)
+        with self._guard():
+            pipe = self.r.pipeline(transaction=False)
+            for kb in _key_bytes(np.asarray(keys, dtype=np.int64)):
+                pipe.sismember(self._band_key(kb), member)
+            return sum(1 for found in pipe.execute() if not found)
 
     def counts(self) -> dict[str, int]:
         with self._guard():

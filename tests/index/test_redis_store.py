@@ -1,0 +1,304 @@
+"""The shared Redis index against a real redis-server: the same behaviour as the embedded
+store (index, scan, --info, --check, --remove, refusing other settings), whole documents only,
+one clear line when Redis is unreachable or goes away, and never a password in any output."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, CliRun
+from redis_server import RedisServer, free_port, redis_server
+
+from detector.config import Settings
+from detector.errors import ConfigError, IndexFileError
+from detector.index.location import FileLocation, RedisLocation, parse_location
+from detector.pipeline import check_index, index_corpus, open_index
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as s:
+        yield s
+
+
+def prefix() -> str:
+    return "t" + uuid.uuid4().hex[:10]
+
+
+def article(i: int) -> str:
+    """A distinct Chinese news-like text of about 400 characters (no 5-character run shared)."""
+    rng = __import__("random").Random(i)
+    alphabet = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得自下"
+    alphabet += "经济发展企业市场产品技术公司管理服务行业政策投资合作创新质量生产销售客户平台数据网络"
+    sentences = []
+    for _ in range(12):
+        sentences.append("".join(rng.choice(alphabet) for _ in range(rng.randint(25, 40))) + "。")
+    return "".join(sentences[:6]) + "\n" + "".join(sentences[6:])
+
+
+def write_jsonl(path: Path, n: int) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            record = {"id": f"doc-{i}", "category": ["a", "b", "c"][i % 3], "text": article(i)}
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+# ---- the location ------------------------------------------------------------------------
+
+
+def test_location_never_shows_the_password() -> None:
+    loc = parse_location("redis://alice:hunter2@cache.example:6380/3?prefix=news")
+    assert isinstance(loc, RedisLocation)
+    assert loc.password == "hunter2" and loc.username == "alice"
+    assert (loc.host, loc.port, loc.db, loc.prefix) == ("cache.example", 6380, 3, "news")
+    for shown in (loc.display(), str(loc), repr(loc)):
+        assert "hunter2" not in shown and "alice" not in shown
+    assert loc.display() == "redis://cache.example:6380/3?prefix=news"
+    assert parse_location("redis://:p%40ss@h/0").password == "p@ss"  # type: ignore[union-attr]
+
+
+def test_location_defaults_tls_options_and_paths() -> None:
+    loc = parse_location("rediss://h?ssl_cert_reqs=none&ssl_ca_certs=/etc/ca.pem")
+    assert isinstance(loc, RedisLocation)
+    assert loc.tls and loc.port == 6379 and loc.db == 0 and loc.prefix == "detector"
+    kwargs = loc.connection_kwargs()
+    assert (
+        kwargs["ssl"] is True
+        and kwargs["ssl_cert_reqs"] == "none"
+        and kwargs["ssl_ca_certs"] == "/etc/ca.pem"
+    )
+    assert loc.display() == "rediss://h:6379/0?prefix=detector"
+    assert parse_location("corpus.idx") == FileLocation(Path("corpus.idx"))
+    assert parse_location("dir/redis-notes.idx") == FileLocation(Path("dir/redis-notes.idx"))
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("redis://:pw@h/abc", "the database must be a number"),
+        ("redis://:pw@h/0?prefix=a b", "prefix must be"),
+        ("redis://:pw@h/0?colour=red", "unknown option 'colour'"),
+        ("redis://:pw@h/0?ssl_cert_reqs=none", "TLS options need a rediss:// URL"),
+        ("rediss://:pw@h/0?ssl_cert_reqs=maybe", "ssl_cert_reqs must be one of"),
+        ("http://:pw@h/0", "unsupported URL scheme 'http'"),
+        ("redis://:pw@/0", "names no host"),
+    ],
+)
+def test_bad_urls_are_refused_without_the_password(url: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_location(url)
+    assert message in str(info.value) and "pw" not in str(info.value)
+
+
+# ---- behaving as the embedded store ------------------------------------------------------
+
+
+def test_index_scan_info_check_remove_behave_as_with_the_embedded_index(
+    cli: CliRun, server: RedisServer, tmp_path: Path
+) -> None:
+    sqlite_idx, url = str(tmp_path / "demo.idx"), server.url(prefix())
+    outputs: dict[str, list[str]] = {sqlite_idx: [], url: []}
+    doc_id = "corpus/sources/portal-a/alibaba-b2b-18-years.html"
+    for index in (sqlite_idx, url):
+        out = outputs[index]
+        out.append(cli("index", "corpus/sources", "--index", index).output)
+        out.append(cli("index", "corpus/sources", "--index", index).output)  # all unchanged
+        out.append(cli("index", "--info", "--index", index).output.split("\n", 1)[1])
+        out.append(cli("scan", "corpus/pages", "--index", index, "--json", "-").output)
+        removed = cli("index", "--remove", doc_id, "no-such-id", "--index", index)
+        assert removed.exit_code == 0
+        out.append(removed.output)
+        out.append(cli("index", "--info", "--index", index).output.split("\n", 1)[1])
+        out.append(cli("scan", "corpus/pages", "--index", index, "--json", "-").output)
+        check = cli("index", "--check", "--index", index)
+        assert check.exit_code == 0 and check.output.strip().endswith(": sound")
+        out.append(cli("index", "corpus/sources", "--index", index).output)  # adds it back
+        out.append(cli("scan", "corpus/pages", "--index", index, "--json", "-").output)
+    assert outputs[url] == outputs[sqlite_idx]
+    assert "57 added" in outputs[url][0] and "57 unchanged" in outputs[url][1]
+    assert "documents: 56" in outputs[url][5] and "1 added" in outputs[url][7]
+    assert outputs[url][3] == outputs[url][8] != outputs[url][6]  # the removed source was found
+
+
+def test_replacing_a_document_replaces_its_bands(cli: CliRun, server: RedisServer, tmp_path: Path) -> None:
+    url = server.url(prefix())
+    src = tmp_path / "s.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": article(1)}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert "1 added" in cli("index", str(src), "--index", url).output
+    page = tmp_path / "page.txt"
+    page.write_text(article(1), encoding="utf-8")
+    before = json.loads(cli("scan", str(page), "--index", url, "--json", "-").output)
+    assert [f["kind"] for f in before["pages"][0]["findings"]] == ["repost"]
+    src.write_text(json.dumps({"id": "a", "text": article(2)}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert "1 replaced" in cli("index", str(src), "--index", url).output
+    after = json.loads(cli("scan", str(page), "--index", url, "--json", "-").output)
+    assert after["pages"][0]["findings"] == []
+    assert cli("index", "--check", "--index", url).exit_code == 0
+    client: Any = server.client
+    assert int(client.zcard(f"{url.rsplit('=', 1)[1]}:pks")) == 1
+
+
+def test_other_settings_are_refused_with_the_embedded_store_s_message(
+    server: RedisServer, tmp_path: Path
+) -> None:
+    src = write_jsonl(tmp_path / "s.jsonl", 3)
+    url, path = server.url(prefix()), tmp_path / "x.idx"
+    messages = []
+    for index in (url, str(path)):
+        index_corpus([str(src)], index, Settings(num_perm=64))
+        with pytest.raises(IndexFileError) as info:
+            open_index(index, Settings())
+        messages.append(str(info.value).split(": ", 1))
+    assert messages[0][0] == parse_location(url).display() and messages[1][0] == str(path)
+    assert messages[0][1] == messages[1][1] and "num_perm is 64 in the index, 128 here" in messages[0][1]
+
+
+def test_a_prefix_without_an_index_is_refused(cli: CliRun, server: RedisServer) -> None:
+    url = server.url(prefix())
+    r = cli("scan", "corpus/pages", "--index", url)
+    assert r.exit_code == 2 and "no such index (create it with `detector index SOURCE... --index" in r.output
+
+
+def test_check_reports_band_entries_that_point_at_no_document(cli: CliRun, server: RedisServer) -> None:
+    name = prefix()
+    url = server.url(name)
+    assert cli("index", "corpus/sources/portal-a", "--index", url).exit_code == 0
+    client: Any = server.client
+    some_key = next(iter(client.hkeys(f"{name}:bands:")))
+    client.sadd(f"{name}:bands:".encode() + some_key, b"999999")
+    r = cli("index", "--check", "--index", url)
+    assert r.exit_code == 2 and "1 band entries point at no document" in r.output
+
+
+def test_nothing_is_pickled(cli: CliRun, server: RedisServer) -> None:
+    name = prefix()
+    assert cli("index", "corpus/sources", "--index", server.url(name)).exit_code == 0
+    client: Any = server.client
+    json.loads(client.get(f"{name}:manifest"))
+    json.loads(client.get(f"{name}:permutations"))
+    bucket_prefix = f"{name}:bands:".encode()
+    fields = client.hkeys(bucket_prefix)
+    assert fields and all(len(f) == 8 for f in fields)  # bytes keys: a band key's 8 bytes
+    for f in fields[:200]:
+        members = client.smembers(bucket_prefix + f)
+        assert members and all(m.isdigit() for m in members)  # document numbers as ASCII
+    doc = client.hgetall(f"{name}:doc:1")
+    assert json.loads(doc[b"main"]) is not None and doc[b"body"][:1] == b"x"  # zlib, not pickle
+
+
+# ---- Redis unreachable, going away, passwords ---------------------------------------------
+
+
+def test_unreachable_redis_is_one_line_and_exit_2(cli: CliRun) -> None:
+    port = free_port()
+    url = f"redis://:hunter2@127.0.0.1:{port}/0?prefix=x"
+    for args in (["index", "--info"], ["index", "corpus/sources"], ["scan", "corpus/pages"]):
+        r = cli(*args, "--index", url)
+        assert r.exit_code == 2
+        assert (
+            r.output
+            == f"detector: error: redis://127.0.0.1:{port}/0?prefix=x: cannot connect (Connection refused)\n"
+        )
+
+
+def test_a_password_protected_server(cli: CliRun, tmp_path: Path) -> None:
+    with redis_server(tmp_path, password="s3cr3t-pw") as server:
+        url = server.url(prefix(), password="s3cr3t-pw")
+        r = cli("index", "corpus/sources/portal-a", "--index", url)
+        assert r.exit_code == 0 and "s3cr3t-pw" not in r.output
+        info = cli("index", "--info", "--index", url)
+        assert info.exit_code == 0 and "s3cr3t-pw" not in info.output
+        scan = cli("scan", "corpus/pages", "--index", url, "--json", "-")
+        assert scan.exit_code == 0 and "s3cr3t-pw" not in scan.output
+        wrong = cli("index", "--info", "--index", url.replace("s3cr3t-pw", "not-it-pw"))
+        assert wrong.exit_code == 2 and "not-it-pw" not in wrong.output
+        assert wrong.output.startswith(f"detector: error: redis://127.0.0.1:{server.port}/0?prefix=")
+        assert len(wrong.output.splitlines()) == 1
+
+
+def start_index(source: Path, url: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "detector", "index", str(source), "--index", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,  # its signing workers die with it (killpg)
+    )
+
+
+def wait_for_documents(client: Any, name: str, proc: subprocess.Popen[str]) -> int:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        n = int(client.zcard(f"{name}:pks"))
+        if n > 0:
+            return n
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    raise AssertionError("no document was committed")
+
+
+def test_redis_going_away_mid_run_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "big.jsonl", 3000)
+    with redis_server(tmp_path) as server:
+        name = prefix()
+        proc = start_index(source, server.url(name))
+        try:
+            wait_for_documents(server.client, name, proc)
+            server.kill()
+            _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert err.startswith(
+        f"detector: error: redis://127.0.0.1:{server.port}/0?prefix={name}: cannot connect ("
+    )
+
+
+def test_a_killed_writer_leaves_whole_documents_only(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "big.jsonl", 1500)
+    with redis_server(tmp_path) as server:
+        name = prefix()
+        url = server.url(name)
+        client: Any = server.client
+        proc = start_index(source, url)
+        try:
+            wait_for_documents(client, name, proc)
+            time.sleep(0.3)
+            os.killpg(proc.pid, signal.SIGKILL)  # the writer and its workers, as a crash would
+            proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
+        committed = int(client.zcard(f"{name}:pks"))
+        assert 0 < committed < 1500
+        # Every committed document has all its band entries; nothing half-written is visible.
+        assert check_index(url, Settings()) == []
+        store = open_index(url, Settings())
+        assert store.counts()["documents"] == committed
+        store.close()
+        # The next writer (the dead one's lock expired) removes what was left pending.
+        client.delete(f"{name}:lock")
+        done = start_index(source, url)
+        out, err = done.communicate(timeout=300)
+        assert done.returncode == 0, err
+        assert f"{committed} unchanged" in out and "index now holds 1500 documents" in out
+        assert client.scard(f"{name}:pending") == 0
+        assert check_index(url, Settings()) == []

@@ -370,7 +370,8 @@ class Corpus(Protocol):
     """Sources given for one run instead of an index (``scan --corpus``), see detector.engine:
     ``store`` answers for the manifest, parameters, topic sample and source documents."""
 
-    store: IndexStore
+    @property
+    def store(self) -> IndexStore: ...
 
     def finder(self, docs: Sequence[Document], settings: Settings) -> ReuseFinder: ...
 

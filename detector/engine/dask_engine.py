@@ -21,6 +21,7 @@ import importlib
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ import numpy.typing as npt
 from detector.analysis.reuse import PageText, SourceReuse, measure_reuse
 from detector.config import Settings
 from detector.engine.inputs import Part, partitions, read_part
-from detector.engine.local import NO_CACHE, content_text
+from detector.engine.local import content_text
 from detector.errors import DetectorError
 from detector.index.manifest import Manifest
 from detector.index.signatures import SignatureParams, band_keys
@@ -181,7 +182,7 @@ class DaskCatalogue:
         self.corpus = corpus
         self.params: SignatureParams = corpus.params
         self.manifest: Manifest = settings_manifest(corpus.settings, corpus.params)
-        self.path = NO_CACHE
+        self.path: Path | None = None  # no topic model cache
         self.known: dict[str, SourceDoc] = {}
 
     def close(self) -> None:

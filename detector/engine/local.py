@@ -7,7 +7,6 @@ through ``pipeline.SourceLookup`` exactly as it queries a file or Redis index.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +30,6 @@ from detector.pipeline import (
 )
 
 _SIGN_BATCH = 500
-# No topic model cache for a corpus read for one run: a folder that does not exist.
-NO_CACHE = Path(tempfile.gettempdir()) / "detector-no-cache" / "corpus"
 
 
 def content_text(doc: SourceDoc) -> str:
@@ -63,7 +60,7 @@ class CorpusIndex:
     def __init__(self, docs: Sequence[SourceDoc], settings: Settings):
         self.params: SignatureParams = signature_params(settings)
         self.manifest: Manifest = settings_manifest(settings, self.params)
-        self.path = NO_CACHE
+        self.path: Path | None = None  # no topic model cache beside a corpus read for one run
         self.docs = {pk: doc for pk, doc in enumerate(docs, start=1)}
         self.by_id = {doc.id: pk for pk, doc in self.docs.items()}
         self.passages: dict[int, int] = {}

@@ -42,12 +42,24 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, folder: Path, password: str | None = None):
+    def __init__(self, folder: Path, password: str | None = None, tls: tuple[Path, Path] | None = None):
         exe = require_redis_server()
         self.password = password
+        self.tls = tls
         self.port = free_port()
-        args = [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(folder)]
-        args += ["--save", "", "--appendonly", "no"]
+        args = [exe, "--bind", "127.0.0.1", "--dir", str(folder), "--save", "", "--appendonly", "no"]
+        if tls is None:
+            args += ["--port", str(self.port)]
+        else:  # TLS only: a self-signed certificate that is its own CA
+            args += ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(tls[0])]
+            args += [
+                "--tls-key-file",
+                str(tls[1]),
+                "--tls-ca-cert-file",
+                str(tls[0]),
+                "--tls-auth-clients",
+                "no",
+            ]
         if password:
             args += ["--requirepass", password]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -66,6 +78,14 @@ class RedisServer:
     def connect(self) -> object:
         import redis
 
+        if self.tls is not None:
+            return redis.Redis(
+                host="127.0.0.1",
+                port=self.port,
+                password=self.password,
+                ssl=True,
+                ssl_ca_certs=str(self.tls[0]),
+            )
         return redis.Redis(host="127.0.0.1", port=self.port, password=self.password)
 
     def url(self, prefix: str, *, password: str | None = None) -> str:
@@ -85,9 +105,37 @@ class RedisServer:
                 self.kill()
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (its own CA) and its key, made with the openssl command."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    args = [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(key),
+        "-out",
+        str(cert),
+        "-days",
+        "1",
+    ]
+    subprocess.run(
+        ["openssl", *args, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
 @contextmanager
-def redis_server(folder: Path, password: str | None = None) -> Iterator[RedisServer]:
-    server = RedisServer(folder, password)
+def redis_server(
+    folder: Path, password: str | None = None, tls: tuple[Path, Path] | None = None
+) -> Iterator[RedisServer]:
+    server = RedisServer(folder, password, tls)
     try:
         yield server
     finally:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, CliRun
-from redis_server import RedisServer, free_port, redis_server
+from redis_server import RedisServer, free_port, redis_server, self_signed_certificate
 
 from detector.config import Settings
 from detector.errors import ConfigError, IndexFileError
@@ -302,3 +302,22 @@ def test_a_killed_writer_leaves_whole_documents_only(tmp_path: Path) -> None:
         assert f"{committed} unchanged" in out and "index now holds 1500 documents" in out
         assert client.scard(f"{name}:pending") == 0
         assert check_index(url, Settings()) == []
+
+
+def test_a_tls_server(cli: CliRun, tmp_path: Path) -> None:
+    cert, key = self_signed_certificate(tmp_path)
+    with redis_server(tmp_path, password="tls-pw", tls=(cert, key)) as server:
+        base = f"rediss://:tls-pw@127.0.0.1:{server.port}/0?prefix=tls"
+        verified = f"{base}&ssl_ca_certs={cert}"
+        r = cli("index", "corpus/sources/portal-a", "--index", verified)
+        assert r.exit_code == 0, r.output
+        info = cli("index", "--info", "--index", f"{base}&ssl_cert_reqs=none")
+        assert info.exit_code == 0 and f"index: rediss://127.0.0.1:{server.port}/0?prefix=tls" in info.output
+        unverified = cli("index", "--info", "--index", base)  # the system CAs do not know this certificate
+        assert (
+            unverified.exit_code == 2
+            and "cannot connect" in unverified.output
+            and "tls-pw" not in unverified.output
+        )
+        plain = cli("index", "--info", "--index", base.replace("rediss://", "redis://"))
+        assert plain.exit_code == 2 and "tls-pw" not in plain.output and len(plain.output.splitlines()) == 1

@@ -121,9 +121,10 @@ def _candidate_pairs(
     )
     key_parts: list[npt.NDArray[np.int64]] = []
     page_parts: list[npt.NDArray[np.int64]] = []
+    rows = settings.site_lsh_rows
     for i, ps in enumerate(signed):
         if ps.token_ranges:
-            keys = np.unique(band_keys(ps.signatures, params.bands, params.rows).ravel())
+            keys = np.unique(band_keys(ps.signatures, params.num_perm // rows, rows).ravel())
             key_parts.append(keys)
             page_parts.append(np.full(keys.shape[0], i, dtype=np.int64))
     if not key_parts:

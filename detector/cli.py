@@ -267,11 +267,17 @@ def scan_command(
     site: str | None,
     site_profile: str | None,
 ) -> None:
-    """Scan pages for reposts and duplicated passages.
+    """Scan pages for reposts, off-topic content and duplicated passages.
 
     PAGE may be HTML, text or Markdown files, folders of them (recursive), or JSONL files
     with one page a line: {"id", "url", "html"} or {"id", "url", "text"}. Pages that cannot
     be read are reported with their error and the run goes on (exit 2 at the end).
+
+    Findings: repost (a source the page copies, with the passages on both sides and
+    coverage; needs --index or --corpus), off-topic-repost and off-topic (copied or own
+    text far from what the page's site is about), duplicate-passage (a sentence or
+    paragraph repeated in the page or on other pages of the site) and duplicate-page.
+    Pages group into sites by --site, else the host of their URL, else the folder named.
 
     \b
     Examples:

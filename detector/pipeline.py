@@ -28,7 +28,7 @@ from detector.errors import IndexFileError
 from detector.index.location import create_or_open_store, open_store
 from detector.index.manifest import Manifest
 from detector.index.signatures import SignatureParams, band_keys
-from detector.index.sqlite_store import PreparedDoc, text_digest
+from detector.index.sqlite_store import PreparedDoc, compress_text, text_digest
 from detector.index.store import IndexStore
 from detector.model import (
     ContentShares,
@@ -125,6 +125,17 @@ def sources_keys(
     return out
 
 
+def prepare_sources(
+    sources: Sequence[SourceDoc], params: SignatureParams, settings: Settings
+) -> list[tuple[np.ndarray, int, bytes, str]]:
+    """Everything a store writes for each source but the source itself: band keys, passage count,
+    compressed text and digest. Runs in the worker processes, so the writer only writes."""
+    return [
+        (keys, n, compress_text(src.text), text_digest(src.text))
+        for src, (keys, n) in zip(sources, sources_keys(sources, params, settings), strict=True)
+    ]
+
+
 def source_keys(source: SourceDoc, params: SignatureParams, settings: Settings) -> tuple[np.ndarray, int]:
     return sources_keys([source], params, settings)[0]
 
@@ -152,9 +163,9 @@ def index_corpus(
     # writer (this process) stores finished batches in input order, so each transaction
     # still holds whole documents only.
     pool: ProcessPoolExecutor | None = None
-    in_flight: deque[tuple[Future[list[tuple[np.ndarray, int]]], list[SourceDoc], dict[str, np.ndarray]]] = (
-        deque()
-    )
+    in_flight: deque[
+        tuple[Future[list[tuple[np.ndarray, int, bytes, str]]], list[SourceDoc], dict[str, np.ndarray]]
+    ] = deque()
     flight_ids: set[str] = set()
     workers = settings.index_workers or min(2, os.cpu_count() or 1)
 
@@ -162,8 +173,9 @@ def index_corpus(
         while in_flight and (block or in_flight[0][0].done()):
             future, docs, old_keys = in_flight.popleft()
             flight_ids.difference_update(d.id for d in docs)
-            keyed = future.result()
-            store.write([PreparedDoc(d, k, n) for d, (k, n) in zip(docs, keyed, strict=True)], old_keys)
+            store.write(
+                [PreparedDoc(d, *made) for d, made in zip(docs, future.result(), strict=True)], old_keys
+            )
 
     def flush(final: bool) -> None:
         nonlocal pool
@@ -179,10 +191,10 @@ def index_corpus(
                     max_workers=workers, mp_context=multiprocessing.get_context("fork")
                 )
             if pool is None:
-                keyed = sources_keys(docs, params, settings)
-                store.write([PreparedDoc(d, k, n) for d, (k, n) in zip(docs, keyed, strict=True)], old_keys)
+                made = prepare_sources(docs, params, settings)
+                store.write([PreparedDoc(d, *m) for d, m in zip(docs, made, strict=True)], old_keys)
             else:
-                in_flight.append((pool.submit(sources_keys, docs, params, settings), docs, old_keys))
+                in_flight.append((pool.submit(prepare_sources, docs, params, settings), docs, old_keys))
                 flight_ids.update(d.id for d in docs)
         write_done(block=final or len(in_flight) > workers)
 

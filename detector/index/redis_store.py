@@ -47,7 +47,7 @@ from detector.errors import IndexFileError
 from detector.index.location import RedisLocation
 from detector.index.manifest import FORMAT, Manifest
 from detector.index.signatures import SignatureParams
-from detector.index.sqlite_store import PreparedDoc, text_digest
+from detector.index.sqlite_store import PreparedDoc
 from detector.model import SourceDoc
 
 _LOCK_MS = 60_000  # a writer that dies frees the index after this long
@@ -379,7 +379,7 @@ class RedisIndex:
     def _make_visible(self, pipe: Any, pk: int, item: PreparedDoc) -> None:
         d = item.doc
         pipe.zadd(self._k("pks"), {str(pk): pk})
-        pipe.hset(self._k("ids"), d.id, f"{pk} {text_digest(d.text)}")
+        pipe.hset(self._k("ids"), d.id, f"{pk} {item.stored_digest()}")
         if d.category:
             pipe.zadd(self._k(f"cat:{d.category}"), {str(pk): pk})
             pipe.sadd(self._k("categories"), d.category)
@@ -674,9 +674,9 @@ def _doc_fields(item: PreparedDoc) -> dict[str, bytes | str | int]:
         "chars": len(d.text),
         "passages": item.passages,
         "nkeys": int(item.keys.shape[0]),
-        "digest": text_digest(d.text),
+        "digest": item.stored_digest(),
         "main": json.dumps([list(span) for span in d.main_spans]),
-        "body": zlib.compress(d.text.encode("utf-8", "surrogatepass"), 6),
+        "body": item.stored_body(),
         "keys": item.keys.astype("<i8").tobytes(),
     }
     for name in ("uri", "url", "title", "site", "category"):

@@ -1,6 +1,8 @@
 import unicodedata
+from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -76,3 +78,23 @@ def _folds_to_one_char(ch: str) -> bool:
 def test_tokens_of_the_normalised_text_hash_like_the_original(text: str) -> None:
     # Characters whose fold expands (ligatures, ŉ) are hashed as themselves: documented in tokens.py.
     assert np.array_equal(tokenize(normalize(text).text).hashes, tokenize(text).hashes)
+
+
+def test_the_character_tables_are_cached_as_plain_arrays_and_rebuilt_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detector.text import tokens
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    expected = tokenize("阿里巴巴B2B业务").hashes
+    tokens._tables.cache_clear()
+    try:
+        tokens._tables()
+        (cached,) = (tmp_path / "detector").glob("token-tables-*.npz")
+        with np.load(cached, allow_pickle=False) as data:
+            assert data["classes"].shape == (0x10000,)
+        cached.write_bytes(b"not an npz file")
+        tokens._tables.cache_clear()
+        assert np.array_equal(tokenize("阿里巴巴B2B业务").hashes, expected)
+    finally:
+        tokens._tables.cache_clear()

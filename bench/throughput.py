@@ -126,6 +126,35 @@ def run_measured(cmd: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
+_RESIDENT = """
+import sys
+from pathlib import Path
+from detector.config import Settings
+from detector.pipeline import scan
+
+def resident_mb():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+pages, index = sys.argv[1], sys.argv[2]
+scan([pages], None, Settings())  # warm: imports, tables, the same pages analysed
+without = resident_mb()
+scan([pages], Path(index), Settings())
+print(without, resident_mb())
+"""
+
+
+def resident_growth(pages: Path, index: Path) -> tuple[float, float]:
+    """Resident memory (MB) of one process after scanning the pages without the index, then with it."""
+    out = subprocess.run(
+        [sys.executable, "-c", _RESIDENT, str(pages), str(index)], capture_output=True, text=True, check=True
+    )
+    without, with_index = (float(x) for x in out.stdout.split())
+    return without, with_index
+
+
 def datasketch_baseline(articles: list[tuple[str, str]], limit_bytes: int) -> tuple[float, int]:
     """Plain datasketch: MinHash.update per 5-character shingle, sha1 of the shingle's bytes."""
     from datasketch import MinHash
@@ -193,9 +222,10 @@ def main() -> None:
         passages = next(
             (ln.split(":")[1].strip() for ln in info.stdout.splitlines() if "passages" in ln), "?"
         )
-        t, rss_with = run_measured(
+        t, _ = run_measured(
             [*detector, "scan", str(work / "pages"), "--index", str(idx), "--json", str(work / "scan.json")]
         )
+        rss_without, rss_with = resident_growth(work / "pages", idx)
         rows.append(
             (
                 f"detector scan {args.pages} pages vs {name} ({passages} passages, "
@@ -216,7 +246,7 @@ def main() -> None:
         growth = (rss_with - rss_without) * 1024 * 1024 / paragraphs
         rows.append(
             (
-                f"  scan peak RSS {rss_with:.0f} MB with the index, {rss_without:.0f} MB without; "
+                f"  scan resident {rss_with:.0f} MB with the index, {rss_without:.0f} MB without; "
                 f"{paragraphs} paragraphs indexed",
                 "",
                 "",

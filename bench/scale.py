@@ -144,7 +144,7 @@ class Redis:
         )
         import redis
 
-        self.client = redis.Redis(port=self.port)
+        self.client = redis.Redis(port=self.port, socket_timeout=None)  # FLUSHDB of GBs takes a while
         for _ in range(100):
             try:
                 self.client.ping()
@@ -226,7 +226,7 @@ def main() -> None:
                         f"{p95:.1f}",
                     )
                 )
-                redis_server.client.flushdb()
+                redis_server.client.flushdb(asynchronous=True)
     finally:
         if redis_server is not None:
             redis_server.stop()

@@ -17,7 +17,12 @@ SEVERITY_CHOICE = click.Choice(list(SEVERITIES))
 
 @click.command("check")
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option("--index", "index_path", type=PATH, help="Index of source articles: also find reposts.")
+@click.option(
+    "--index",
+    "index_path",
+    metavar="INDEX",
+    help="Index of source articles (a file, or redis://HOST:PORT/DB?prefix=NAME): also find reposts.",
+)
 @click.option(
     "--fail-on", type=SEVERITY_CHOICE, help="Lowest severity that fails the check [default: medium]."
 )
@@ -38,7 +43,7 @@ SEVERITY_CHOICE = click.Choice(list(SEVERITIES))
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Files and folders to skip (repeatable).")
 def check_command(
     paths: tuple[str, ...],
-    index_path: Path | None,
+    index_path: str | None,
     fail_on: str | None,
     fmt: str | None,
     output: Path | None,

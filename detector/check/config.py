@@ -54,7 +54,7 @@ class CheckConfig:
     root: Path
     file: Path | None = None
     paths: tuple[Path, ...] = ()
-    index: Path | None = None
+    index: str | None = None  # a file path or a redis:// URL
     fail_on: Severity = "medium"
     format: Format = "text"
     output: Path | None = None
@@ -195,7 +195,12 @@ def parse_config(file: Path, table: Mapping[str, Any]) -> CheckConfig:
     for key, value in table.items():
         if key == "paths":
             changes["paths"] = tuple(root / p for p in strings(key, value))
-        elif key in ("index", "output", "baseline"):
+        elif key == "index":
+            location = string(key, value)
+            changes[key] = (
+                location if location.startswith(("redis://", "rediss://")) else str(root / location)
+            )
+        elif key in ("output", "baseline"):
             changes[key] = path(key, value)
         elif key == "fail-on":
             if value not in SEVERITIES:

@@ -157,3 +157,37 @@ def test_a_large_jsonl_is_read_in_line_ranges_as_ingest_reads_it(
     want = list(ingest_sources([str(path)]))
     summary: Any = lambda items: [(i.uri, getattr(i, "text", None), getattr(i, "error", None)) for i in items]  # noqa: E731
     assert summary(got) == summary(want)
+
+
+def test_a_gzip_bomb_in_a_warc_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """A response whose HTTP body is gzip-encoded to 1 GB of zeros (1 MB on disk): refused at the
+    size limit after reading at most the limit, not inflated whole."""
+    pytest.importorskip("warcio")
+    import resource
+    import zlib
+
+    inflated = 1 << 30
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # a gzip stream, written in pieces
+    zeros = b"\0" * (1 << 20)
+    body = b"".join(packer.compress(zeros) for _ in range(inflated >> 20)) + packer.flush()
+    head = (
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    warc = tmp_path / "bomb.warc.gz"
+    warc.write_bytes(
+        warc_record("response", "https://bomb.example/", head + body, "application/http; msgtype=response")
+        + warc_record(
+            "response",
+            "https://factory.example/news/1",
+            http_response(SOURCE.encode("utf-8"), "text/html; charset=utf-8"),
+            "application/http; msgtype=response",
+        )
+    )
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    items = list(inputs.iter_page_inputs([str(warc)], max_bytes=1_000_000))
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    fails = [i for i in items if isinstance(i, InputFailure)]
+    assert len(fails) == 1 and "limit" in fails[0].error
+    assert [i.url for i in items if isinstance(i, Document)] == ["https://factory.example/news/1"]
+    assert grown_mb < 200  # far below the 1 GB the bomb inflates to

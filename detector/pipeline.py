@@ -70,26 +70,16 @@ def signature_params(settings: Settings) -> SignatureParams:
     return SignatureParams.from_datasketch(settings.num_perm, settings.seed, settings.lsh_threshold)
 
 
-def expected_manifest(settings: Settings) -> Manifest:
-    return settings_manifest(settings, signature_params(settings))
-
-
 def open_index(path: str | Path, settings: Settings, *, writable: bool = False) -> IndexStore:
     """Open an existing index (a file or a redis:// URL), refusing one built with other
     settings than ``settings``."""
     probe = open_store(path, None, writable=False)
     manifest = probe.manifest
     probe.close()
-    wanted = Manifest.for_settings(
-        settings.shingle_size,
-        settings.num_perm,
-        settings.seed,
-        settings.lsh_threshold,
-        settings.chunk_tokens,
-        settings.min_passage_tokens,
-        SignatureParams(settings.num_perm, settings.seed, manifest.bands, manifest.rows, (), ()),
-    )
     # bands/rows follow from threshold and num_perm, so compare the settings the user controls.
+    wanted = settings_manifest(
+        settings, SignatureParams(settings.num_perm, settings.seed, manifest.bands, manifest.rows, (), ())
+    )
     return open_store(path, wanted, writable=writable)
 
 

@@ -71,3 +71,25 @@ class Manifest:
     def differences(self, other: Manifest) -> list[str]:
         mine, theirs = asdict(self), asdict(other)
         return [f"{k} is {theirs[k]!r} in the index, {mine[k]!r} here" for k in mine if mine[k] != theirs[k]]
+
+
+def read_manifest(
+    raw_manifest: str, raw_permutations: str | bytes | None, expected: Manifest | None, where: str
+) -> tuple[Manifest, SignatureParams]:
+    """The manifest and permutations an index holds, checked the same way for every store:
+    the format, the settings it was built with (against ``expected``), readable permutations."""
+    manifest = Manifest.from_json(raw_manifest, where)
+    if manifest.format != FORMAT:
+        raise IndexFileError(f"{where}: index format {manifest.format!r} is not {FORMAT!r}")
+    if expected is not None:
+        diffs = expected.differences(manifest)
+        if diffs:
+            raise IndexFileError(f"{where}: built with other settings: {'; '.join(diffs)}")
+    try:
+        perms = json.loads(raw_permutations or "")
+        params = SignatureParams(
+            manifest.num_perm, manifest.seed, manifest.bands, manifest.rows, tuple(perms[0]), tuple(perms[1])
+        )
+    except (ValueError, TypeError, IndexError, KeyError) as err:
+        raise IndexFileError(f"{where}: the index permutations are unreadable") from err
+    return manifest, params

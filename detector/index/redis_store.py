@@ -45,7 +45,7 @@ import numpy.typing as npt
 
 from detector.errors import IndexFileError
 from detector.index.location import RedisLocation
-from detector.index.manifest import FORMAT, Manifest
+from detector.index.manifest import Manifest, read_manifest
 from detector.index.signatures import SignatureParams
 from detector.index.sqlite_store import PreparedDoc
 from detector.model import SourceDoc
@@ -126,31 +126,13 @@ class RedisIndex:
                 f"{where}: no such index (create it with `detector index SOURCE... --index {where}`)"
             )
         try:
-            manifest = Manifest.from_json(raw_manifest.decode("utf-8"), where)
+            manifest, params = read_manifest(raw_manifest.decode("utf-8"), raw_perms, expected, where)
         except UnicodeDecodeError as err:
             client.close()
             raise IndexFileError(f"{where}: not a detector index (the manifest is not text)") from err
-        if manifest.format != FORMAT:
+        except IndexFileError:
             client.close()
-            raise IndexFileError(f"{where}: index format {manifest.format!r} is not {FORMAT!r}")
-        if expected is not None:
-            diffs = expected.differences(manifest)
-            if diffs:
-                client.close()
-                raise IndexFileError(f"{where}: built with other settings: {'; '.join(diffs)}")
-        try:
-            perms = json.loads(raw_perms)
-            params = SignatureParams(
-                manifest.num_perm,
-                manifest.seed,
-                manifest.bands,
-                manifest.rows,
-                tuple(perms[0]),
-                tuple(perms[1]),
-            )
-        except (ValueError, TypeError, IndexError, KeyError) as err:
-            client.close()
-            raise IndexFileError(f"{where}: the index permutations are unreadable") from err
+            raise
         store = cls(location, client, manifest, params)
         if writable:
             store._acquire_lock(_LOCK_WAIT_S)

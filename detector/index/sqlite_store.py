@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.errors import IndexFileError
-from detector.index.manifest import FORMAT, Manifest
+from detector.index.manifest import Manifest, read_manifest
 from detector.index.signatures import SignatureParams
 from detector.model import SourceDoc
 
@@ -113,28 +113,11 @@ class SqliteIndex:
         if "manifest" not in rows or "permutations" not in rows:
             conn.close()
             raise IndexFileError(f"{path}: not a detector index (no manifest)")
-        manifest = Manifest.from_json(rows["manifest"], str(path))
-        if manifest.format != FORMAT:
-            conn.close()
-            raise IndexFileError(f"{path}: index format {manifest.format!r} is not {FORMAT!r}")
-        if expected is not None:
-            diffs = expected.differences(manifest)
-            if diffs:
-                conn.close()
-                raise IndexFileError(f"{path}: built with other settings: {'; '.join(diffs)}")
         try:
-            perms = json.loads(rows["permutations"])
-            params = SignatureParams(
-                manifest.num_perm,
-                manifest.seed,
-                manifest.bands,
-                manifest.rows,
-                tuple(perms[0]),
-                tuple(perms[1]),
-            )
-        except (ValueError, TypeError, IndexError, KeyError) as err:
+            manifest, params = read_manifest(rows["manifest"], rows["permutations"], expected, str(path))
+        except IndexFileError:
             conn.close()
-            raise IndexFileError(f"{path}: the index permutations are unreadable") from err
+            raise
         if writable:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")

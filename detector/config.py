@@ -134,13 +134,8 @@ class Settings:
         }
 
     def public(self) -> dict[str, Any]:
-        """The settings as written into the scan JSON (sorted keys, plain values)."""
-        out: dict[str, Any] = {}
-        for k, v in sorted(asdict(self).items()):
-            if isinstance(v, dict):
-                v = dict(sorted(v.items()))
-            out[k] = list(v) if isinstance(v, tuple) else v
-        return out
+        """The settings as written into the scan JSON (sorted keys, plain values, floats to 4 places)."""
+        return {k: _plain(v) for k, v in sorted(asdict(self).items())}
 
     def with_overrides(self, **overrides: Any) -> Settings:
         known = {f.name for f in fields(self)}
@@ -150,3 +145,13 @@ class Settings:
             if key == "fail_on" and value is not None and value not in SEVERITIES:
                 raise ConfigError(f"fail_on: {value!r} is not one of {', '.join(SEVERITIES)}")
         return replace(self, **overrides)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

@@ -173,3 +173,19 @@ def test_the_seed_page_is_an_off_topic_repost_and_the_sites_own_pages_are_on_top
     assert [f["kind"] for f in findings(page_of(data, "english-blog/index-post.html"), *REPOST_KINDS)] == [
         "repost"
     ]
+
+
+def test_every_float_in_the_json_is_rounded_to_four_places(cli: CliRun, demo_index: Path) -> None:
+    data = scan_json(cli, "corpus/pages", "--index", str(demo_index))
+
+    def floats(value: Any) -> list[float]:
+        if isinstance(value, float):
+            return [value]
+        if isinstance(value, dict):
+            return [f for v in value.values() for f in floats(v)]
+        if isinstance(value, list):
+            return [f for v in value for f in floats(v)]
+        return []
+
+    found = floats(data)
+    assert found and all(f == round(f, 4) for f in found)

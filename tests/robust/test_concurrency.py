@@ -25,14 +25,25 @@ def _docs(n: int, seed: int) -> list[dict[str, str]]:
     ]
 
 
-def test_one_writer_and_three_scanners_share_an_index(tmp_path: Path) -> None:
+def test_one_writer_and_three_scanners_share_an_embedded_index(tmp_path: Path) -> None:
+    _writer_and_scanners(str(tmp_path / "shared.idx"), tmp_path)
+
+
+def test_one_writer_and_three_scanners_share_a_redis_index(tmp_path: Path) -> None:
+    from redis_server import redis_server
+
+    (tmp_path / "redis").mkdir()
+    with redis_server(tmp_path / "redis") as server:
+        _writer_and_scanners(server.url("shared"), tmp_path)
+
+
+def _writer_and_scanners(idx: str, tmp_path: Path) -> None:
     first = _docs(50, 1)
     (tmp_path / "first.jsonl").write_text(
         "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in first), "utf-8"
     )
-    idx = tmp_path / "shared.idx"
     cmd = [sys.executable, "-m", "detector"]
-    assert subprocess.run([*cmd, "index", str(tmp_path / "first.jsonl"), "--index", str(idx)]).returncode == 0
+    assert subprocess.run([*cmd, "index", str(tmp_path / "first.jsonl"), "--index", idx]).returncode == 0
     # The page copies a document the writer is adding right now: a scanner finds it whole or not at all.
     later = _docs(1500, 2)
     (tmp_path / "later.jsonl").write_text(
@@ -44,7 +55,7 @@ def test_one_writer_and_three_scanners_share_an_index(tmp_path: Path) -> None:
     (pages / "b.txt").write_text(later[-1]["text"], "utf-8")
 
     writer = subprocess.Popen(
-        [*cmd, "index", str(tmp_path / "later.jsonl"), "--index", str(idx)],
+        [*cmd, "index", str(tmp_path / "later.jsonl"), "--index", idx],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -54,7 +65,7 @@ def test_one_writer_and_three_scanners_share_an_index(tmp_path: Path) -> None:
     while writer.poll() is None and time.monotonic() < deadline:
         procs = [
             subprocess.Popen(
-                [*cmd, "scan", str(pages), "--index", str(idx), "--json", "-"],
+                [*cmd, "scan", str(pages), "--index", idx, "--json", "-"],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -79,7 +90,7 @@ def test_one_writer_and_three_scanners_share_an_index(tmp_path: Path) -> None:
     assert "locked" not in err
     assert scans >= SCANNERS
     done = subprocess.run(
-        [*cmd, "scan", str(pages), "--index", str(idx), "--json", "-"], capture_output=True, text=True
+        [*cmd, "scan", str(pages), "--index", idx, "--json", "-"], capture_output=True, text=True
     )
     b = next(p for p in json.loads(done.stdout)["pages"] if p["uri"].endswith("b.txt"))
     assert [f["source"]["id"] for f in b["findings"] if "repost" in f["kind"]] == [later[-1]["id"]]

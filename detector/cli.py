@@ -76,6 +76,8 @@ def progress_bar(label: str) -> Iterator[Callable[[str], None]]:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write a file whole or not at all: an earlier report survives a failed run."""
+    if path.is_dir():
+        raise DetectorError(f"{path}: is a folder; name a file to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -330,6 +332,12 @@ def scan_command(
 
             index_html = write_html_report(data, report_dir)
             click.echo(f"report: {index_html}", err=json_out == "-")
+    if not result.pages:
+        click.echo(
+            f"detector: warning: no pages found in {' '.join(pages)} "
+            "(folders are searched for *.html, *.htm, *.txt, *.md and *.jsonl)",
+            err=True,
+        )
     if json_out != "-":
         _human_summary(result)
     for failure in corpus_failures:

@@ -67,3 +67,17 @@ def test_json_file_is_replaced_whole(cli: CliRun, tmp_path: Path, demo_index: Pa
     assert r.exit_code == 2 and out.read_text(encoding="utf-8") == "previous"
     cli("scan", str(SEED_PAGE), "--index", str(demo_index), "--json", str(out))
     validate_scan(json.loads(out.read_text(encoding="utf-8")))
+
+
+def test_a_folder_without_pages_is_a_warning_not_a_silent_success(cli: CliRun, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    r = cli("scan", str(tmp_path / "empty"))
+    assert r.exit_code == 0
+    assert "no pages found" in r.stderr and "empty" in r.stderr
+
+
+def test_json_output_into_a_folder_is_a_clear_error(cli: CliRun, tmp_path: Path) -> None:
+    r = cli("scan", str(SEED_PAGE), "--json", str(tmp_path))
+    assert r.exit_code == 2
+    assert f"{tmp_path}: is a folder" in r.stderr
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind

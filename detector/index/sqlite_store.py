@@ -194,7 +194,8 @@ class SqliteIndex:
                     docs = np.repeat(np.array(pks, dtype=np.int64), [item.keys.shape[0] for item in prepared])
                     order = np.argsort(keys, kind="stable")  # B-tree inserts in key order
                     rows = zip(keys[order].tolist(), docs[order].tolist(), strict=True)
-                    self.conn.executemany("INSERT OR IGNORE INTO bands(key, doc) VALUES (?, ?)", rows)
+                    # Keys are unique per document (np.unique) and documents per batch: a plain INSERT.
+                    self.conn.executemany("INSERT INTO bands(key, doc) VALUES (?, ?)", rows)
         except sqlite3.Error as err:
             raise IndexFileError(
                 f"{self.path}: write failed, nothing of this batch was kept ({err})"

@@ -1,8 +1,9 @@
 """Ingest: bytes and files -> ``Document`` (decoded text, extracted text, labelled blocks, offsets).
 
-Modules: ``decode`` (bytes -> str), ``htmlpage`` (HTML -> text, blocks, metadata), ``plain`` (text and
-Markdown pages), ``patterns`` (the words of site chrome), ``layout`` (text, blocks and OffsetMap from
-segments), ``build`` (one Document), ``inputs`` (command-line paths -> Documents or InputFailures).
+Modules: ``decode`` (bytes -> str), ``htmlparse`` (HTML -> positioned text pieces), ``htmlpage``
+(labelled blocks, title, metadata), ``plain`` (text and Markdown pages), ``patterns`` (the words of site
+chrome), ``layout`` (text, blocks and OffsetMap from segments), ``build`` (one Document), ``inputs``
+(command-line paths -> Documents or InputFailures).
 """
 
 from __future__ import annotations

@@ -19,9 +19,8 @@ import numpy as np
 
 from detector.analysis.offtopic import TopicInput, apply_topic, judge_run
 from detector.analysis.repeats import repeat_findings
-from detector.analysis.reuse import PageText, SourceReuse, measure_reuse, repost_findings
+from detector.analysis.reuse import PageText, SourceReuse, measure_reuse, prepare_page_text, repost_findings
 from detector.analysis.site import SitePage, learn_templates, site_duplicates
-from detector.analysis.spans import content_mask
 from detector.config import Settings
 from detector.engine.inputs import iter_page_inputs, iter_source_inputs
 from detector.errors import IndexFileError
@@ -295,11 +294,7 @@ def _manifest_settings(m: Manifest) -> dict[str, object]:
 
 
 def prepare_page(doc: Document) -> PageText:
-    spans = doc.main_spans()
-    mt = main_tokens(doc.text, spans, tokenize(doc.text))
-    block_starts = np.array([b.start for b in doc.blocks], dtype=np.int64)
-    blocks = np.searchsorted(block_starts, mt.tokens.starts, side="right") - 1
-    return PageText(doc.text, mt, blocks.astype(np.int64), content_mask(doc.text, spans))
+    return prepare_page_text(doc, doc.main_spans())
 
 
 class SourceLookup:

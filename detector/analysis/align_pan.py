@@ -35,12 +35,10 @@ import numpy.typing as npt
 from scipy import sparse
 
 from detector.analysis.align import AlignSettings, align_tokens, to_passages
-from detector.analysis.reuse import PageText, measure_reuse
-from detector.analysis.spans import content_mask
+from detector.analysis.reuse import measure_reuse, prepare_page_text
 from detector.config import Settings
 from detector.model import AlignedPassage, Document, SourceDoc
 from detector.text.english import STOPWORDS, stem
-from detector.text.passages import main_tokens
 from detector.text.tokens import Tokens, tokenize
 
 F64 = npt.NDArray[np.float64]
@@ -453,11 +451,7 @@ def scan_alignment(
     same settings, the page's blocks), over the whole text of both: nothing is left out as
     boilerplate, so that every copied passage shows."""
     cfg = settings or Settings()
-    whole = [(0, len(page.text))]
-    mt = main_tokens(page.text, whole, tokenize(page.text))
-    block_starts = np.array([b.start for b in page.blocks], dtype=np.int64)
-    blocks = (np.searchsorted(block_starts, mt.tokens.starts, side="right") - 1).astype(np.int64)
-    prepared = PageText(page.text, mt, blocks, content_mask(page.text, whole))
+    prepared = prepare_page_text(page, [(0, len(page.text))])
     src = SourceDoc(
         id=source.id,
         uri=source.uri,

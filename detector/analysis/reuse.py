@@ -17,9 +17,9 @@ from detector.analysis.align import AlignSettings, TokenAlignment, align_tokens,
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.spans import Mask, content_mask, fraction, span_mask
 from detector.config import Settings
-from detector.model import AlignedPassage, Finding, Severity, SourceDoc, SourceRef
+from detector.model import AlignedPassage, Document, Finding, Severity, SourceDoc, SourceRef, Span
 from detector.text.passages import MainTokens, main_tokens
-from detector.text.tokens import Tokens
+from detector.text.tokens import Tokens, tokenize
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,15 @@ class PageText:
     main: MainTokens
     blocks: np.ndarray  # block number of each main token
     main_content: Mask  # non-white-space characters of the main blocks
+
+
+def prepare_page_text(doc: Document, spans: list[Span]) -> PageText:
+    """The page as every candidate is aligned against it: the tokens of ``spans`` (the main text
+    for a scan, the whole text for `detector align`), each token's block, the content mask."""
+    mt = main_tokens(doc.text, spans, tokenize(doc.text))
+    block_starts = np.array([b.start for b in doc.blocks], dtype=np.int64)
+    blocks = (np.searchsorted(block_starts, mt.tokens.starts, side="right") - 1).astype(np.int64)
+    return PageText(doc.text, mt, blocks, content_mask(doc.text, spans))
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from detector.analysis.align import AlignSettings, align_tokens
+from detector.analysis.align import align_tokens
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.groups import Groups, merge_spans
-from detector.analysis.reuse import PageText
+from detector.analysis.reuse import PageText, align_settings
 from detector.analysis.spans import span_mask
 from detector.config import Settings
 from detector.index.signatures import SignatureParams, band_keys
@@ -161,12 +161,7 @@ def site_duplicates(pages: list[SitePage], params: SignatureParams, settings: Se
     findings: list[list[Finding]] = [[] for _ in pages]
     if n < 2:
         return SiteDuplicates(findings, shared)
-    cfg = AlignSettings(
-        seed_tokens=settings.align_seed_tokens,
-        max_gap=settings.align_max_gap,
-        min_tokens=settings.min_copied_tokens,
-        min_similarity=settings.min_passage_similarity,
-    )
+    cfg = align_settings(settings)  # passages between pages are found as reposts are
     sents = [sentences(p.doc.text, p.doc.main_spans()) for p in pages]
     # Nodes: (page, span); edges: aligned passages between two pages.
     linked: Groups[tuple[int, Span]] = Groups()

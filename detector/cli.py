@@ -130,7 +130,7 @@ INDEX_HELP = (
 
 def index_display(value: str) -> str:
     """The index as it may be printed: a Redis URL without its password."""
-    from detector.index.location import parse_location
+    from detector.store.location import parse_location
 
     return parse_location(value).display()
 

@@ -24,11 +24,11 @@ from detector.analysis.site import SitePage, learn_templates, site_duplicates
 from detector.config import Settings
 from detector.engine.inputs import iter_page_inputs, iter_source_inputs
 from detector.errors import IndexFileError
-from detector.index.location import create_or_open_store, open_store
-from detector.index.manifest import Manifest
-from detector.index.signatures import SignatureParams, band_keys
-from detector.index.sqlite_store import PreparedDoc, compress_text, text_digest
-from detector.index.store import IndexStore
+from detector.store.location import create_or_open_store, open_store
+from detector.store.manifest import Manifest
+from detector.store.signatures import SignatureParams, band_keys
+from detector.store.sqlite_store import PreparedDoc, compress_text, text_digest
+from detector.store.store import IndexStore
 from detector.model import (
     ContentShares,
     Document,

@@ -20,7 +20,7 @@ from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
 from detector.config import Settings
-from detector.index.store import IndexStore
+from detector.store.store import IndexStore
 from detector.model import Document, Finding, Topic
 
 # A repost that covers at least this share of the page makes the page a repost for the

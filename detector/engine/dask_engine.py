@@ -32,9 +32,9 @@ from detector.config import Settings
 from detector.engine.inputs import Part, partitions, read_part
 from detector.engine.local import content_text
 from detector.errors import DetectorError
-from detector.index.manifest import Manifest
-from detector.index.signatures import SignatureParams, band_keys
-from detector.index.sqlite_store import PreparedDoc, text_digest
+from detector.store.manifest import Manifest
+from detector.store.signatures import SignatureParams, band_keys
+from detector.store.sqlite_store import PreparedDoc, text_digest
 from detector.model import Document, InputFailure, SourceDoc
 from detector.pipeline import (
     ReuseFinder,

@@ -16,9 +16,9 @@ import numpy.typing as npt
 
 from detector.config import Settings
 from detector.engine.inputs import partitions, read_part
-from detector.index.manifest import Manifest
-from detector.index.signatures import SignatureParams
-from detector.index.sqlite_store import PreparedDoc, text_digest
+from detector.store.manifest import Manifest
+from detector.store.signatures import SignatureParams
+from detector.store.sqlite_store import PreparedDoc, text_digest
 from detector.model import Document, InputFailure, SourceDoc
 from detector.pipeline import (
     ReuseFinder,

@@ -12,7 +12,7 @@ from detector import pipeline
 from detector.analysis import topic_cache
 from detector.analysis.topic_terms import TopicModel
 from detector.config import Settings
-from detector.index.sqlite_store import SqliteIndex
+from detector.store.sqlite_store import SqliteIndex
 from detector.model import PageResult, ScanResult
 
 SETTINGS = Settings()

@@ -21,7 +21,7 @@ from redis_server import RedisServer, free_port, redis_server, self_signed_certi
 
 from detector.config import Settings
 from detector.errors import ConfigError, IndexFileError
-from detector.index.location import FileLocation, RedisLocation, parse_location
+from detector.store.location import FileLocation, RedisLocation, parse_location
 from detector.pipeline import check_index, index_corpus, open_index
 
 

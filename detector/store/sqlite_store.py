@@ -26,8 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.errors import IndexFileError
-from detector.index.manifest import Manifest, read_manifest
-from detector.index.signatures import SignatureParams
+from detector.store.manifest import Manifest, read_manifest
+from detector.store.signatures import SignatureParams
 from detector.model import SourceDoc
 
 _SCHEMA = """

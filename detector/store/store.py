@@ -1,7 +1,7 @@
 """What the pipeline needs from an index, whatever keeps it (SQLite file, Redis).
 
 Every store keeps the same manifest (settings that change signatures), the same band keys
-(``detector.index.signatures.band_keys``: one function for every engine), documents whole or
+(``detector.store.signatures.band_keys``: one function for every engine), documents whole or
 not at all, and never unpickles anything.
 """
 
@@ -13,9 +13,9 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from detector.index.manifest import Manifest
-from detector.index.signatures import SignatureParams
-from detector.index.sqlite_store import PreparedDoc
+from detector.store.manifest import Manifest
+from detector.store.signatures import SignatureParams
+from detector.store.sqlite_store import PreparedDoc
 from detector.model import SourceDoc
 
 

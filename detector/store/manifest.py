@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from detector.errors import IndexFileError
-from detector.index.signatures import SCHEME, SignatureParams
+from detector.store.signatures import SCHEME, SignatureParams
 from detector.text.normalize import NORMALIZER_VERSION
 
 FORMAT = "detector.index/1"

@@ -22,9 +22,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from detector.errors import ConfigError
 
 if TYPE_CHECKING:
-    from detector.index.manifest import Manifest
-    from detector.index.signatures import SignatureParams
-    from detector.index.store import IndexStore
+    from detector.store.manifest import Manifest
+    from detector.store.signatures import SignatureParams
+    from detector.store.store import IndexStore
 
 DEFAULT_PREFIX = "detector"
 DEFAULT_PORT = 6379
@@ -201,10 +201,10 @@ def open_store(
     """Open an existing index wherever it lives (file -> SqliteIndex, redis URL -> RedisIndex)."""
     loc = index if isinstance(index, FileLocation | RedisLocation) else parse_location(index)
     if isinstance(loc, RedisLocation):
-        from detector.index.redis_store import RedisIndex
+        from detector.store.redis_store import RedisIndex
 
         return RedisIndex.open(loc, expected, writable=writable)
-    from detector.index.sqlite_store import SqliteIndex
+    from detector.store.sqlite_store import SqliteIndex
 
     return SqliteIndex.open(loc.path, expected, writable=writable)
 
@@ -215,9 +215,9 @@ def create_or_open_store(
     """Open an index for writing, creating it (with ``manifest``) when missing."""
     loc = index if isinstance(index, FileLocation | RedisLocation) else parse_location(index)
     if isinstance(loc, RedisLocation):
-        from detector.index.redis_store import RedisIndex
+        from detector.store.redis_store import RedisIndex
 
         return RedisIndex.create_or_open(loc, manifest, params)
-    from detector.index.sqlite_store import SqliteIndex
+    from detector.store.sqlite_store import SqliteIndex
 
     return SqliteIndex.create_or_open(loc.path, manifest, params)

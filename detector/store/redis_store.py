@@ -44,10 +44,10 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.errors import IndexFileError
-from detector.index.location import RedisLocation
-from detector.index.manifest import Manifest, read_manifest
-from detector.index.signatures import SignatureParams
-from detector.index.sqlite_store import PreparedDoc
+from detector.store.location import RedisLocation
+from detector.store.manifest import Manifest, read_manifest
+from detector.store.signatures import SignatureParams
+from detector.store.sqlite_store import PreparedDoc
 from detector.model import SourceDoc
 
 _LOCK_MS = 60_000  # a writer that dies frees the index after this long

@@ -1,7 +1,7 @@
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from detector.index.signatures import SignatureParams, band_keys, grouped_signatures
+from detector.store.signatures import SignatureParams, band_keys, grouped_signatures
 
 
 def _identity(x: int) -> int:

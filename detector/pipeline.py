@@ -24,11 +24,6 @@ from detector.analysis.site import SitePage, learn_templates, site_duplicates
 from detector.config import Settings
 from detector.engine.inputs import iter_page_inputs, iter_source_inputs
 from detector.errors import IndexFileError
-from detector.store.location import create_or_open_store, open_store
-from detector.store.manifest import Manifest
-from detector.store.signatures import SignatureParams, band_keys
-from detector.store.sqlite_store import PreparedDoc, compress_text, text_digest
-from detector.store.store import IndexStore
 from detector.model import (
     ContentShares,
     Document,
@@ -38,6 +33,11 @@ from detector.model import (
     ScanResult,
     SourceDoc,
 )
+from detector.store.location import create_or_open_store, open_store
+from detector.store.manifest import Manifest
+from detector.store.signatures import SignatureParams, band_keys
+from detector.store.sqlite_store import PreparedDoc, compress_text, text_digest
+from detector.store.store import IndexStore
 from detector.text.passages import batch_passage_signatures, main_tokens, passage_signatures
 from detector.text.tokens import tokenize
 

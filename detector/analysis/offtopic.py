@@ -20,8 +20,8 @@ from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
 from detector.config import Settings
-from detector.store.store import IndexStore
 from detector.model import Document, Finding, Topic
+from detector.store.store import IndexStore
 
 # A repost that covers at least this share of the page makes the page a repost for the
 # profile (its text is not the site's own) and is what an off-topic verdict converts.

@@ -26,8 +26,8 @@ from detector.analysis.groups import Groups, merge_spans
 from detector.analysis.reuse import PageText, align_settings
 from detector.analysis.spans import span_mask
 from detector.config import Settings
-from detector.store.signatures import SignatureParams, band_keys
 from detector.model import AlsoInPage, Block, Document, Finding, Span
+from detector.store.signatures import SignatureParams, band_keys
 from detector.text.normalize import normalize
 from detector.text.passages import batch_passage_signatures
 from detector.text.segment import paragraphs, sentences

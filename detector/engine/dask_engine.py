@@ -32,9 +32,6 @@ from detector.config import Settings
 from detector.engine.inputs import Part, partitions, read_part
 from detector.engine.local import content_text
 from detector.errors import DetectorError
-from detector.store.manifest import Manifest
-from detector.store.signatures import SignatureParams, band_keys
-from detector.store.sqlite_store import PreparedDoc, text_digest
 from detector.model import Document, InputFailure, SourceDoc
 from detector.pipeline import (
     ReuseFinder,
@@ -44,6 +41,9 @@ from detector.pipeline import (
     source_from_document,
     sources_keys,
 )
+from detector.store.manifest import Manifest
+from detector.store.signatures import SignatureParams, band_keys
+from detector.store.sqlite_store import PreparedDoc, text_digest
 from detector.text.passages import passage_signatures
 
 PAGES_PER_TASK = 64

@@ -16,9 +16,6 @@ import numpy.typing as npt
 
 from detector.config import Settings
 from detector.engine.inputs import partitions, read_part
-from detector.store.manifest import Manifest
-from detector.store.signatures import SignatureParams
-from detector.store.sqlite_store import PreparedDoc, text_digest
 from detector.model import Document, InputFailure, SourceDoc
 from detector.pipeline import (
     ReuseFinder,
@@ -28,6 +25,9 @@ from detector.pipeline import (
     source_from_document,
     sources_keys,
 )
+from detector.store.manifest import Manifest
+from detector.store.signatures import SignatureParams
+from detector.store.sqlite_store import PreparedDoc, text_digest
 
 _SIGN_BATCH = 500
 

@@ -44,11 +44,11 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.errors import IndexFileError
+from detector.model import SourceDoc
 from detector.store.location import RedisLocation
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.signatures import SignatureParams
 from detector.store.sqlite_store import PreparedDoc
-from detector.model import SourceDoc
 
 _LOCK_MS = 60_000  # a writer that dies frees the index after this long
 _LOCK_WAIT_S = 60.0  # as long as the SQLite store waits for a busy file

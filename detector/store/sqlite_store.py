@@ -26,9 +26,9 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.errors import IndexFileError
+from detector.model import SourceDoc
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.signatures import SignatureParams
-from detector.model import SourceDoc
 
 _SCHEMA = """
 CREATE TABLE manifest(key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -13,10 +13,10 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from detector.model import SourceDoc
 from detector.store.manifest import Manifest
 from detector.store.signatures import SignatureParams
 from detector.store.sqlite_store import PreparedDoc
-from detector.model import SourceDoc
 
 
 class IndexStore(Protocol):

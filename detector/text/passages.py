@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from detector.store.signatures import SignatureParams, grouped_signatures
 from detector.model import Span
+from detector.store.signatures import SignatureParams, grouped_signatures
 from detector.text.segment import paragraphs, sentences
 from detector.text.tokens import Tokens, minhash_input, shingle_hashes, tokenize
 

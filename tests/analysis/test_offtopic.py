@@ -12,8 +12,8 @@ from detector import pipeline
 from detector.analysis import topic_cache
 from detector.analysis.topic_terms import TopicModel
 from detector.config import Settings
-from detector.store.sqlite_store import SqliteIndex
 from detector.model import PageResult, ScanResult
+from detector.store.sqlite_store import SqliteIndex
 
 SETTINGS = Settings()
 

@@ -8,11 +8,9 @@ from pathlib import Path
 import click
 
 from detector.check.config import FORMATS, load_config
-from detector.cli import fail, progress_bar, user_errors, write_atomically
-from detector.model import SEVERITIES
+from detector.cli.common import SEVERITY_CHOICE, fail, progress_bar, user_errors, write_atomically
 
 PATH = click.Path(dir_okay=False, path_type=Path)
-SEVERITY_CHOICE = click.Choice(list(SEVERITIES))
 
 
 @click.command("check")

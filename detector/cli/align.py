@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from detector.cli import user_errors, write_atomically
+from detector.cli.common import user_errors, write_atomically
 from detector.errors import InputError
 from detector.model import AlignedPassage, Document, InputFailure
 
@@ -65,7 +65,7 @@ def _excerpt(text: str, span: tuple[int, int]) -> str:
     help="scan: the aligner and settings of `detector scan`; pan: the sentence-level strategy tuned on "
     "PAN 2013 (finds reworded, shuffled and summarised copies).",
 )
-def _align_command(suspicious: str, source: str, json_out: str | None, preset: str) -> None:
+def align_command(suspicious: str, source: str, json_out: str | None, preset: str) -> None:
     """The copied passages between two documents, as character spans on both sides.
 
     SUSPICIOUS and SOURCE are HTML, text or Markdown files, read as `detector scan` reads
@@ -110,8 +110,3 @@ def _align_command(suspicious: str, source: str, json_out: str | None, preset: s
             f"  [{p.page[0]}, {p.page[1]}) <- [{p.source[0]}, {p.source[1]})  "
             f"similarity {p.similarity:.2f}  {_excerpt(page.text, p.page)}"
         )
-
-
-# Declared, not inferred: cli.py imports this name while it is itself imported here (a cycle that
-# leaves mypy unable to infer the type of a decorated function).
-align_command: click.Command = _align_command

@@ -12,7 +12,6 @@ from typing import Any
 
 from detector.analysis.topic_settings import TopicSettings
 from detector.errors import ConfigError
-from detector.model import SEVERITIES, Severity
 
 # Marks a setting that changes how the work is done but never what is found: left out of the
 # settings block of the scan JSON, so that tuning it does not change the output.
@@ -141,13 +140,8 @@ class Settings:
     max_page_bytes: int = 20_000_000
 
     # --- run ---
-    fail_on: Severity | None = None
+    # Sources that may be reposted (syndication agreements): their reposts are `info`.
     allow_sources: tuple[str, ...] = field(default_factory=tuple)
-
-    # --- check ---
-    # Sources that may be reposted, by URL (fnmatch patterns, `*` spans `/`): a repost of a
-    # matching source is `info`, like one listed in allow_sources (`detector check` applies it).
-    allow_source_urls: tuple[str, ...] = field(default_factory=tuple)
 
     def manifest(self) -> dict[str, Any]:
         """The settings that shape signatures and band keys, recorded in every index's manifest."""
@@ -166,11 +160,9 @@ class Settings:
 
     def with_overrides(self, **overrides: Any) -> Settings:
         known = {f.name for f in fields(self)}
-        for key, value in overrides.items():
+        for key in overrides:
             if key not in known:
                 raise ConfigError(f"unknown setting {key!r}")
-            if key == "fail_on" and value is not None and value not in SEVERITIES:
-                raise ConfigError(f"fail_on: {value!r} is not one of {', '.join(SEVERITIES)}")
         return replace(self, **overrides)
 
 

@@ -91,8 +91,8 @@ def test_text_pages_keep_offsets_identical(page: str) -> None:
 
 # Pages mutated as text (cut, markup inserted, re-encoded as UTF-8) are still pages: a decoder or
 # parser that refused them would make the crash tests vacuous. Measured: 2 of 300 refused (cut
-# to nothing); one in fifty is the stated ceiling. (Byte-level mutations are refused as undecodable or binary more
-# than half the time, by design: those only have to fail cleanly.)
+# to nothing); one in fifty is the stated ceiling. (Byte-level mutations are refused as
+# undecodable or binary more than half the time, by design: those only have to fail cleanly.)
 MAX_REFUSED_SHARE = 0.02
 TEXT_CHUNKS = [c for c in CHUNKS if "\x00" not in c]  # a NUL byte makes a binary file, by design
 

@@ -44,7 +44,8 @@ class CheckedFinding:
 
     @property
     def location(self) -> Location:
-        assert self.finding.location is not None
+        if self.finding.location is None:
+            raise ValueError("a checked finding has a location")
         return self.finding.location
 
 
@@ -116,7 +117,8 @@ def run_check(
             allowed += len(page.findings)
             continue
         here = locator(doc.uri)
-        assert here is not None
+        if here is None:
+            raise ValueError(f"{doc.uri}: checked but not located")
         for f in page.findings:
             if f.kind == "duplicate-passage" and f.also_in_pages:
                 # A passage repeated across files is one finding, at its first place (pages come in

@@ -18,14 +18,17 @@ from detector.check.config import CheckConfig
 from detector.check.files import Globs, expand_paths, relative_to_root
 from detector.check.locations import Locator, finding_spans, locate_finding
 from detector.config import Settings
-from detector.model import Document, Finding, InputFailure, Location, PageResult, severity_rank
+from detector.model import (
+    Document,
+    Finding,
+    InputFailure,
+    Location,
+    PageResult,
+    Progress,
+    no_progress,
+    severity_rank,
+)
 from detector.result import ScanResult
-
-Progress = Callable[[str], None]
-
-
-def _noop(_: str) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def run_check(
     config: CheckConfig,
     *,
     write_baseline_to: Path | None = None,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
 ) -> CheckResult:
     """Check the configured paths. Raises DetectorError (InputError, ConfigError, BaselineError,
     IndexFileError) for what stops the run at once: a missing path, a bad baseline or index."""

@@ -32,6 +32,7 @@ from detector.model import (
     PageResult,
     ScanResult,
     SourceDoc,
+    severity_rank,
 )
 from detector.store.location import create_or_open_store, open_store
 from detector.store.manifest import Manifest
@@ -247,6 +248,7 @@ def check_index(index_path: str | Path, settings: Settings, progress: Progress =
     """Problems found in the index (empty when sound): the store's structure, orphans, and every
     document's band rows recomputed from its text."""
     store = open_store(index_path, None)
+    problems: list[str] = []
     try:
         problems = store.structural_problems()
         recomputed = signature_params(
@@ -274,7 +276,7 @@ def check_index(index_path: str | Path, settings: Settings, progress: Progress =
                 problems.append(f"document {doc.id!r}: {missing} of {len(keys)} band rows missing")
         return problems
     except IndexFileError as err:
-        return [str(err)]
+        return problems or [str(err)]  # the structural check names damaged rows already
     finally:
         store.close()
 
@@ -420,7 +422,10 @@ def content_shares(w: PageAnalysis, shared: np.ndarray | None) -> ContentShares:
 
 
 def _sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (f.first_offset(), f.kind, f.fingerprint)))
+    """Severity first (high on top, CONTRACT.md), then position in the page."""
+    return tuple(
+        sorted(findings, key=lambda f: (-severity_rank(f.severity), f.first_offset(), f.kind, f.fingerprint))
+    )
 
 
 def scan(
@@ -432,6 +437,7 @@ def scan(
     site_profile: str | None = None,
     progress: Progress = _noop,
     corpus: Corpus | None = None,
+    site_per_folder: bool = False,
 ) -> ScanResult:
     """Scan pages: reposts (with an index, or a ``corpus`` run by an engine), repeats, site-level
     duplicates and content shares, and each page's topic against its site's profile
@@ -443,7 +449,11 @@ def scan(
     else:
         store = open_index(index_path, settings) if index_path is not None else None
     try:
-        items = list(iter_page_inputs(paths, site=site, max_bytes=settings.max_page_bytes))
+        items = list(
+            iter_page_inputs(
+                paths, site=site, max_bytes=settings.max_page_bytes, site_per_folder=site_per_folder
+            )
+        )
         # Template text is learned per site before anything else, so it never counts as content.
         by_site: dict[str, list[int]] = {}
         for i, item in enumerate(items):

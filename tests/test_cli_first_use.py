@@ -141,10 +141,7 @@ def test_check_of_an_empty_folder_fails_with_one_line(
     assert "passed" not in r.output
 
 
-def test_scan_of_a_folder_without_pages_warns_and_exits_2(cli: CliRun, tmp_path: Path) -> None:
-    (tmp_path / "empty").mkdir()
-    r = cli("scan", str(tmp_path / "empty"))
-    assert r.exit_code == 2 and "no pages found" in r.stderr
+# `scan` of a folder without pages: tests/test_cli_scan_errors.py
 
 
 # ---- 7. a failed first index run --------------------------------------------------------------

@@ -81,6 +81,18 @@ def test_site_per_folder_makes_every_first_level_subfolder_a_site(cli: CliRun, c
     }
 
 
+def test_the_library_api_groups_sites_as_the_cli_does(crawl: Path) -> None:
+    import detector
+
+    result = detector.scan(["crawl"], site_per_folder=True)
+    assert sorted({p.document.site for p in result.pages if p.document is not None}) == [
+        "b.example",
+        "crawl",
+        "crawl/notes",
+        "www.a.example",
+    ]
+
+
 def test_two_folders_named_are_two_sites_and_a_file_alone_is_its_folder(cli: CliRun, crawl: Path) -> None:
     data = scan_json(cli, "crawl/notes", "crawl/B.Example", "crawl/top.html")
     assert [p["site"] for p in data["pages"]] == ["crawl/notes", "crawl/B.Example", "crawl"]

@@ -61,6 +61,7 @@ class ScanResult:
     def with_corpus_failures(self, failures: Sequence[InputFailure]) -> ScanResult:
         return replace(self, corpus_failures=tuple(failures))
 
+
     def to_dict(self) -> dict[str, Any]:
         """The scan JSON as plain data."""
         return scan_dict(self)
@@ -68,6 +69,8 @@ class ScanResult:
     def to_json(self) -> str:
         """The scan JSON, byte for byte what ``detector scan --json`` writes."""
         return dumps(scan_dict(self))
+
+
 
 
 def _r(x: float) -> float:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SEED_PAGE, CliRun, eval_data, scan_json
 
 from detector.analysis.numbers import compared
 from detector.analysis.offtopic import apply_topic
@@ -23,6 +22,7 @@ from detector.ingest import iter_page_inputs
 from detector.ingest.inputs import host_folder
 from detector.model import Document, Finding, Topic
 from detector.report.order import ordered_findings
+from tests.conftest import ROOT, SEED_PAGE, CliRun, eval_data, scan_json
 
 PAGE = (
     "<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"

@@ -93,7 +93,6 @@ def run_check(
     reading = config.baseline is not None and write_baseline_to is None
     baseline = read_baseline(config.baseline) if reading and config.baseline is not None else None
 
-    # fail-on and allowed source URLs are applied here, after the scan: not scan settings.
     settings = Settings().with_overrides(allow_sources=config.allow_sources)
     result = scanning.scan(
         [str(f) for f in files],

@@ -18,6 +18,7 @@ from detector.check.config import CheckConfig
 from detector.check.files import Globs, expand_paths, relative_to_root
 from detector.check.locations import Locator, finding_spans, locate_finding
 from detector.config import Settings
+from detector.errors import InputError
 from detector.model import (
     Document,
     Finding,
@@ -85,6 +86,13 @@ def run_check(
     cwd = Path.cwd()
     named = config.paths or (cwd,)
     files = expand_paths([(_shown(p, cwd), p) for p in named], config.root, config.include, config.exclude)
+    if not files:  # a gate pointed at the wrong folder must not pass for ever
+        where = " ".join(_shown(p, cwd) for p in named)
+        raise InputError(
+            where,
+            f"nothing to check: no file matches {' '.join(config.include)} "
+            "(hidden and excluded files skipped)",
+        )
     # Writing a baseline accepts every current finding: the old one (maybe corrupt) is not read.
     reading = config.baseline is not None and write_baseline_to is None
     baseline = read_baseline(config.baseline) if reading and config.baseline is not None else None

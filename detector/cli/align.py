@@ -55,7 +55,11 @@ def _excerpt(text: str, span: tuple[int, int]) -> str:
 @click.argument("suspicious", metavar="SUSPICIOUS")
 @click.argument("source", metavar="SOURCE")
 @click.option(
-    "--json", "json_out", metavar="FILE|-", help="Write the passages as JSON to FILE, or to stdout with '-'."
+    "-o",
+    "--json",
+    "json_out",
+    metavar="FILE|-",
+    help="Write the passages as JSON to FILE, or to stdout with '-'.",
 )
 @click.option(
     "--preset",

@@ -25,7 +25,13 @@ PATH = click.Path(dir_okay=False, path_type=Path)
     "--fail-on", type=SEVERITY_CHOICE, help="Lowest severity that fails the check [default: medium]."
 )
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), help="Output format [default: text].")
-@click.option("--output", type=PATH, help="Write the output to FILE (the summary still goes to stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=PATH,
+    metavar="FILE",
+    help="Write the output to FILE (the summary still goes to stdout).",
+)
 @click.option("--baseline", type=PATH, help="Report only findings that are not in this baseline file.")
 @click.option(
     "--write-baseline", type=PATH, help="Record the current findings in FILE (accepting them): exit 0."
@@ -105,7 +111,7 @@ def check_command(
     Examples:
       detector check docs/
       detector check . --index corpus.idx --fail-on high
-      detector check docs/ --format sarif --output detector.sarif
+      detector check docs/ --format sarif -o detector.sarif
       detector check docs/ --write-baseline .detector-baseline.json
       detector check docs/ --baseline .detector-baseline.json --format github
     """

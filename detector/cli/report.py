@@ -8,18 +8,42 @@ import click
 
 from detector.cli.common import fail, user_errors
 
+DEFAULT_REPORTS = Path("reports")
+
+
+def default_report_dir(scan_json: Path) -> Path:
+    """``reports/NAME`` for ``NAME.json`` (``reports/report`` when the name is all extension)."""
+    name = scan_json.name[: -len(".json")] if scan_json.name.lower().endswith(".json") else scan_json.name
+    return DEFAULT_REPORTS / (name.lstrip(".") or "report")
+
 
 @click.command("report")
 @click.argument(
     "scan_json", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="SCAN.json"
 )
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
-def report_command(scan_json: Path, out_dir: Path) -> None:
+@click.option(
+    "-o",
+    "--out",
+    "--output",
+    "out_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the report to (index.html, pages/) [default: reports/NAME, NAME being "
+    "SCAN.json's file name without .json].",
+)
+def report_command(scan_json: Path, out_dir: Path | None) -> None:
     """Render the HTML report of a saved scan (`detector scan ... --json SCAN.json`).
 
+    Writes DIR/index.html (every page, sortable and searchable) and one report per page
+    under DIR/pages/, then prints the path of index.html. Files already in DIR with the
+    same names are replaced.
+
     \b
-    Example:
-      detector report scan.json --out reports/demo
+    Examples:
+      detector report scan.json                   # writes reports/scan/index.html
+      detector report reports/demo/scan.json -o reports/demo
+
+    Exit codes: 0 written, 2 a file that is not a scan JSON, or a folder that cannot be written.
     """
     import json
 
@@ -32,5 +56,6 @@ def report_command(scan_json: Path, out_dir: Path) -> None:
             fail(f"{scan_json}: not a scan JSON file ({err})")
         if not isinstance(data, dict) or data.get("schema") != "detector.scan/1":
             fail(f"{scan_json}: not a detector scan (schema is not detector.scan/1)")
-        index_html = write_html_report(data, out_dir)
+        target = out_dir if out_dir is not None else default_report_dir(scan_json)
+        index_html = write_html_report(data, target)
     click.echo(f"report: {index_html}")

@@ -3,8 +3,12 @@
 - ``uri``: the path relative to the working directory when the file lies under it, else absolute, always
   with ``/``; a JSONL line is ``PATH#LINE`` (1-based).
 - ``id``: the JSONL ``id``, else ``PATH#LINE`` for a JSONL line, else the uri.
-- ``site``: ``--site`` when given; else the host of the page's url; else the folder named on the command line
-  that holds the page (a file named directly: its folder relative to the working directory, or ``.``).
+- ``site``: ``--site`` when given; else the host of the page's url; else, for a page found in a folder named
+  on the command line, the first-level subfolder holding it when that subfolder is named like a host
+  (``crawl/www.a.example/...``, as wget and HTTrack lay out a crawl: the site is the host, lower case),
+  else with ``site_per_folder`` that subfolder (as ``FOLDER/SUB``; pages directly in the folder form its
+  own site), else the named folder; a file named directly: its folder relative to the working directory,
+  or ``.``.
 
 A path that does not exist raises InputError before anything is yielded (the CLI makes that a usage error);
 every other problem with one file or line is yielded as an InputFailure so the run goes on. Files are never
@@ -13,9 +17,11 @@ read whole when larger than ``max_bytes``; JSONL files are streamed and the limi
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import posixpath
+import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -42,14 +48,19 @@ class _Target:
 
 
 def iter_page_inputs(
-    paths: Sequence[str], *, site: str | None = None, max_bytes: int = 20_000_000, cwd: Path | None = None
+    paths: Sequence[str],
+    *,
+    site: str | None = None,
+    max_bytes: int = 20_000_000,
+    cwd: Path | None = None,
+    site_per_folder: bool = False,
 ) -> Iterator[Document | InputFailure]:
     """Pages from files and folders. JSONL lines are ``{"id", "url", "html"}`` or ``{"id", "url", "text"}``.
 
     Raises InputError(path, "no such file or directory") at once, before anything is read, when a named
     path does not exist.
     """
-    targets = _targets(paths, _base(cwd))
+    targets = _targets(paths, _base(cwd), site_per_folder=site_per_folder)
     return _iter(targets, site=site, max_bytes=max_bytes, sources=False)
 
 
@@ -75,6 +86,40 @@ def folder_site(named: str) -> str:
     return posixpath.normpath(named.replace(os.sep, "/")) if named else "."
 
 
+# A DNS name of two labels or more whose last label is alphabetic (a top-level domain), optionally
+# with the port wget appends (``host:8080``, ``host+8080`` on Windows). ``v1.2`` or ``docs`` are not.
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_TLD = r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
+_HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.{_TLD}(?:[:+][0-9]{{1,5}})?")
+
+
+def host_folder(name: str) -> str | None:
+    """The host a folder of a crawl is named after (lower case, port kept), or None when the
+    name is not a host name."""
+    lowered = name.lower()
+    if len(lowered) <= 259 and _HOST_NAME.fullmatch(lowered):
+        return lowered
+    try:
+        ipaddress.IPv4Address(lowered.split(":")[0].split("+")[0])
+    except ValueError:
+        return None
+    return lowered
+
+
+def walked_site(folder: str, rel_parts: tuple[str, ...], *, site_per_folder: bool) -> str:
+    """The site of a page found at ``rel_parts`` (subfolders, then the file name) under a folder
+    named on the command line as ``folder`` (already normalised by ``folder_site``)."""
+    if len(rel_parts) < 2:
+        return folder  # directly in the named folder
+    first = rel_parts[0]
+    host = host_folder(first)  # named like the host its pages' URLs would give: the same site
+    if host is not None:
+        return host
+    if site_per_folder:
+        return first if folder == "." else f"{folder}/{first}"
+    return folder
+
+
 def url_host(url: str | None) -> str | None:
     if not url:
         return None
@@ -96,7 +141,7 @@ def _is_under(full: str, base: str) -> bool:
         return False
 
 
-def _targets(paths: Sequence[str], base: str) -> list[_Target]:
+def _targets(paths: Sequence[str], base: str, *, site_per_folder: bool = False) -> list[_Target]:
     resolved: list[tuple[str, str]] = []
     for named in paths:
         full = os.path.abspath(os.path.join(base, named))
@@ -108,11 +153,12 @@ def _targets(paths: Sequence[str], base: str) -> list[_Target]:
     for named, full in resolved:
         if os.path.isdir(full):
             folder = folder_site(named)
-            for path in _walk(full):
+            for parts, path in _walk(full):
                 key = os.path.realpath(path)
                 if key not in seen:
                     seen.add(key)
-                    targets.append(_Target(path, uri_for(path, base), folder))
+                    site = walked_site(folder, parts, site_per_folder=site_per_folder)
+                    targets.append(_Target(path, uri_for(path, base), site))
         else:
             key = os.path.realpath(full)
             if key in seen:
@@ -123,8 +169,9 @@ def _targets(paths: Sequence[str], base: str) -> list[_Target]:
     return targets
 
 
-def _walk(root: str) -> list[str]:
-    """Files under ``root`` with a page extension, hidden names skipped, in sorted path order."""
+def _walk(root: str) -> list[tuple[tuple[str, ...], str]]:
+    """(path parts under ``root``, path) of the files under ``root`` with a page extension, hidden
+    names skipped, in sorted path order."""
     found: list[tuple[tuple[str, ...], str]] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -135,7 +182,7 @@ def _walk(root: str) -> list[str]:
                 continue
             found.append(((*parts, name), os.path.join(dirpath, name)))
     found.sort(key=lambda item: item[0])
-    return [path for _, path in found]
+    return found
 
 
 def _kind_of(path: str) -> Kind | None:

@@ -59,11 +59,11 @@ class Part:
         return (self.number << 32) | index
 
 
-def partitions(paths: Sequence[str], cwd: Path | None = None) -> list[Part]:
+def partitions(paths: Sequence[str], cwd: Path | None = None, *, site_per_folder: bool = False) -> list[Part]:
     """The inputs named on the command line, cut into partitions, in input order.
     Raises InputError for a named path that does not exist, before anything is read."""
     base = os.path.abspath(str(cwd) if cwd is not None else os.getcwd())
-    targets = ingest._targets(paths, base)
+    targets = ingest._targets(paths, base, site_per_folder=site_per_folder)
     parts: list[Part] = []
     files: list[tuple[str, str, str]] = []
 
@@ -114,19 +114,28 @@ def read_part(part: Part, *, sources: bool, site: str | None, max_bytes: int) ->
 
 
 def iter_inputs(
-    paths: Sequence[str], *, sources: bool, site: str | None = None, max_bytes: int = 20_000_000
+    paths: Sequence[str],
+    *,
+    sources: bool,
+    site: str | None = None,
+    max_bytes: int = 20_000_000,
+    site_per_folder: bool = False,
 ) -> Iterator[Item]:
     """Every input in order, read in this process."""
-    for part in partitions(paths):
+    for part in partitions(paths, site_per_folder=site_per_folder):
         for _, item in read_part(part, sources=sources, site=site, max_bytes=max_bytes):
             yield item
 
 
 def iter_page_inputs(
-    paths: Sequence[str], *, site: str | None = None, max_bytes: int = 20_000_000
+    paths: Sequence[str],
+    *,
+    site: str | None = None,
+    max_bytes: int = 20_000_000,
+    site_per_folder: bool = False,
 ) -> Iterator[Item]:
     """``detector.ingest.iter_page_inputs`` plus Parquet and WARC files (and split JSONL)."""
-    return iter_inputs(paths, sources=False, site=site, max_bytes=max_bytes)
+    return iter_inputs(paths, sources=False, site=site, max_bytes=max_bytes, site_per_folder=site_per_folder)
 
 
 def iter_source_inputs(paths: Sequence[str], *, max_bytes: int = 20_000_000) -> Iterator[Item]:

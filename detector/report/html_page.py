@@ -32,6 +32,7 @@ from detector.report.html_scan import (
     text,
     worst,
 )
+from detector.report.order import ordered_findings
 from detector.report.segments import Highlight, MarkedBlock, clamp, mark_up, normalise_blocks
 
 PALETTE_SIZE = 8  # source colours .s0 ... .s7 in style.css, reused cyclically
@@ -289,7 +290,9 @@ def page_context(
     uri = text(page.get("uri"))
     stops = _Stops(body, sources, href_of)
     colours: dict[str, int] = {}
-    findings = [_finding(i, f, stops, colours) for i, f in enumerate(maps(page.get("findings")))]
+    findings = [
+        _finding(i, f, stops, colours) for i, f in enumerate(ordered_findings(maps(page.get("findings"))))
+    ]
     legend = [
         LegendItem(f.colour, f.source.title, f.coverage, len(f.passages))
         for f in findings

@@ -18,8 +18,7 @@ import pytest
 
 from detector.analysis.numbers import compared
 from detector.analysis.offtopic import apply_topic
-from detector.ingest import iter_page_inputs
-from detector.ingest.inputs import host_folder
+from detector.ingest.inputs import host_folder, iter_file_pages
 from detector.model import Document, Finding, Topic
 from detector.report.order import ordered_findings
 from tests.conftest import ROOT, SEED_PAGE, CliRun, eval_data, scan_json
@@ -128,7 +127,7 @@ def test_gne_html_publishers_are_not_one_site_with_site_per_folder() -> None:
     root = eval_data() / "gne-html" / "tests"
     if not root.is_dir():
         pytest.skip(f"evaluation data not found at {root}")
-    docs = [d for d in iter_page_inputs([str(root)], site_per_folder=True) if isinstance(d, Document)]
+    docs = [d for d in iter_file_pages([str(root)], site_per_folder=True) if isinstance(d, Document)]
     publishers_of: dict[str, set[str]] = {}
     for d in docs:
         publisher = Path(d.uri).relative_to(root).parts[0] if Path(d.uri).is_absolute() else d.uri

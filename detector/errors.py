@@ -5,6 +5,7 @@ DetectorError                  anything the user can fix; ``str(err)`` is the wh
  +-- IndexFileError               the index: missing, not an index, corrupt, settings mismatch
  +-- ConfigError               a bad setting, config file or flag value (names the key)
  +-- BaselineError             a baseline file that cannot be read
+ +-- DecisionsError            a review decisions file that cannot be read or is malformed
 """
 
 from __future__ import annotations
@@ -33,3 +34,7 @@ class ConfigError(DetectorError):
 
 class BaselineError(DetectorError):
     """A baseline file that is missing, truncated or not a baseline."""
+
+
+class DecisionsError(DetectorError):
+    """A review decisions file (``--decisions``) that is missing or does not match its schema."""

@@ -22,6 +22,8 @@ from detector.model import SEVERITIES, InputFailure, ScanResult, severity_rank
 
 
 def _human_summary(result: ScanResult) -> None:
+    from detector.decisions import decision_tag, stale_line
+
     for r in result.pages:
         if r.failure is not None:
             click.echo(f"{r.uri}: error: {r.failure.error}")
@@ -31,10 +33,15 @@ def _human_summary(result: ScanResult) -> None:
             continue
         click.echo(f"{r.uri}:")
         for f in r.findings:
-            click.echo(f"  {f.severity:<6} {f.kind:<17} {f.message}")
-    n = sum(len(r.findings) for r in result.pages)
+            click.echo(f"  {f.severity:<6} {f.kind:<17} {f.message}{decision_tag(f)}")
+    n = sum(1 for r in result.pages for f in r.findings if not f.dismissed)
     errors = sum(1 for r in result.pages if r.failure is not None)
-    click.echo(f"{len(result.pages)} page(s), {n} finding(s), {errors} error(s)")
+    dismissed = result.decisions.dismissed if result.decisions is not None else 0
+    extra = f" ({dismissed} more dismissed)" if dismissed else ""
+    click.echo(f"{len(result.pages)} page(s), {n} finding(s){extra}, {errors} error(s)")
+    stale = stale_line(result.decisions)
+    if stale is not None:
+        click.echo(stale)
 
 
 @click.command("scan")
@@ -66,6 +73,13 @@ def _human_summary(result: ScanResult) -> None:
     "--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), help="Write an HTML report."
 )
 @click.option("--fail-on", type=SEVERITY_CHOICE, help="Exit 1 when a finding reaches this severity.")
+@click.option(
+    "--decisions",
+    "decisions_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Review decisions (decisions.json exported from a report): dismissed findings count nowhere, "
+    "allowed ones are info.",
+)
 @click.option("--site", help="Treat every page as part of this site (default: host of the URL, else folder).")
 @click.option(
     "--site-profile",
@@ -81,6 +95,7 @@ def scan_command(
     json_out: str | None,
     report_dir: Path | None,
     fail_on: str | None,
+    decisions_path: Path | None,
     site: str | None,
     site_profile: str | None,
 ) -> None:
@@ -102,8 +117,10 @@ def scan_command(
       detector scan page.html --index corpus.idx --json - | jq .summary
       detector scan pages.jsonl --index corpus.idx --json scan.json --fail-on high
       detector scan crawl.warc.gz --corpus sources.parquet --engine dask --json scan.json
+      detector scan site/ --index corpus.idx --decisions decisions.json --fail-on medium
     """
     from detector import pipeline
+    from detector.decisions import apply_decisions, read_decisions
     from detector.report.json_out import dumps, scan_dict
 
     if corpus_paths and index_path is not None:
@@ -116,6 +133,7 @@ def scan_command(
     corpus_failures: list[InputFailure] = []
     with user_errors(index_path):
         profile = read_site_profile(site_profile)
+        decisions = read_decisions(decisions_path) if decisions_path is not None else None
         if index_path is not None:
             index_display(index_path)  # a malformed URL is a usage error before anything is read
         with progress_bar("scanning") as step:
@@ -137,6 +155,8 @@ def scan_command(
                 result = pipeline.scan(
                     list(pages), index_path, settings, site=site, site_profile=profile, progress=step
                 )
+        if decisions is not None:
+            result = apply_decisions(result, decisions)
         data = scan_dict(result)
         if json_out == "-":
             click.echo(dumps(data), nl=False)
@@ -145,7 +165,7 @@ def scan_command(
         if report_dir is not None:
             from detector.report.html import write_html_report
 
-            index_html = write_html_report(data, report_dir)
+            index_html = write_html_report(data, report_dir, decisions=decisions)
             click.echo(f"report: {index_html}", err=json_out == "-")
     if not result.pages:
         click.echo(
@@ -164,5 +184,6 @@ def scan_command(
         sys.exit(2)
     if fail_on is not None:
         floor = SEVERITIES.index(fail_on)
-        if any(severity_rank(f.severity) >= floor for r in result.pages for f in r.findings):
+        found = (f for r in result.pages for f in r.findings if not f.dismissed)
+        if any(severity_rank(f.severity) >= floor for f in found):
             sys.exit(1)

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from detector import __version__
+from detector.decisions import decisions_json
 from detector.model import (
     FINDING_KINDS,
     SEVERITIES,
@@ -83,6 +84,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             "end_line": loc.end_line,
             "end_column": loc.end_column,
         }
+    if f.decision is not None:
+        out["decision"] = {"status": f.decision.status}
+        if f.decision.note is not None:
+            out["decision"]["note"] = f.decision.note
     return out
 
 
@@ -133,6 +138,8 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
     severities: Counter[str] = Counter()
     for r in result.pages:
         for f in r.findings:
+            if f.dismissed:  # stays in the JSON, counts nowhere (CONTRACT.md "decision")
+                continue
             kinds[f.kind] += 1
             severities[f.severity] += 1
     summary: dict[str, Any] = {
@@ -143,6 +150,8 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
     }
     if result.sites:
         summary["sites"] = {k: result.sites[k] for k in sorted(result.sites)}
+    if result.decisions is not None:
+        summary["decisions"] = decisions_json(result.decisions)
     return {
         "schema": SCHEMA,
         "tool": {"name": "detector", "version": __version__},

@@ -102,12 +102,12 @@ def schema_errors(value: Any, schema: Mapping[str, Any] = SCHEMA, where: str = "
         return [f"{at}: must not be empty"]
     errors: list[str] = []
     if isinstance(value, dict):
+        for key, sub in schema.get("properties", {}).items():  # a foreign "schema" is named first
+            if key in value:
+                errors += schema_errors(value[key], sub, f"{where}.{key}" if where else key)
         for key in schema.get("required", ()):
             if key not in value:
                 errors.append(f"{at}: {json.dumps(key)} is missing")
-        for key, sub in schema.get("properties", {}).items():
-            if key in value:
-                errors += schema_errors(value[key], sub, f"{where}.{key}" if where else key)
     if isinstance(value, list) and "items" in schema:
         for i, item in enumerate(value):
             errors += schema_errors(item, schema["items"], f"{where}[{i}]")

@@ -32,7 +32,7 @@ PATH = click.Path(dir_okay=False, path_type=Path)
 )
 @click.option(
     "--decisions",
-    type=PATH,
+    type=click.Path(path_type=Path),  # a folder is refused by read_decisions, in one line
     help="Review decisions exported from a report: dismissed findings pass, allowed ones are info.",
 )
 @click.option("--config", "config_path", type=PATH, help="Config file [default: discovered, see above].")

@@ -17,7 +17,7 @@ from detector.cli.common import fail, user_errors
 @click.option(
     "--decisions",
     "decisions_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder is refused by read_decisions, in one line
     help="Review decisions (decisions.json exported from a report) to show, and to continue the review from.",
 )
 def report_command(scan_json: Path, out_dir: Path, decisions_path: Path | None) -> None:

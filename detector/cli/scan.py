@@ -76,7 +76,7 @@ def _human_summary(result: ScanResult) -> None:
 @click.option(
     "--decisions",
     "decisions_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder is refused by read_decisions, in one line
     help="Review decisions (decisions.json exported from a report): dismissed findings count nowhere, "
     "allowed ones are info.",
 )

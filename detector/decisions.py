@@ -24,7 +24,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -142,10 +142,18 @@ class Decisions:
     """The entries of a decisions file, in file order."""
 
     entries: tuple[DecisionEntry, ...] = ()
+    # The entries by fingerprint, so that matching stays linear in findings plus entries.
+    by_fingerprint: dict[str, list[DecisionEntry]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[DecisionEntry]] = {}
+        for entry in self.entries:
+            index.setdefault(entry.fingerprint, []).append(entry)
+        object.__setattr__(self, "by_fingerprint", index)
 
     def lookup(self, fingerprint: str, uri: str | None) -> DecisionEntry | None:
         """The entry for a finding: one naming its page first, else the last for the fingerprint."""
-        found = [e for e in self.entries if e.fingerprint == fingerprint]
+        found = self.by_fingerprint.get(fingerprint, [])
         on_page = [e for e in found if e.uri is not None and e.uri == uri]
         best = on_page or found
         return best[-1] if best else None
@@ -171,23 +179,24 @@ def parse_decisions(data: Any, where: str) -> Decisions:
 
 def read_decisions(path: Path) -> Decisions:
     """Read and validate ``--decisions FILE``: a missing, undecodable or foreign file is a DecisionsError."""
+    where = printable(str(path))
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise DecisionsError(f"{path}: no such decisions file") from None
+        raise DecisionsError(f"{where}: no such decisions file") from None
     except IsADirectoryError:
-        raise DecisionsError(f"{path}: is a folder, not a decisions file") from None
+        raise DecisionsError(f"{where}: is a folder, not a decisions file") from None
     except OSError as err:
-        raise DecisionsError(f"{path}: decisions file cannot be read ({err.strerror or err})") from None
+        raise DecisionsError(f"{where}: decisions file cannot be read ({err.strerror or err})") from None
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise DecisionsError(f"{path}: not a detector decisions file (not UTF-8 text)") from None
+        raise DecisionsError(f"{where}: not a detector decisions file (not UTF-8 text)") from None
     except RecursionError:
-        raise DecisionsError(f"{path}: not a detector decisions file (JSON nested too deeply)") from None
+        raise DecisionsError(f"{where}: not a detector decisions file (JSON nested too deeply)") from None
     except ValueError as err:
-        raise DecisionsError(f"{path}: not a detector decisions file (invalid JSON: {err})") from None
-    return parse_decisions(data, str(path))
+        raise DecisionsError(f"{where}: not a detector decisions file (invalid JSON: {err})") from None
+    return parse_decisions(data, where)
 
 
 def dumps_decisions(entries: Iterable[DecisionEntry]) -> str:

@@ -37,7 +37,6 @@ from detector.model import (
     Finding,
     FindingDecision,
     PageResult,
-    ScanResult,
     StaleDecision,
     severity_rank,
 )
@@ -226,10 +225,15 @@ def decide_page(page: PageResult, decisions: Decisions) -> PageResult:
     return replace(page, findings=tuple(findings))
 
 
-def apply_decisions(result: ScanResult, decisions: Decisions) -> ScanResult:
-    """``result`` with every finding's decision, and the counts and stale entries in ``decisions``."""
-    pages = tuple(decide_page(p, decisions) for p in result.pages)
-    found = [f for p in pages for f in p.findings]
+def decide_pages(
+    pages: Sequence[PageResult], decisions: Decisions
+) -> tuple[tuple[PageResult, ...], DecisionsApplied]:
+    """Every page's findings with their decisions, and the counts and stale entries for the summary.
+
+    ``ScanResult.with_decisions`` calls this (a result is above this module in the layers).
+    """
+    decided = tuple(decide_page(p, decisions) for p in pages)
+    found = [f for p in decided for f in p.findings]
     counts = Counter(f.decision.status for f in found if f.decision is not None)
     applied = DecisionsApplied(
         confirmed=counts["confirmed"],
@@ -237,7 +241,7 @@ def apply_decisions(result: ScanResult, decisions: Decisions) -> ScanResult:
         allowed=counts["allowed"],
         stale=decisions.stale(f.fingerprint for f in found),
     )
-    return replace(result, pages=pages, decisions=applied)
+    return decided, applied
 
 
 def decisions_json(applied: DecisionsApplied) -> dict[str, Any]:

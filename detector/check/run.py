@@ -15,14 +15,15 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from detector import pipeline
+from detector import scanning
 from detector.check.baseline import BaselineEntry, read_baseline, split, write_baseline
 from detector.check.config import CheckConfig
 from detector.check.files import Globs, expand_paths, relative_to_root
 from detector.check.locations import Locator, finding_spans, locate_finding
 from detector.config import Settings
-from detector.decisions import apply_decisions, read_decisions
-from detector.model import Document, Finding, InputFailure, Location, PageResult, ScanResult, severity_rank
+from detector.decisions import read_decisions
+from detector.model import Document, Finding, InputFailure, Location, PageResult, severity_rank
+from detector.result import ScanResult
 
 Progress = Callable[[str], None]
 
@@ -90,12 +91,8 @@ def run_check(
     baseline = read_baseline(config.baseline) if reading and config.baseline is not None else None
     decisions = read_decisions(config.decisions) if config.decisions is not None else None
 
-    settings = Settings().with_overrides(
-        fail_on=config.fail_on,
-        allow_sources=config.allow_sources,
-        allow_source_urls=config.allow_source_urls,
-    )
-    result = pipeline.scan(
+    settings = Settings().with_overrides(allow_sources=config.allow_sources)
+    result = scanning.scan(
         [str(f) for f in files],
         config.index,
         settings,
@@ -104,7 +101,7 @@ def run_check(
         progress=progress,
     )
     if decisions is not None:
-        result = apply_decisions(result, decisions)
+        result = result.with_decisions(decisions)
 
     docs = {r.document.uri: r.document for r in result.pages if r.document is not None}
     locators: dict[str, Locator] = {}

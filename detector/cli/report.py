@@ -31,31 +31,44 @@ def default_report_dir(scan_json: Path) -> Path:
     help="Folder to write the report to (index.html, pages/) [default: reports/NAME, NAME being "
     "SCAN.json's file name without .json].",
 )
-def report_command(scan_json: Path, out_dir: Path | None) -> None:
+@click.option(
+    "--decisions",
+    "decisions_path",
+    type=click.Path(path_type=Path),  # a folder is refused by read_decisions, in one line
+    help="Review decisions (decisions.json exported from a report) to show, and to continue the review from.",
+)
+def report_command(scan_json: Path, out_dir: Path | None, decisions_path: Path | None) -> None:
     """Render the HTML report of a saved scan (`detector scan ... --json SCAN.json`).
 
     Writes DIR/index.html (every page, sortable and searchable) and one report per page
     under DIR/pages/, then prints the path of index.html. Files already in DIR with the
-    same names are replaced.
+    same names are replaced. In the report, mark each finding confirmed, dismissed or
+    allowed (buttons, or the keys c/d/a), then "Export decisions" to download
+    decisions.json; commit it, and `scan`, `check` and `report` honour it with --decisions.
 
     \b
     Examples:
       detector report scan.json                   # writes reports/scan/index.html
       detector report reports/demo/scan.json -o reports/demo
+      detector report scan.json -o reports/demo --decisions decisions.json
 
     Exit codes: 0 written, 2 a file that is not a scan JSON, or a folder that cannot be written.
     """
     import json
 
+    from detector.decisions import apply_to_scan_dict, read_decisions
     from detector.report.html import write_html_report
 
     with user_errors():
+        decisions = read_decisions(decisions_path) if decisions_path is not None else None
         try:
             data = json.loads(scan_json.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as err:
             fail(f"{scan_json}: not a scan JSON file ({err})")
         if not isinstance(data, dict) or data.get("schema") != "detector.scan/1":
             fail(f"{scan_json}: not a detector scan (schema is not detector.scan/1)")
+        if decisions is not None:
+            data = apply_to_scan_dict(data, decisions)
         target = out_dir if out_dir is not None else default_report_dir(scan_json)
-        index_html = write_html_report(data, target)
+        index_html = write_html_report(data, target, decisions=decisions)
     click.echo(f"report: {index_html}")

@@ -29,6 +29,8 @@ NOT_CHECKED_NOTE = (
 
 
 def _human_summary(result: ScanResult) -> None:
+    from detector.decisions import decision_tag, stale_line
+
     for r in result.pages:
         if r.failure is not None:
             click.echo(f"{r.uri}: error: {r.failure.error}")
@@ -38,10 +40,15 @@ def _human_summary(result: ScanResult) -> None:
             continue
         click.echo(f"{r.uri}:")
         for f in r.findings:
-            click.echo(f"  {f.severity:<6} {f.kind:<17} {f.message}")
-    n = sum(len(r.findings) for r in result.pages)
+            click.echo(f"  {f.severity:<6} {f.kind:<17} {f.message}{decision_tag(f)}")
+    n = sum(1 for r in result.pages for f in r.findings if not f.dismissed)
     errors = sum(1 for r in result.pages if r.failure is not None)
-    click.echo(f"{len(result.pages)} page(s), {n} finding(s), {errors} error(s)")
+    dismissed = result.decisions.dismissed if result.decisions is not None else 0
+    extra = f" ({dismissed} more dismissed)" if dismissed else ""
+    click.echo(f"{len(result.pages)} page(s), {n} finding(s){extra}, {errors} error(s)")
+    stale = stale_line(result.decisions)
+    if stale is not None:
+        click.echo(stale)
 
 
 @click.command("scan")
@@ -74,6 +81,13 @@ def _human_summary(result: ScanResult) -> None:
 )
 @click.option("--fail-on", type=SEVERITY_CHOICE, help="Exit 1 when a finding reaches this severity.")
 @click.option(
+    "--decisions",
+    "decisions_path",
+    type=click.Path(path_type=Path),  # a folder is refused by read_decisions, in one line
+    help="Review decisions (decisions.json exported from a report): dismissed findings count nowhere, "
+    "allowed ones are info.",
+)
+@click.option(
     "--site",
     help="Treat every page as part of this site [default: the host of the page's URL, else from its "
     "folder: a first-level subfolder named like a host (crawl/www.a.example/...) is that site, "
@@ -98,6 +112,7 @@ def scan_command(
     json_out: str | None,
     report_dir: Path | None,
     fail_on: str | None,
+    decisions_path: Path | None,
     site: str | None,
     site_per_folder: bool,
     site_profile: str | None,
@@ -125,8 +140,10 @@ def scan_command(
       detector scan page.html --index corpus.idx --json - | jq .summary
       detector scan pages.jsonl --index corpus.idx --json scan.json --fail-on high
       detector scan crawl.warc.gz --corpus sources.parquet --engine dask --json scan.json
+      detector scan site/ --index corpus.idx --decisions decisions.json --fail-on medium
     """
     from detector import api
+    from detector.decisions import read_decisions
 
     if corpus_paths and index_path is not None:
         fail("use --index or --corpus, not both")
@@ -138,6 +155,7 @@ def scan_command(
         fail("use --site or --site-per-folder, not both")
     with user_errors(index_path):
         profile = read_site_profile(site_profile)
+        decisions = read_decisions(decisions_path) if decisions_path is not None else None
         if index_path is not None:
             index_display(index_path)  # a malformed URL is a usage error before anything is read
         with progress_bar("scanning") as step:
@@ -152,6 +170,8 @@ def scan_command(
                 site_profile=profile,
                 progress=step,
             )
+        if decisions is not None:
+            result = result.with_decisions(decisions)
         data = result.to_dict()
         if json_out == "-":
             click.echo(result.to_json(), nl=False)
@@ -161,7 +181,7 @@ def scan_command(
         if report_dir is not None:
             from detector.report.html import write_html_report
 
-            index_html = write_html_report(data, report_dir)
+            index_html = write_html_report(data, report_dir, decisions=decisions)
     if not result.pages:
         click.echo(
             f"detector: warning: no pages found in {' '.join(pages)} "
@@ -183,5 +203,6 @@ def scan_command(
         sys.exit(2)
     if fail_on is not None:
         floor = SEVERITIES.index(fail_on)
-        if any(severity_rank(f.severity) >= floor for r in result.pages for f in r.findings):
+        found = (f for r in result.pages for f in r.findings if not f.dismissed)
+        if any(severity_rank(f.severity) >= floor for f in found):
             sys.exit(1)

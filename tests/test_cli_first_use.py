@@ -252,7 +252,7 @@ def test_the_page_view_lists_findings_high_first_whatever_the_json_order(
     assert cli("report", str(saved), "-o", str(tmp_path / "r")).exit_code == 0
     (page_html,) = (tmp_path / "r" / "pages").glob("*.html")
     html = page_html.read_text(encoding="utf-8")
-    shown = re.findall(r'<div class="finding">\s*<div><span class="sev sev-(\w+)"', html)
+    shown = re.findall(r'<div class="finding[^"]*"[^>]*>\s*<div><span class="sev sev-(\w+)"', html)
     assert shown[:2] == ["high", "medium"], shown
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from detector.config import LIMITS
 from detector.decisions import STATUSES
 from detector.report.html_scan import (
     REPOST_KINDS,
@@ -37,8 +38,6 @@ from detector.report.order import ordered_findings
 from detector.report.segments import Highlight, MarkedBlock, clamp, mark_up, normalise_blocks
 
 PALETTE_SIZE = 8  # source colours .s0 ... .s7 in style.css, reused cyclically
-CONTEXT_CHARS = 160  # source text shown either side of a matched passage
-SHOW_CHARS = 4000  # longest passage shown whole in the side-by-side view
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -160,7 +159,9 @@ def _groups(blocks: list[MarkedBlock]) -> list[BlockGroup]:
 
 def _cut(passage: str) -> str:
     return (
-        passage if len(passage) <= SHOW_CHARS else passage[:SHOW_CHARS] + f" … (+{len(passage) - SHOW_CHARS})"
+        passage
+        if len(passage) <= LIMITS.show_chars
+        else passage[: LIMITS.show_chars] + f" … (+{len(passage) - LIMITS.show_chars})"
     )
 
 
@@ -192,10 +193,11 @@ class _Stops:
         sspan = clamp(raw.get("source"), len(source_text))
         if sspan is not None:
             s, e = sspan
-            payload["before"] = source_text[max(0, s - CONTEXT_CHARS) : s]
+            payload["before"] = source_text[max(0, s - LIMITS.context_chars) : s]
             payload["match"] = _cut(source_text[s:e])
-            payload["after"] = source_text[e : e + CONTEXT_CHARS]
-            payload["bmore"], payload["amore"] = s > CONTEXT_CHARS, e + CONTEXT_CHARS < len(source_text)
+            payload["after"] = source_text[e : e + LIMITS.context_chars]
+            payload["bmore"] = s > LIMITS.context_chars
+            payload["amore"] = e + LIMITS.context_chars < len(source_text)
         sid = f"p{len(self.items)}"
         self._add(span, payload, Highlight(*span, sid, ("c",), f"s{colour}"))
         return StopLink(sid, str(number), similarity)

@@ -12,13 +12,14 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from detector import pipeline
+from detector import scanning
 from detector.check.baseline import BaselineEntry, read_baseline, split, write_baseline
 from detector.check.config import CheckConfig
 from detector.check.files import Globs, expand_paths, relative_to_root
 from detector.check.locations import Locator, finding_spans, locate_finding
 from detector.config import Settings
-from detector.model import Document, Finding, InputFailure, Location, PageResult, ScanResult, severity_rank
+from detector.model import Document, Finding, InputFailure, Location, PageResult, severity_rank
+from detector.result import ScanResult
 
 Progress = Callable[[str], None]
 
@@ -84,12 +85,8 @@ def run_check(
     reading = config.baseline is not None and write_baseline_to is None
     baseline = read_baseline(config.baseline) if reading and config.baseline is not None else None
 
-    settings = Settings().with_overrides(
-        fail_on=config.fail_on,
-        allow_sources=config.allow_sources,
-        allow_source_urls=config.allow_source_urls,
-    )
-    result = pipeline.scan(
+    settings = Settings().with_overrides(allow_sources=config.allow_sources)
+    result = scanning.scan(
         [str(f) for f in files],
         config.index,
         settings,

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, CliRun, findings, scan_json
 
 from detector.cli import main
 from detector.report.html import write_html_report
 from detector.report.html_scan import page_filenames
 from detector.report.segments import group_letter, merge_overlapping, occurrence_label
+from tests.conftest import CORPUS, CliRun, findings, scan_json
 
 
 def article(doc_id: str) -> str:

@@ -11,9 +11,9 @@ from typing import Any
 import opencc
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, CliRun, findings, scan_json
 
 from detector.cli import main
+from tests.conftest import CORPUS, CliRun, findings, scan_json
 
 REPOST_KINDS = ("repost", "off-topic-repost")
 

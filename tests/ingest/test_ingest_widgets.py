@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CliRun, eval_data, findings, scan_json
 
 from detector.ingest import document_from_text
 from detector.model import Document
+from tests.conftest import CliRun, eval_data, findings, scan_json
 
 from .invariants import check_document
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import itertools
 
 from detector.config import Settings
-from detector.store.signatures import SignatureParams
-from detector.text.passages import main_tokens, passage_signatures
+from detector.text.passages import main_tokens, plan_passages
 
 LEAD = (
     "北京时间4月12日，在和马刺的比赛中，安德鲁拜纳姆倒下的那一瞬间，整个天使城都揪心了。"
@@ -16,13 +15,14 @@ LEAD = (
     "当地时间周三，拜纳姆接受了核磁共振检查，检查结果表示拜纳姆的膝盖只是有些扭伤，并无大碍。"
 )
 S = Settings()
-PARAMS = SignatureParams.from_datasketch(S.num_perm, S.seed, S.lsh_threshold)
 
 
 def ranges(text: str, query_windows: int) -> list[tuple[int, int]]:
-    mt = main_tokens(text, [(0, len(text))])
-    ps = passage_signatures(mt, PARAMS, S.shingle_size, S.chunk_tokens, S.min_passage_tokens, query_windows)
-    return ps.token_ranges
+    plan = plan_passages(
+        main_tokens(text, [(0, len(text))]), S.chunk_tokens, S.min_passage_tokens, query_windows
+    )
+    assert plan is not None
+    return plan.token_ranges
 
 
 def test_a_passage_without_sentence_ends_is_indexed_in_chunks_of_bounded_length() -> None:

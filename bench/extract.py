@@ -32,7 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from detector.ingest import decode_bytes, document_from_text  # noqa: E402
+from detector.ingest.build import document_from_text  # noqa: E402
+from detector.ingest.decode import decode_bytes  # noqa: E402
 
 LOST_GATE = 0.05
 LOST_MIN_CHARS = 20

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from detector.ingest import document_from_text
+from detector.ingest.build import document_from_text
 from detector.model import Document
 from tests.conftest import CliRun, eval_data, findings, scan_json
 

@@ -49,7 +49,9 @@ class Settings:
     # Chinese news sentences or three English ones. 60 keeps MinHash estimates steady (~56
     # shingles) and the band table at one row set per ~60 tokens: indexing cnews-1000 went
     # from 19,720 passages (chunks of 30 plus paragraphs) to ~6,000 with every demo and
-    # bench repost still found (bench/throughput.py: 100/100 pages).
+    # bench repost still found (bench/throughput.py: 100/100 pages). A sentence longer than twice
+    # this is signed in pieces of half of it (text/passages.py), so that a copy whose sentence
+    # ends were changed (half-width or comma-only punctuation) is still found (issue 13).
     chunk_tokens: int = 60
     # A page queries every window of up to this many sentences of a paragraph, so that some
     # window matches a source chunk exactly when the page cuts paragraphs elsewhere.

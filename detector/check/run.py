@@ -89,13 +89,16 @@ def run_check(
         allow_sources=config.allow_sources,
         allow_source_urls=config.allow_source_urls,
     )
+    profile = config.profile_for(config.site_name)
     result = pipeline.scan(
         [str(f) for f in files],
         config.index,
         settings,
         site=config.site_name,
-        site_profile=config.profile_for(config.site_name),
+        site_profile=profile,
         progress=progress,
+        # A docs folder is about many things: topics are judged only against a configured profile.
+        judge_topics=bool(profile and profile.strip()),
     )
 
     docs = {r.document.uri: r.document for r in result.pages if r.document is not None}

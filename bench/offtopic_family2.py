@@ -1,6 +1,7 @@
 """Off-topic benchmark, family 2 (held out: never tuned on), end to end through the CLI.
 
-    python bench/offtopic_family2.py [--data DIR] [--seeds 11 12 13] [--sites-per-trade 5] [--keep DIR] [--errors]
+    python bench/offtopic_family2.py [--data DIR] [--seeds 11 12 13] [--sites-per-trade 5]
+                                     [--keep DIR] [--errors]
 
 Each draw (seed) generates sites with bench/offtopic_family2_data.py (independent of family
 1: other trades, templates, titles, spinning; see its docstring), indexes its corpus with
@@ -61,7 +62,9 @@ class Counts:
 def cli(args: list[str], cwd: Path) -> float:
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "detector", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "detector", *args], cwd=cwd, env=env, capture_output=True, text=True
+    )
     if done.returncode not in (0, 1):
         sys.exit(f"family2: detector {args[0]} failed ({done.returncode}): {done.stderr.strip()[-600:]}")
     return time.perf_counter() - t0
@@ -89,8 +92,9 @@ def judge(scan: dict, truth: list[dict]) -> tuple[Counts, dict[str, Counts], lis
         if flagged != off:
             t = page.get("topic") or {}
             notes.append(
-                f"off-topic {'FP' if flagged else 'FN'} {row['uri']}: {row['trade']} {row['kind']} {row['topic'] or ''}"
-                f" sim {t.get('similarity')} thr {t.get('threshold')} {t.get('verdict')} {t.get('reason') or ''}"
+                f"off-topic {'FP' if flagged else 'FN'} {row['uri']}: {row['trade']} {row['kind']} "
+                f"{row['topic'] or ''} sim {t.get('similarity')} thr {t.get('threshold')} "
+                f"{t.get('verdict')} {t.get('signal') or ''} {t.get('reason') or ''}"
                 f" page {'/'.join(t.get('page_terms', [])[:5])} site {'/'.join(t.get('site_terms', [])[:5])}"
             )
     return reposts, per_trade, notes
@@ -132,19 +136,35 @@ def main() -> int:
                 print(f"   {line}")
     print(f"files in {work}")
     print(f"{'draw':>5} {'trade':16} {'off P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}")
-    for seed, _, _, _, per_trade, total, _ in draws:
+    for seed, _, _, _, per_trade, _, _ in draws:
         for key in (t.key for t in gen.TABLE):
             c = per_trade.get(key, Counts())
             print(f"{seed:5d} {key:16} {c.p():6.3f} {c.r():6.3f} {c.f():6.3f} {c.tp:4d} {c.fp:4d} {c.fn:4d}")
-    print(f"\n{'draw':>5} {'sites':>5} {'pages':>5}  {'repost P':>8} {'R':>6} {'F1':>6}  {'off P':>6} {'R':>6} {'F1':>6}  {'scan s':>6}")
+    print(
+        f"\n{'draw':>5} {'sites':>5} {'pages':>5}  {'repost P':>8} {'R':>6} {'F1':>6}  "
+        f"{'off P':>6} {'R':>6} {'F1':>6}  {'scan s':>6}"
+    )
     for seed, n_sites, n_pages, rp, _, total, secs in draws:
-        print(f"{seed:5d} {n_sites:5d} {n_pages:5d}  {rp.p():8.3f} {rp.r():6.3f} {rp.f():6.3f}  "
-              f"{total.p():6.3f} {total.r():6.3f} {total.f():6.3f}  {secs:6.1f}")
+        print(
+            f"{seed:5d} {n_sites:5d} {n_pages:5d}  {rp.p():8.3f} {rp.r():6.3f} {rp.f():6.3f}  "
+            f"{total.p():6.3f} {total.r():6.3f} {total.f():6.3f}  {secs:6.1f}"
+        )
     k = len(draws)
-    mean = [sum(fn(d) for d in draws) / k for fn in (
-        lambda d: d[3].p(), lambda d: d[3].r(), lambda d: d[3].f(),
-        lambda d: d[5].p(), lambda d: d[5].r(), lambda d: d[5].f())]
-    print(f"{'mean':>5} {'':5} {'':5}  {mean[0]:8.3f} {mean[1]:6.3f} {mean[2]:6.3f}  {mean[3]:6.3f} {mean[4]:6.3f} {mean[5]:6.3f}")
+    mean = [
+        sum(fn(d) for d in draws) / k
+        for fn in (
+            lambda d: d[3].p(),
+            lambda d: d[3].r(),
+            lambda d: d[3].f(),
+            lambda d: d[5].p(),
+            lambda d: d[5].r(),
+            lambda d: d[5].f(),
+        )
+    ]
+    print(
+        f"{'mean':>5} {'':5} {'':5}  {mean[0]:8.3f} {mean[1]:6.3f} {mean[2]:6.3f}  "
+        f"{mean[3]:6.3f} {mean[4]:6.3f} {mean[5]:6.3f}"
+    )
     ok = mean[5] >= 0.93 and all(d[5].f() >= 0.90 for d in draws) and all(d[3].f() >= 0.98 for d in draws)
     return 0 if ok else 1
 

@@ -18,8 +18,8 @@ import numpy as np
 
 from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
-from detector.analysis.topic_name import trade_profile
 from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
+from detector.analysis.topic_name import trade_profile
 from detector.config import Settings
 from detector.model import Document, Finding, Topic
 from detector.store.store import IndexStore

@@ -32,7 +32,6 @@ import numpy.typing as npt
 
 from detector.analysis.topic_name import names_business, trade_profile
 from detector.analysis.topic_settings import TopicSettings
-from detector.analysis.topic_words import dictionary_ids, place_ids
 from detector.analysis.topic_terms import (
     F64,
     I64,
@@ -46,6 +45,7 @@ from detector.analysis.topic_terms import (
     term_ids,
     top_indices,
 )
+from detector.analysis.topic_words import dictionary_ids, place_ids
 from detector.model import Topic
 
 SIGNAL_NAMES_BUSINESS = "the page names the business"
@@ -172,7 +172,9 @@ def judge_site(
     # named 资讯网 whose user says it makes machine-tool accessories is judged by the latter).
     user_profile = (info.user_profile or "").strip()
     user_text = user_profile or trade_profile(info.site_name)
-    meta_text = "" if user_profile else _join(info.site_name, *info.nav_labels, *info.keywords, *info.descriptions)
+    meta_text = (
+        "" if user_profile else _join(info.site_name, *info.nav_labels, *info.keywords, *info.descriptions)
+    )
     judged = [_join(p.title, p.full_main_text) for p in pages]
     own = ["" if p.is_repost else _join(p.title, p.main_text) for p in pages]
     texts = [meta_text, user_text, *judged, *own]
@@ -314,7 +316,10 @@ def judge_site(
         elif _mostly_latin(judged[i]) != (
             (script_cjk - own_script[i][0]) < 0.3 * (script_cjk + script_other - sum(own_script[i]))
         ):
-            reason = "the page is written in another script than its site's profile; give a site profile in its script"
+            reason = (
+                "the page is written in another script than its site's profile; "
+                "give a site profile in its script"
+            )
         elif page_chars < settings.min_page_chars:
             reason = (
                 f"the page has too little text to judge ({page_chars} letters, "

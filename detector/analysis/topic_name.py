@@ -20,7 +20,7 @@ import numpy as np
 from detector.analysis.topic_words import WORD_MAX, WORD_MIN, dictionary_ids, is_word
 
 # Legal forms and kinds of establishment that end a company name, longest first.
-_FORMS = (
+_FORMS = (  # noqa: SIM905 (a list of words reads better as one string)
     "股份有限公司 有限责任公司 集团有限公司 集团股份有限公司 有限公司 分公司 集团 公司 总厂 分厂 厂 "
     "商行 经营部 门市部 工作室 事务所 合作社 专业合作社 研究院 研究所 中心 医院 门诊部 诊所 学校 "
     "大酒店 酒店 宾馆 店 站 场"

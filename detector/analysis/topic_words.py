@@ -9,7 +9,8 @@ the dictionary holds it (longer words count by their parts: 机床附件 as 机�
 words overlap all count, which for topics is what we want.
 
 The file is parsed with numpy once (about a second), kept as an array in the user's cache
-folder and then read in milliseconds, only when a text is judged. Without jieba installed, no dictionary: every n-gram counts (the analyzer's old way).
+folder and then read in milliseconds, only when a text is judged. Without jieba installed, no
+dictionary: every n-gram counts (the analyzer's old way).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def _load_cached(cache: Path) -> npt.NDArray[np.int64] | None:
         return None
     if ids.dtype != np.int64 or ids.ndim != 1 or (ids.shape[0] > 1 and not bool(np.all(ids[1:] > ids[:-1]))):
         return None
-    return ids
+    return np.asarray(ids, dtype=np.int64)
 
 
 def _save_cached(cache: Path, ids: npt.NDArray[np.int64]) -> None:
@@ -137,7 +138,9 @@ def _parse(path: Path, min_freq: int, tag: str = "") -> npt.NDArray[np.int64] | 
     return np.unique(ids[cjk])
 
 
-def _frequencies(cp: npt.NDArray[np.int64], word_end: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def _frequencies(
+    cp: npt.NDArray[np.int64], word_end: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
     """The frequency field after each word: the digits from word_end + 1 to the next space."""
     freq = np.zeros(word_end.shape[0], dtype=np.int64)
     pos = word_end + 1
@@ -151,13 +154,15 @@ def _frequencies(cp: npt.NDArray[np.int64], word_end: npt.NDArray[np.int64], end
     return freq
 
 
-def _has_tag(cp: npt.NDArray[np.int64], word_end: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], tag: str) -> npt.NDArray[np.bool_]:
+def _has_tag(
+    cp: npt.NDArray[np.int64], word_end: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], tag: str
+) -> npt.NDArray[np.bool_]:
     """Whether the line's last field (after the second space) is ``tag``."""
     start = ends - len(tag)
     ok = (start > word_end) & (cp[np.maximum(start - 1, 0)] == 32)
     for k, ch in enumerate(tag):
         ok &= cp[np.minimum(start + k, cp.shape[0] - 1)] == ord(ch)
-    return ok
+    return np.asarray(ok, dtype=bool)
 
 
 def is_word(ids: npt.NDArray[np.int64], words: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
@@ -165,4 +170,4 @@ def is_word(ids: npt.NDArray[np.int64], words: npt.NDArray[np.int64]) -> npt.NDA
     if words.shape[0] == 0 or ids.shape[0] == 0:
         return np.zeros(ids.shape[0], dtype=bool)
     pos = np.minimum(np.searchsorted(words, ids), words.shape[0] - 1)
-    return words[pos] == ids
+    return np.asarray(words[pos] == ids, dtype=bool)

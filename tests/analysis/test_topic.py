@@ -233,7 +233,9 @@ def test_a_labelled_model_judges_a_repost_with_its_category() -> None:
     assert list(model.category_docs) == [3, 3]
     pages = _site_pages(ESTATE_PAGES, PROPERTY_NEWS)
     topics = judge_site(ESTATE_SITE, pages, SETTINGS, {"news.html": "房产"}, model)
-    assert SETTINGS.threshold_unlabelled < topics["news.html"].threshold < SETTINGS.threshold  # the blend of both
+    assert (
+        SETTINGS.threshold_unlabelled < topics["news.html"].threshold < SETTINGS.threshold
+    )  # the blend of both
     assert topics["news.html"].source_category == "房产"
     assert topics["news.html"].verdict == "on-topic"
     off = judge_site(ESTATE_SITE, _site_pages(ESTATE_PAGES, ALIBABA), SETTINGS, {"news.html": "科技"}, model)

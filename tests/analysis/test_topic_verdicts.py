@@ -160,14 +160,14 @@ def _docs(root: Path) -> Path:
     docs = root / "docs"
     docs.mkdir()
     texts = {
-        "install.md": "# Installing\n\nInstall the package with pip, then run the command line tool against a "
-        "folder of pages. The tool writes a JSON report and an HTML report for people to read.\n",
+        "install.md": "# Installing\n\nInstall the package with pip, then run the command line tool "
+        "against a folder of pages. The tool writes a JSON report and an HTML report for people to read.\n",
         "config.md": "# Configuration\n\nThe configuration file sets the index path, the severity that fails "
         "a build and the paths to include or exclude from the check.\n",
         "usage.md": "# Usage\n\nScan pages against an index of sources to find copied passages; duplicated "
         "sentences are reported per page with their offsets.\n",
-        "about-zh.md": "# 机床附件\n\n山东庆云鑫恒兴机床附件制造厂专业生产钢板防护罩、风琴式防护罩、拖链和排屑机，"
-        "产品广泛用于数控机床和加工中心，远销全国各地。\n",
+        "about-zh.md": "# 机床附件\n\n山东庆云鑫恒兴机床附件制造厂专业生产钢板防护罩、"
+        "风琴式防护罩、拖链和排屑机，产品广泛用于数控机床和加工中心，远销全国各地。\n",
     }
     for name, text in texts.items():
         (docs / name).write_text(text, encoding="utf-8")

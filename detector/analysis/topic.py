@@ -45,7 +45,7 @@ from detector.analysis.topic_terms import (
     term_ids,
     top_indices,
 )
-from detector.analysis.topic_words import dictionary_ids, place_ids
+from detector.analysis.topic_words import dictionary_ids, general_idf, is_word, place_ids
 from detector.model import Topic
 
 SIGNAL_NAMES_BUSINESS = "the page names the business"
@@ -207,6 +207,15 @@ def judge_site(
         df[hit] += model.doc_freq[rows[hit]]
         n_docs += model.n_docs
     idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+    general = general_idf() if words is not None and settings.general_idf else None
+    if general is not None:
+        # Words are weighed by a general corpus's document frequencies (jieba's), where a
+        # handful of pages cannot tell 公司, 一起 from 卡盘, 防护罩; a word it lacks gets its median.
+        ids, values, median = general
+        cjk = vocab >= 0
+        known = is_word(vocab, ids)
+        pos = np.minimum(np.searchsorted(ids, vocab), max(ids.shape[0] - 1, 0))
+        idf = np.where(cjk, np.where(known, values[pos] if ids.shape[0] else median, median), idf)
     weights = idf.copy()
     conc = np.zeros(vocab.shape[0])
     if model is not None and labelled:
@@ -362,8 +371,6 @@ def judge_site(
             if c is None and pd.mass > 0:
                 c = int(np.argmax(pd.evidence))
             agreement = float(dist[c]) if c is not None else 1.0 / n_cat
-            if settings.category_relative and c is not None and float(dist.max()) > 0:
-                agreement /= float(dist.max())
             share = settings.category_share * reliability
             similarity = lexical ** (1.0 - share) * min(max(agreement, 0.0), 1.0) ** share
         page_threshold = min(threshold, settings.threshold_latin) if _mostly_latin(judged[i]) else threshold

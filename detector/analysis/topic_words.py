@@ -19,6 +19,7 @@ import contextlib
 import importlib.util
 import os
 import tempfile
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -163,6 +164,78 @@ def _has_tag(
     for k, ch in enumerate(tag):
         ok &= cp[np.minimum(start + k, cp.shape[0] - 1)] == ord(ch)
     return np.asarray(ok, dtype=bool)
+
+
+@lru_cache(maxsize=1)
+def general_idf() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], float] | None:
+    """jieba's inverse document frequencies of words in a general corpus (``analyse/idf.txt``):
+    sorted ids of its 2-3 character CJK words, their IDF, and the median IDF (what a word it
+    does not know gets). None without jieba. Parsed once, then cached like the dictionary."""
+    path = dictionary_path()
+    if path is None:
+        return None
+    source = path.parent / "analyse" / "idf.txt"
+    if not source.is_file():
+        return None
+    try:
+        cache = _cache_file(source, 1, "idf")
+    except OSError:
+        return None
+    found = None
+    if cache is not None:
+        try:
+            with np.load(cache.with_suffix(".npz"), allow_pickle=False) as data:
+                ids, idf = np.asarray(data["ids"], np.int64), np.asarray(data["idf"], np.float64)
+            if ids.ndim == 1 and ids.shape == idf.shape and bool(np.all(ids[1:] > ids[:-1])):
+                found = (ids, idf)
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+            found = None
+    if found is None:
+        found = _parse_idf(source)
+        if found is None:
+            return None
+        if cache is not None:
+            _save_idf(cache.with_suffix(".npz"), *found)
+    ids, idf = found
+    return ids, idf, float(np.median(idf)) if idf.shape[0] else 0.0
+
+
+def _parse_idf(source: Path) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] | None:
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    table: dict[int, float] = {}
+    for line in lines:
+        word, _, value = line.partition(" ")
+        if WORD_MIN <= len(word) <= WORD_MAX and all("\u3400" <= c <= "\u9fff" for c in word):
+            try:
+                number = float(value)
+            except ValueError:
+                continue
+            packed = 0
+            for ch in word:
+                packed = (packed << _BITS) | ord(ch)
+            table[packed] = number
+    ids = np.array(sorted(table), dtype=np.int64)
+    return ids, np.array([table[int(i)] for i in ids], dtype=np.float64)
+
+
+def _save_idf(cache: Path, ids: npt.NDArray[np.int64], idf: npt.NDArray[np.float64]) -> None:
+    tmp = None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=cache.name + ".", suffix=".tmp", dir=cache.parent)
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, ids=ids, idf=idf)
+        os.replace(tmp, cache)
+        tmp = None
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def is_word(ids: npt.NDArray[np.int64], words: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:

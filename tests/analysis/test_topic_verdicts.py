@@ -201,3 +201,14 @@ def test_the_topic_json_says_which_signal_decided(tmp_path: Path) -> None:
     assert seed.topic is not None and seed.topic.signal in ("words", "words and categories")
     assert np.isfinite(seed.topic.similarity or 0.0)
     assert str(ROOT)  # the repository root is where the CLI tests run
+
+
+@needs_dictionary
+def test_the_report_topic_box_says_what_decided(cli: CliRun, demo_index: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    result = cli("scan", "corpus/pages/xinhengxing", "--index", str(demo_index), "--report", str(out))
+    assert result.exit_code in (0, 1), result.output
+    pages = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+    assert "decided by" in pages
+    assert "the page names the business" in pages
+    assert "words and categories" in pages

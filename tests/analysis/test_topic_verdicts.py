@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detector import pipeline
+from detector import scanning
 from detector.analysis.topic_name import legal_core, names_business, trade_profile, trade_words
 from detector.analysis.topic_terms import decode, term_ids
 from detector.analysis.topic_words import dictionary_ids, place_ids
 from detector.config import Settings
-from detector.model import PageResult, ScanResult
+from detector.model import PageResult
+from detector.result import ScanResult
 from tests.conftest import ROOT, CliRun, eval_data
 
 SETTINGS = Settings()
@@ -88,7 +89,7 @@ def test_place_names_are_no_terms() -> None:
 def test_a_lone_page_of_a_named_company_is_off_topic(tmp_path: Path) -> None:
     page = tmp_path / "seed.txt"
     page.write_text(ALIBABA_PAGE, encoding="utf-8")
-    result = pipeline.scan([str(page)], None, SETTINGS)
+    result = scanning.scan([str(page)], None, SETTINGS)
     only = result.pages[0]
     assert only.topic is not None and only.topic.verdict == "off-topic", only.topic
     assert "off-topic" in _kinds(only)
@@ -99,7 +100,7 @@ def test_a_lone_page_of_a_named_company_is_off_topic(tmp_path: Path) -> None:
 def test_a_one_line_profile_makes_the_page_off_topic(tmp_path: Path) -> None:
     page = tmp_path / "seed.txt"
     page.write_text(ALIBABA_PAGE, encoding="utf-8")
-    result = pipeline.scan([str(page)], None, SETTINGS, site_profile=PROFILE)
+    result = scanning.scan([str(page)], None, SETTINGS, site_profile=PROFILE)
     only = result.pages[0]
     assert only.topic is not None and only.topic.verdict == "off-topic"
     assert {"机床", "防护罩"} <= set(only.topic.site_terms)
@@ -110,7 +111,7 @@ def test_a_one_line_profile_makes_the_page_off_topic(tmp_path: Path) -> None:
 def test_beside_the_about_page_the_page_is_off_topic_and_the_about_page_is_not(tmp_path: Path) -> None:
     (tmp_path / "seed.txt").write_text(ALIBABA_PAGE, encoding="utf-8")
     (tmp_path / "about.txt").write_text(ABOUT_PAGE, encoding="utf-8")
-    result = pipeline.scan([str(tmp_path)], None, SETTINGS, site=COMPANY)
+    result = scanning.scan([str(tmp_path)], None, SETTINGS, site=COMPANY)
     seed, about = _only(result, "seed.txt"), _only(result, "about.txt")
     assert seed.topic is not None and seed.topic.verdict == "off-topic"
     assert about.topic is not None and about.topic.verdict == "on-topic"
@@ -121,7 +122,7 @@ def test_beside_the_about_page_the_page_is_off_topic_and_the_about_page_is_not(t
 def test_an_injected_page_of_own_text_on_a_company_site_is_off_topic(tmp_path: Path) -> None:
     (tmp_path / "about.txt").write_text(ABOUT_PAGE, encoding="utf-8")
     (tmp_path / "info.txt").write_text(f"{COMPANY}\n\n注册送彩金\n\n{GAMBLING}\n", encoding="utf-8")
-    result = pipeline.scan([str(tmp_path)], None, SETTINGS, site=COMPANY)
+    result = scanning.scan([str(tmp_path)], None, SETTINGS, site=COMPANY)
     injected = _only(result, "info.txt")
     assert injected.topic is not None and injected.topic.verdict == "off-topic"
     assert "off-topic" in _kinds(injected)
@@ -132,9 +133,9 @@ def test_the_shared_seed_page_alone_gets_an_off_topic_finding(tmp_path: Path) ->
     seed = eval_data().parent / "seeds" / "seed-page.txt"
     if not seed.is_file():
         pytest.skip(f"{seed} is absent")
-    alone = pipeline.scan([str(seed)], None, SETTINGS).pages[0]
+    alone = scanning.scan([str(seed)], None, SETTINGS).pages[0]
     assert "off-topic" in _kinds(alone), alone.topic
-    with_profile = pipeline.scan([str(seed)], None, SETTINGS, site_profile=PROFILE).pages[0]
+    with_profile = scanning.scan([str(seed)], None, SETTINGS, site_profile=PROFILE).pages[0]
     assert with_profile.topic is not None and with_profile.topic.verdict == "off-topic"
 
 
@@ -184,7 +185,7 @@ def test_check_without_a_profile_gives_no_off_topic_finding(cli: CliRun, tmp_pat
 
 def test_a_chinese_page_in_an_english_site_is_unknown(tmp_path: Path) -> None:
     docs = _docs(tmp_path)
-    result = pipeline.scan([str(docs)], None, SETTINGS)
+    result = scanning.scan([str(docs)], None, SETTINGS)
     zh = _only(result, "about-zh.md")
     assert zh.topic is not None and zh.topic.verdict == "unknown"
     assert "script" in (zh.topic.reason or "")
@@ -194,7 +195,7 @@ def test_a_chinese_page_in_an_english_site_is_unknown(tmp_path: Path) -> None:
 def test_the_topic_json_says_which_signal_decided(tmp_path: Path) -> None:
     (tmp_path / "seed.txt").write_text(ALIBABA_PAGE, encoding="utf-8")
     (tmp_path / "about.txt").write_text(ABOUT_PAGE, encoding="utf-8")
-    result = pipeline.scan([str(tmp_path)], None, SETTINGS, site=COMPANY)
+    result = scanning.scan([str(tmp_path)], None, SETTINGS, site=COMPANY)
     about = _only(result, "about.txt")
     assert about.topic is not None and about.topic.signal == "the page names the business"
     seed = _only(result, "seed.txt")

@@ -26,7 +26,10 @@ PAGES = HERE / "pages"
 DEFAULT_SEED = HERE.parent.parent / "shared" / "seeds" / "seed-page.txt"
 
 SEED_PAGE = PAGES / "xinhengxing" / "news-alibaba-b2b.html"
-PORTALS = [SOURCES / "portal-a" / "alibaba-b2b-18-years.html", SOURCES / "portal-b" / "alibaba-b2b-18-years.html"]
+PORTALS = [
+    SOURCES / "portal-a" / "alibaba-b2b-18-years.html",
+    SOURCES / "portal-b" / "alibaba-b2b-18-years.html",
+]
 XHX_OWN = [PAGES / "xinhengxing" / n for n in ("about.html", "products.html", "news-tradefair.html")]
 OTHER_OWN = [
     PAGES / "lvyuan-property" / "about.html",
@@ -165,10 +168,19 @@ def main() -> int:
     else:
         print(f"note: seed {args.seed} not found, page-vs-seed comparison skipped")
     page_text = "".join(page.text)
-    check(page_text.count(DAISHAN) == 3, f"{SEED_PAGE}: 戴珊 sentence occurs {page_text.count(DAISHAN)} times, expected 3")
+    check(
+        page_text.count(DAISHAN) == 3,
+        f"{SEED_PAGE}: 戴珊 sentence occurs {page_text.count(DAISHAN)} times, expected 3",
+    )
     check("".join(body).count(DAISHAN) == 3, f"{SEED_PAGE}: 戴珊 sentence not 3 times in the article body")
-    check("为何着眼中小型B2B服务?" in page_text and "发布时间:2017-09-12 13:32" in page_text, f"{SEED_PAGE}: title/date")
-    check('href="http://www.xhxjcfj.example.cn/news/2017/0912.html"' in SEED_PAGE.read_text("utf-8"), f"{SEED_PAGE}: canonical")
+    check(
+        "为何着眼中小型B2B服务?" in page_text and "发布时间:2017-09-12 13:32" in page_text,
+        f"{SEED_PAGE}: title/date",
+    )
+    check(
+        'href="http://www.xhxjcfj.example.cn/news/2017/0912.html"' in SEED_PAGE.read_text("utf-8"),
+        f"{SEED_PAGE}: canonical",
+    )
 
     stripped = [t.strip("\xa0 ") for t in body]
     doubled = [t for t in stripped if t.count(DAISHAN) == 2]
@@ -184,7 +196,10 @@ def main() -> int:
             if t in doubled:
                 continue
             check(t in paras, f"{portal}: seed paragraph missing verbatim: {t[:20]}…")
-        check(text.count(DAISHAN) == 1, f"{portal}: 戴珊 sentence occurs {text.count(DAISHAN)} times, expected 1")
+        check(
+            text.count(DAISHAN) == 1,
+            f"{portal}: 戴珊 sentence occurs {text.count(DAISHAN)} times, expected 1",
+        )
         check(text.count(DAISHAN_FULL) == 1, f"{portal}: full 戴珊 sentence (…称作MM。) not exactly once")
         # coverage of the seed page's article by this source, sentence by sentence
         src = norm(text)
@@ -199,7 +214,10 @@ def main() -> int:
         check(cov >= 0.95, f"{portal}: covers only {cov:.1%} of the seed page's article")
         print(f"{portal.relative_to(HERE)}: covers {cov:.1%} of the seed page's article text")
     a, b = (norm(portal_texts[p]) for p in PORTALS)
-    check("重新学会做一家年轻的公司" in a and "重新学会做一家年轻的公司" not in b, "portal-b should drop the last closing paragraph")
+    check(
+        "重新学会做一家年轻的公司" in a and "重新学会做一家年轻的公司" not in b,
+        "portal-b should drop the last closing paragraph",
+    )
 
     # --- the JSONL sources -------------------------------------------------------------------------
     news = load_jsonl(SOURCES / "news.jsonl")
@@ -257,7 +275,9 @@ def main() -> int:
     paras = [t for _, t in parse(path).paras]
     src_paras = by_id[sid]["text"].split("\n")
     exact = sum(p in paras for p in src_paras)
-    check(exact >= 2 and exact <= len(src_paras) - 3, f"{path}: expected some paragraphs edited ({exact} exact)")
+    check(
+        exact >= 2 and exact <= len(src_paras) - 3, f"{path}: expected some paragraphs edited ({exact} exact)"
+    )
     post = " ".join(paras).split()
     kept = sum(1 for p in src_paras if sum(w in post for w in p.split()) / len(p.split()) > 0.9)
     check(kept == len(src_paras) - 1, f"{path}: expected all but one of {sid}'s paragraphs, found {kept}")
@@ -269,8 +289,10 @@ def main() -> int:
 
     for f in failures:
         print("FAIL:", f)
-    print(f"{len(news)} Chinese + {len(eng)} English JSONL sources, 2 portal pages; "
-          f"{'all checks passed' if not failures else f'{len(failures)} failure(s)'}")
+    print(
+        f"{len(news)} Chinese + {len(eng)} English JSONL sources, 2 portal pages; "
+        f"{'all checks passed' if not failures else f'{len(failures)} failure(s)'}"
+    )
     return 1 if failures else 0
 
 

@@ -154,6 +154,7 @@ class Topic:
     source_category: str | None = None
     verdict: str | None = None
     reason: str | None = None
+    signal: str | None = None  # what decided the verdict (topic.py's SIGNAL_*)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,8 @@ def _topic(t: Topic) -> dict[str, Any]:
         out["site_terms"] = list(t.site_terms)
         out["page_terms"] = list(t.page_terms)
         out["source_category"] = t.source_category
+    if t.signal is not None:
+        out["signal"] = t.signal
     if t.reason is not None:
         out["reason"] = t.reason
     return out

@@ -97,6 +97,7 @@ def scan(
     progress: Progress = no_progress,
     corpus: Corpus | None = None,
     site_per_folder: bool = False,
+    judge_topics: bool = True,
 ) -> ScanResult:
     """Scan pages: reposts (with an index, or a ``corpus`` run by an engine), repeats, site-level
     duplicates and content shares, and each page's topic against its site's profile
@@ -150,14 +151,19 @@ def scan(
                             w.findings.append(f)
                 sites[name] = _site_summary([work[i] for i in members], [shared[i] for i in members])
 
-        topics = judge_run(
-            {
-                name: [TopicInput(i, work[i].doc, work[i].findings, work[i].copied) for i in members]
-                for name, members in by_site.items()
-            },
-            store,
-            settings,
-            site_profile,
+        # ``detector check`` judges topics only with a configured profile (judge_topics False).
+        topics = (
+            judge_run(
+                {
+                    name: [TopicInput(i, work[i].doc, work[i].findings, work[i].copied) for i in members]
+                    for name, members in by_site.items()
+                },
+                store,
+                settings,
+                site_profile,
+            )
+            if judge_topics
+            else {}
         )
 
         results: list[PageResult] = []

@@ -19,6 +19,7 @@ from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.numbers import compared
 from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
+from detector.analysis.topic_name import trade_profile
 from detector.config import Settings
 from detector.model import Document, Finding, Topic
 from detector.store.interface import Catalogue
@@ -90,7 +91,7 @@ def _letters(text: str | None) -> int:
 
 def _may_have_profile(info: SiteInfo, pages: Sequence[SitePage], settings: TopicSettings) -> bool:
     """Whether any page of the site can get a verdict (else no model is needed for it)."""
-    if (info.user_profile or "").strip():
+    if (info.user_profile or "").strip() or trade_profile(info.site_name):
         return True
     own = [0 if p.is_repost else _letters(p.title) + _letters(p.main_text) for p in pages]
     meta = _letters(info.site_name) + sum(_letters(t) for t in (*info.keywords, *info.descriptions))

@@ -23,12 +23,14 @@ pages is judged in one pass.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from detector.analysis.topic_name import names_business, trade_profile
 from detector.analysis.topic_settings import TopicSettings
 from detector.analysis.topic_terms import (
     F64,
@@ -43,7 +45,12 @@ from detector.analysis.topic_terms import (
     term_ids,
     top_indices,
 )
+from detector.analysis.topic_words import dictionary_ids, general_idf, is_word, place_ids
 from detector.model import Topic
+
+SIGNAL_NAMES_BUSINESS = "the page names the business"
+SIGNAL_BLEND = "words and categories"
+SIGNAL_LEXICAL = "words"
 
 __all__ = ["SiteInfo", "SitePage", "TopicModel", "TopicSettings", "fit", "judge_site"]
 
@@ -78,7 +85,26 @@ def fit(texts: Sequence[str], categories: Sequence[str | None], settings: TopicS
         ngram_max=settings.cjk_ngram_max,
         smoothing=settings.category_smoothing,
         power=settings.category_power,
+        words=vocabulary(settings, _texts_per_category([c for c in categories if c])),
+        places=place_ids() if settings.drop_places else None,
     )
+
+
+def _texts_per_category(categories: Sequence[str]) -> float:
+    """The median number of texts per category (0 with fewer than two categories)."""
+    counts = Counter(categories)
+    return float(np.median(list(counts.values()))) if len(counts) >= 2 else 0.0
+
+
+def vocabulary(settings: TopicSettings, texts_per_category: float) -> I64 | None:
+    """The dictionary words terms are restricted to (None: every n-gram is a term). Without a
+    labelled model, or with one of a handful of texts per category (fewer than
+    category_texts_half), the evidence is the site's few words against the page's, and
+    fragments (东庆, 云鑫 of 山东庆云鑫恒兴) or single characters make any two texts look alike:
+    words. With a labelled sample, the categories of n-grams measured better (the settings)."""
+    if settings.dictionary_words or texts_per_category < settings.category_texts_half:
+        return dictionary_ids(settings.dictionary_min_freq)
+    return None
 
 
 def _mostly_latin(text: str) -> bool:
@@ -88,6 +114,18 @@ def _mostly_latin(text: str) -> bool:
         return False
     cjk = sum(1 for c in letters if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af")
     return cjk < 0.3 * len(letters)
+
+
+def _script_letters(text: str) -> tuple[int, int]:
+    """(CJK letters, other letters) of a text."""
+    cjk = other = 0
+    for c in text:
+        if c.isalpha():
+            if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af":
+                cjk += 1
+            else:
+                other += 1
+    return cjk, other
 
 
 def _chars(text: str) -> int:
@@ -129,17 +167,27 @@ def judge_site(
     if not pages:
         return {}
     n = len(pages)
-    user_text = (info.user_profile or "").strip()
-    meta_text = _join(info.site_name, *info.nav_labels, *info.keywords, *info.descriptions)
+    # A company name that says its trade is a profile of its own, as a user's profile is.
+    # A profile the user wrote says what the site is about and replaces its metadata (a site
+    # named 资讯网 whose user says it makes machine-tool accessories is judged by the latter).
+    user_profile = (info.user_profile or "").strip()
+    user_text = user_profile or trade_profile(info.site_name)
+    meta_text = (
+        "" if user_profile else _join(info.site_name, *info.nav_labels, *info.keywords, *info.descriptions)
+    )
     judged = [_join(p.title, p.full_main_text) for p in pages]
     own = ["" if p.is_repost else _join(p.title, p.main_text) for p in pages]
     texts = [meta_text, user_text, *judged, *own]
 
     latin: dict[int, str] = {}
     raw: list[tuple[I64, npt.NDArray[np.int64]]] = []
+    per_category = float(np.median(model.category_docs)) if model is not None and model.labelled else 0.0
+    words = vocabulary(settings, per_category)
+    places = place_ids() if settings.drop_places else None
     for text in texts:
         ids, counts = np.unique(
-            term_ids(text, settings.cjk_ngram_min, settings.cjk_ngram_max, latin), return_counts=True
+            term_ids(text, settings.cjk_ngram_min, settings.cjk_ngram_max, latin, words, places),
+            return_counts=True,
         )
         raw.append((ids, counts))
     vocab = np.unique(np.concatenate([ids for ids, _ in raw])) if raw else np.zeros(0, dtype=np.int64)
@@ -159,6 +207,15 @@ def judge_site(
         df[hit] += model.doc_freq[rows[hit]]
         n_docs += model.n_docs
     idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+    general = general_idf() if words is not None and settings.general_idf else None
+    if general is not None:
+        # Words are weighed by a general corpus's document frequencies (jieba's), where a
+        # handful of pages cannot tell 公司, 一起 from 卡盘, 防护罩; a word it lacks gets its median.
+        ids, values, median = general
+        cjk = vocab >= 0
+        known = is_word(vocab, ids)
+        pos = np.minimum(np.searchsorted(ids, vocab), max(ids.shape[0] - 1, 0))
+        idf = np.where(cjk, np.where(known, values[pos] if ids.shape[0] else median, median), idf)
     weights = idf.copy()
     conc = np.zeros(vocab.shape[0])
     if model is not None and labelled:
@@ -180,8 +237,21 @@ def judge_site(
             w = d.tf * term_w[d.idx]
             d.mass = float(w.sum())
             d.evidence = w @ model.prob[rows[d.idx]] if d.mass > 0 else np.zeros(n_cat)
+            if settings.page_votes and d.mass > 0:
+                # Each text one vote: a long page must not outweigh the short pages that
+                # describe the business (its vector is of unit length too).
+                d.evidence, d.mass = d.evidence / d.mass, 1.0
 
     page_docs, own_docs = docs[2 : 2 + n], docs[2 + n :]
+    # Pages that name the business describe it; when a site has such pages, its other own text
+    # (news written or copied from sources not in the index) weighs less in the profile.
+    named = [not p.is_repost and names_business(info.site_name, p.full_main_text) for p in pages]
+    if any(named) and settings.unnamed_own_weight != 1.0:
+        for d, is_named in zip(own_docs, named, strict=True):
+            if not is_named:
+                d.vec = d.vec * settings.unnamed_own_weight
+                d.evidence = d.evidence * settings.unnamed_own_weight
+                d.mass *= settings.unnamed_own_weight
     profile = np.zeros(vocab.shape[0])
     for weight, d in ((settings.meta_weight, docs[0]), (settings.user_profile_weight, docs[1])):
         profile[d.idx] += weight * d.vec
@@ -206,6 +276,12 @@ def judge_site(
     meta_chars = _chars(_join(info.site_name, *info.keywords, *info.descriptions))
     own_chars = [0 if p.is_repost else _chars(_join(p.title, p.main_text)) for p in pages]
     total_chars = meta_chars + sum(own_chars)
+    # The profile's script, leaving each page out: a page is judged only against a profile in
+    # its own script (a Chinese page in an English docs site is unknown, not off-topic).
+    own_script = [(0, 0) if p.is_repost else _script_letters(_join(p.title, p.main_text)) for p in pages]
+    base_script = _script_letters(_join(meta_text, user_text))
+    script_cjk = base_script[0] + sum(c for c, _ in own_script)
+    script_other = base_script[1] + sum(o for _, o in own_script)
     cat_index = {c: i for i, c in enumerate(model.categories)} if model is not None else {}
     # The category evidence is only as good as the labelled sample: with a handful of texts per
     # category, P(category | term) is mostly smoothing, so its weight shrinks.
@@ -213,6 +289,11 @@ def judge_site(
     if model is not None and labelled:
         texts_per_category = float(np.median(model.category_docs))
         reliability = texts_per_category / (texts_per_category + settings.category_texts_half)
+        # The similarity blends the lexical cosine and the category agreement, and so does its
+        # threshold: with a handful of labelled texts the verdict rests on the words, on the
+        # scale of the lexical threshold.
+        share = settings.category_share * reliability
+        threshold = settings.threshold_unlabelled ** (1.0 - share) * settings.threshold**share
 
     def name(i: int) -> str:
         return decode(int(vocab[i]), latin)
@@ -241,6 +322,13 @@ def judge_site(
                 f"the site has too little text of its own for a profile ({profile_chars} letters without "
                 f"this page, {settings.min_profile_chars} needed); give a site profile"
             )
+        elif _mostly_latin(judged[i]) != (
+            (script_cjk - own_script[i][0]) < 0.3 * (script_cjk + script_other - sum(own_script[i]))
+        ):
+            reason = (
+                "the page is written in another script than its site's profile; "
+                "give a site profile in its script"
+            )
         elif page_chars < settings.min_page_chars:
             reason = (
                 f"the page has too little text to judge ({page_chars} letters, "
@@ -252,6 +340,24 @@ def judge_site(
             )
             continue
         pd, od = page_docs[i], own_docs[i]
+        page_terms = pick_terms(
+            pd.vec,
+            np.flatnonzero(np.isin(pd.idx, readable)),
+            lambda j, idx=pd.idx: name(int(idx[j])),  # type: ignore[misc]
+            settings.top_terms,
+            TermText(normalise(judged[i])),
+        )[0]
+        if named[i]:
+            # The page describes the business itself (about, products, contact).
+            result[page.uri] = Topic(
+                threshold=threshold,
+                site_terms=site_terms.without(od, spans[2 + i]),
+                page_terms=page_terms,
+                source_category=category,
+                verdict="on-topic",
+                signal=SIGNAL_NAMES_BUSINESS,
+            )
+            continue
         dot = float(profile[pd.idx] @ pd.vec) - _dot(pd, od)
         norm2 = prof_norm2 - 2.0 * float(profile[od.idx] @ od.vec) + float(od.vec @ od.vec)
         page_norm = float(np.linalg.norm(pd.vec))
@@ -272,15 +378,10 @@ def judge_site(
             similarity=similarity,
             threshold=page_threshold,
             site_terms=site_terms.without(od, spans[2 + i]),
-            page_terms=pick_terms(
-                pd.vec,
-                np.flatnonzero(np.isin(pd.idx, readable)),
-                lambda j, idx=pd.idx: name(int(idx[j])),  # type: ignore[misc]
-                settings.top_terms,
-                TermText(normalise(judged[i])),
-            )[0],
+            page_terms=page_terms,
             source_category=category,
             verdict="off-topic" if similarity < page_threshold else "on-topic",
+            signal=SIGNAL_BLEND if n_cat else SIGNAL_LEXICAL,
         )
     return result
 

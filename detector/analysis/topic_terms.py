@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from detector.analysis.topic_words import is_word
+
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
@@ -91,9 +93,18 @@ def _latin_words(text: str) -> list[str]:
     return [w for w in _LATIN.findall(text) if len(w) > 1 and not w.isdigit() and w not in _EN_STOP]
 
 
-def term_ids(text: str, ngram_min: int = 1, ngram_max: int = 3, latin: dict[int, str] | None = None) -> I64:
+def term_ids(
+    text: str,
+    ngram_min: int = 1,
+    ngram_max: int = 3,
+    latin: dict[int, str] | None = None,
+    words: I64 | None = None,
+    places: I64 | None = None,
+) -> I64:
     """The term ids of ``text`` (with repeats): CJK n-grams and Latin words. ``latin``, when
-    given, collects id -> word for the Latin words seen (for display)."""
+    given, collects id -> word for the Latin words seen (for display). With ``words`` (sorted
+    ids of a dictionary's words, topic_words.py), only the n-grams it holds are terms; n-grams
+    in ``places`` (place names) are never terms."""
     norm = normalise(text)
     cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     ok = _OK[cp]
@@ -108,12 +119,17 @@ def term_ids(text: str, ngram_min: int = 1, ngram_max: int = 3, latin: dict[int,
         ids = cp[:m].copy()
         for k in range(1, n):
             ids = (ids << _BITS) | cp[k : k + m]
-        parts.append(ids[valid])
-    words = _latin_words(norm)
-    if words:
-        wids = [latin_id(w) for w in words]
+        ids = ids[valid]
+        if words is not None:
+            ids = ids[is_word(ids, words)]
+        if places is not None and n >= 2:
+            ids = ids[~is_word(ids, places)]
+        parts.append(ids)
+    found = _latin_words(norm)
+    if found:
+        wids = [latin_id(w) for w in found]
         if latin is not None:
-            latin.update(zip(wids, words, strict=True))
+            latin.update(zip(wids, found, strict=True))
         parts.append(np.array(wids, dtype=np.int64))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
@@ -185,6 +201,8 @@ def fit_model(
     ngram_max: int,
     smoothing: float,
     power: float,
+    words: I64 | None = None,
+    places: I64 | None = None,
 ) -> TopicModel:
     """Term statistics of ``texts``; ``categories[i]`` is the category of ``texts[i]`` or None."""
     if len(categories) != len(texts):
@@ -196,7 +214,7 @@ def fit_model(
     cats: list[npt.NDArray[np.int64]] = []
     n_docs = 0
     for text, cat in zip(texts, categories, strict=True):
-        ids = np.unique(term_ids(text, ngram_min, ngram_max))
+        ids = np.unique(term_ids(text, ngram_min, ngram_max, words=words, places=places))
         if ids.shape[0] == 0:
             continue
         n_docs += 1

@@ -104,13 +104,16 @@ def run_check(
     decisions = read_decisions(config.decisions) if config.decisions is not None else None
 
     settings = Settings().with_overrides(allow_sources=config.allow_sources)
+    profile = config.profile_for(config.site_name)
     result = scanning.scan(
         [str(f) for f in files],
         config.index,
         settings,
         site=config.site_name,
-        site_profile=config.profile_for(config.site_name),
+        site_profile=profile,
         progress=progress,
+        # A docs folder is about many things: topics are judged only against a configured profile.
+        judge_topics=bool(profile and profile.strip()),
     )
     if decisions is not None:
         result = result.with_decisions(decisions)

@@ -68,6 +68,7 @@ class TopicView:
     page_terms: list[str]
     source_category: str | None
     reason: str | None
+    signal: str | None = None  # what decided the verdict
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ def _topic_view(topic: Any, heading: str) -> TopicView | None:
         *terms,
         opt(topic.get("source_category")),
         opt(topic.get("reason")),
+        opt(topic.get("signal")),
     )
 
 

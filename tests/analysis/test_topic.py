@@ -48,6 +48,10 @@ ALIBABA = (
     "客户数从两万多增加到十二万。2011年的欺诈事件让CEO和COO引咎辞职，公司重新强调对客户负责的价值观。",
 )
 
+# The same site under a name that says nothing about its trade (no profile from the name, and
+# no page names it): its verdicts rest on its pages' text alone.
+UNNAMED_SITE = replace(MACHINE_SITE, site_name="恒兴")
+
 # A real-estate developer and a property-news repost.
 ESTATE_SITE = SiteInfo(
     site="www.jdzy.example.cn", site_name="金地置业房地产开发有限公司", nav_labels=("首页", "楼盘")
@@ -115,7 +119,7 @@ def test_property_news_on_a_developers_site_is_on_topic() -> None:
 
 def test_a_site_with_too_little_text_of_its_own_is_unknown() -> None:
     pages = [_page("about.html", "关于我们", "本厂生产机床附件。"), _page("news.html", *ALIBABA, repost=True)]
-    topics = judge_site(MACHINE_SITE, pages, SETTINGS, {"news.html": "科技"})
+    topics = judge_site(UNNAMED_SITE, pages, SETTINGS, {"news.html": "科技"})
     for topic in topics.values():
         assert topic.verdict == "unknown"
         assert topic.reason and "profile" in topic.reason
@@ -137,17 +141,17 @@ def test_a_one_line_user_profile_suffices() -> None:
 def test_a_page_that_is_the_only_text_of_its_site_cannot_profile_itself() -> None:
     text = MACHINE_PAGES["about"][1] + MACHINE_PAGES["products"][1]  # ~250 letters: enough for a profile
     pages = [_page("about.html", "关于我们", text), _page("news.html", *ALIBABA, repost=True)]
-    topics = judge_site(MACHINE_SITE, pages, SETTINGS, {})
+    topics = judge_site(UNNAMED_SITE, pages, SETTINGS, {})
     assert topics["about.html"].verdict == "unknown"  # without itself the site says almost nothing
     assert topics["news.html"].verdict == "off-topic"  # judged against the about page
 
 
 def test_leaving_a_page_out_equals_judging_it_against_the_other_pages() -> None:
     pages = _site_pages(MACHINE_PAGES, ALIBABA)
-    together = judge_site(MACHINE_SITE, pages, SETTINGS, {})["about.html"]
+    together = judge_site(UNNAMED_SITE, pages, SETTINGS, {})["about.html"]
     # The same page, excluded from the profile by hand: same texts, same IDF, same profile.
     excluded = [replace(p, is_repost=True, main_text="") if p.uri == "about.html" else p for p in pages]
-    alone = judge_site(MACHINE_SITE, excluded, SETTINGS, {})["about.html"]
+    alone = judge_site(UNNAMED_SITE, excluded, SETTINGS, {})["about.html"]
     assert together.similarity == pytest.approx(alone.similarity, abs=1e-12)
     assert together.site_terms == alone.site_terms
 
@@ -228,7 +232,9 @@ def test_a_labelled_model_judges_a_repost_with_its_category() -> None:
     assert list(model.category_docs) == [3, 3]
     pages = _site_pages(ESTATE_PAGES, PROPERTY_NEWS)
     topics = judge_site(ESTATE_SITE, pages, SETTINGS, {"news.html": "房产"}, model)
-    assert topics["news.html"].threshold == SETTINGS.threshold
+    assert (
+        SETTINGS.threshold_unlabelled < topics["news.html"].threshold < SETTINGS.threshold
+    )  # the blend of both
     assert topics["news.html"].source_category == "房产"
     assert topics["news.html"].verdict == "on-topic"
     off = judge_site(ESTATE_SITE, _site_pages(ESTATE_PAGES, ALIBABA), SETTINGS, {"news.html": "科技"}, model)

@@ -22,20 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from detector.config import AlignSettings
 from detector.model import AlignedPassage, Span
 from detector.text.tokens import Tokens, shingle_hashes
 
 I64 = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class AlignSettings:
-    seed_tokens: int = 6
-    max_gap: int = 24
-    min_tokens: int = 20
-    min_similarity: float = 0.5
-    # A seed occurring more often than this in the source is a set phrase: not a seed.
-    max_seed_occurrences: int = 64
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from detector.analysis.align import AlignSettings, align_tokens, to_passages
+from detector.analysis.align import align_tokens, to_passages
 from detector.analysis.reuse import measure_reuse, prepare_page_text
-from detector.config import LIMITS, PanSettings, Settings
+from detector.config import LIMITS, AlignSettings, PanSettings, Settings
 from detector.model import AlignedPassage, Document, SourceDoc
 from detector.text.english import STOPWORDS, stem
 from detector.text.tokens import Tokens, tokenize

@@ -13,11 +13,11 @@ import itertools
 
 import numpy as np
 
-from detector.analysis.align import AlignSettings, align_tokens
+from detector.analysis.align import align_tokens
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.groups import Groups, merge_spans
 from detector.analysis.reuse import PageText
-from detector.config import Settings
+from detector.config import AlignSettings, Settings
 from detector.model import Finding, Span
 from detector.text.segment import sentences
 

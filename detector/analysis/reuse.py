@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detector.analysis.align import AlignSettings, TokenAlignment, align_tokens, to_passages
+from detector.analysis.align import TokenAlignment, align_tokens, to_passages
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.spans import Mask, content_mask, fraction, span_mask
-from detector.config import Settings
+from detector.config import AlignSettings, Settings
 from detector.model import AlignedPassage, Document, Finding, Severity, SourceDoc, SourceRef, Span
 from detector.text.passages import MainTokens, main_tokens
 from detector.text.tokens import Tokens, shingle_hashes, tokenize

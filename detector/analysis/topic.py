@@ -31,7 +31,6 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.analysis.topic_name import names_business, trade_profile
-from detector.analysis.topic_settings import TopicSettings
 from detector.analysis.topic_terms import (
     F64,
     I64,
@@ -46,6 +45,7 @@ from detector.analysis.topic_terms import (
     top_indices,
 )
 from detector.analysis.topic_words import dictionary_ids, general_idf, is_word, place_ids
+from detector.config import TopicSettings
 from detector.model import Topic
 
 SIGNAL_NAMES_BUSINESS = "the page names the business"

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.analysis.topic_settings import TopicSettings
 from detector.analysis.topic_terms import TopicModel
+from detector.config import TopicSettings
 
 FORMAT = "detector.topic/1"
 

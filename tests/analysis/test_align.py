@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from detector.analysis.align import AlignSettings, align_tokens, to_passages
+from detector.analysis.align import align_tokens, to_passages
+from detector.config import AlignSettings
 from detector.text.tokens import tokenize
 
 SOURCE = (

@@ -141,6 +141,16 @@ class TopicSettings:
     reference_per_category: int = 80
     reference_chars: int = 1500
 
+    # A repost that covers at least this share of the page makes the page a repost for the
+    # profile (its text is not the site's own) and is what an off-topic verdict converts.
+    repost_page_coverage: float = 0.2
+    # The least a trade read from a company name must hold to stand as a profile: two
+    # dictionary words (机床附件制造 -> 机床, 附件, 制造).
+    min_trade_words: int = 2
+    # Sites of at most this many pages spell out terms from the whole site's text; larger ones
+    # from the profile alone (a 10,000-page site was quadratic; bench/site.py).
+    exact_term_pages: int = 200
+
     def __post_init__(self) -> None:
         for name in (
             "threshold",
@@ -250,6 +260,11 @@ class Settings:
     severity_medium_coverage: float = 0.2
 
     # --- repeats inside a page ---
+    # A repeat must cover at least this share of the shorter of its two places once widened to
+    # sentences: a shared clause inside two different sentences is not a duplicated passage,
+    # a sentence contained in a longer one is (the seed's 戴珊 sentence: 0.63 of the long form,
+    # 1.0 of the short one).
+    repeat_min_containment: float = 0.8
     # A repeat counts from 20 CJK characters or 15 Latin words (the issue's floor): weights
     # per token, threshold in CJK-character units.
     repeat_min_weight: float = 20.0
@@ -422,6 +437,14 @@ class Limits:
     context_chars: int = 160  # source text shown either side of a matched passage
     show_chars: int = 4000  # longest passage shown whole in the side-by-side view
     excerpt_chars: int = 60  # excerpt of a passage in `detector align`'s text output
+    stale_shown: int = 5  # stale decisions named on the text output's line; the rest are counted
+    # Elements nest no deeper than this, as in browsers' tree builders (bounds every ancestor walk).
+    max_html_depth: int = 512
+    # Digits shown for "similarity x < threshold": values in the JSON are rounded to 4 places, so
+    # two of them differ by then; 10 places is as far as any similarity here is meaningful.
+    max_compared_digits: int = 10
+    # A repeated phrase grows into a readable topic term of at most this many characters.
+    topic_word_max_chars: int = 4
 
 
 LIMITS = Limits()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
+from detector.config import LIMITS
 from detector.errors import DecisionsError
 from detector.model import (
     FINDING_KINDS,
@@ -355,7 +356,6 @@ def decision_tag(f: Finding) -> str:
     return f" [{f.decision.status}{note}]"
 
 
-STALE_SHOWN = 5  # fingerprints named on the stale line; the rest are counted
 
 
 def stale_line(applied: DecisionsApplied | None) -> str | None:
@@ -363,6 +363,6 @@ def stale_line(applied: DecisionsApplied | None) -> str | None:
     if applied is None or not applied.stale:
         return None
     n = len(applied.stale)
-    shown = ", ".join(printable(s.fingerprint) for s in applied.stale[:STALE_SHOWN])
-    more = f" and {n - STALE_SHOWN} more" if n > STALE_SHOWN else ""
+    shown = ", ".join(printable(s.fingerprint) for s in applied.stale[: LIMITS.stale_shown])
+    more = f" and {n - LIMITS.stale_shown} more" if n > LIMITS.stale_shown else ""
     return f"{n} stale decision{'s' if n != 1 else ''} (no such finding in this run): {shown}{more}"

@@ -174,7 +174,7 @@ def scan(
             w = work[i]
             topic = topics.get(i)
             if topic is not None:
-                w.findings = apply_topic(w.findings, topic)
+                w.findings = apply_topic(w.findings, topic, settings.topic)
             content = content_shares(w, shared.get(i)) if i in shared else None
             results.append(
                 PageResult(

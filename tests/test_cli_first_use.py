@@ -18,6 +18,7 @@ import pytest
 
 from detector.analysis.numbers import compared
 from detector.analysis.offtopic import apply_topic
+from detector.config import TopicSettings
 from detector.ingest.inputs import host_folder, iter_file_pages
 from detector.model import Document, Finding, Topic
 from detector.report.order import ordered_findings
@@ -308,7 +309,7 @@ def test_an_off_topic_message_never_reads_equal_numbers_as_less() -> None:
     topic = Topic(
         similarity=0.0912, threshold=0.0949, site_terms=("机床",), page_terms=("马云",), verdict="off-topic"
     )
-    (finding,) = apply_topic([], topic)
+    (finding,) = apply_topic([], topic, TopicSettings())
     assert isinstance(finding, Finding)
     sim, threshold = re.findall(r"similarity ([0-9.]+) < ([0-9.]+)", finding.message)[0]
     assert float(sim) < float(threshold) and (sim, threshold) == ("0.091", "0.095")

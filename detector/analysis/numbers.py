@@ -6,16 +6,15 @@ comparison to read true (0.0912 < 0.0949 shows as 0.091 < 0.095), at least ``min
 
 from __future__ import annotations
 
-# Values in the JSON are rounded to 4 places, so two of them differ by then; unrounded ones may
-# take more, and 10 places is as far as any similarity here is meaningful.
-_MAX_DIGITS = 10
+from detector.config import LIMITS
 
 
 def compared(value: float, threshold: float, *, min_digits: int = 2) -> tuple[str, str]:
     """``value`` and ``threshold`` as text, with the fewest decimals (at least ``min_digits``)
     at which they order as the numbers themselves do; equal numbers show at ``min_digits``."""
     digits = min_digits
-    while digits < _MAX_DIGITS and _order(value, threshold, digits) != _sign(value - threshold):
+    most = LIMITS.max_compared_digits
+    while digits < most and _order(value, threshold, digits) != _sign(value - threshold):
         digits += 1
     return f"{value:.{digits}f}", f"{threshold:.{digits}f}"
 

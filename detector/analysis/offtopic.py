@@ -24,10 +24,6 @@ from detector.config import Settings
 from detector.model import Document, Finding, Topic
 from detector.store.interface import Catalogue
 
-# A repost that covers at least this share of the page makes the page a repost for the
-# profile (its text is not the site's own) and is what an off-topic verdict converts.
-REPOST_PAGE_COVERAGE = 0.2
-
 
 @dataclass
 class TopicInput:
@@ -59,18 +55,18 @@ def site_info(site: str, docs: Sequence[Document], user_profile: str | None) -> 
     )
 
 
-def _top_repost(findings: list[Finding]) -> Finding | None:
-    reposts = [f for f in findings if f.kind == "repost" and (f.coverage or 0.0) >= REPOST_PAGE_COVERAGE]
+def _top_repost(findings: list[Finding], min_coverage: float) -> Finding | None:
+    reposts = [f for f in findings if f.kind == "repost" and (f.coverage or 0.0) >= min_coverage]
     return max(reposts, key=lambda f: (f.coverage or 0.0, f.fingerprint)) if reposts else None
 
 
 def _site_input(
-    site: str, pages: Sequence[TopicInput], user_profile: str | None
+    site: str, pages: Sequence[TopicInput], user_profile: str | None, settings: TopicSettings
 ) -> tuple[SiteInfo, list[SitePage], dict[str, str | None]]:
     site_pages: list[SitePage] = []
     categories: dict[str, str | None] = {}
     for p in pages:
-        top = _top_repost(p.findings)
+        top = _top_repost(p.findings, settings.repost_page_coverage)
         if top is not None and top.source is not None:
             categories[p.doc.uri] = top.source.category
         site_pages.append(
@@ -91,7 +87,7 @@ def _letters(text: str | None) -> int:
 
 def _may_have_profile(info: SiteInfo, pages: Sequence[SitePage], settings: TopicSettings) -> bool:
     """Whether any page of the site can get a verdict (else no model is needed for it)."""
-    if (info.user_profile or "").strip() or trade_profile(info.site_name):
+    if (info.user_profile or "").strip() or trade_profile(info.site_name, settings.min_trade_words):
         return True
     own = [0 if p.is_repost else _letters(p.title) + _letters(p.main_text) for p in pages]
     meta = _letters(info.site_name) + sum(_letters(t) for t in (*info.keywords, *info.descriptions))
@@ -129,7 +125,11 @@ def judge_run(
     """The topic of every page of the run (keyed by position in the run, pages listed per site
     in run order), every site judged with one model for the run: the index's (labelled
     sources), else one fitted on the run's pages (IDF only)."""
-    inputs = {name: _site_input(name, members, site_profile) for name, members in sites.items() if members}
+    inputs = {
+        name: _site_input(name, members, site_profile, settings.topic)
+        for name, members in sites.items()
+        if members
+    }
     if not inputs:
         return {}
     model: TopicModel | None = None
@@ -157,7 +157,7 @@ def _terms(topic: Topic) -> str:
     return f"page is about {page}; the site about {site}"
 
 
-def apply_topic(findings: list[Finding], topic: Topic) -> list[Finding]:
+def apply_topic(findings: list[Finding], topic: Topic, settings: TopicSettings) -> list[Finding]:
     """Findings of one page once its topic is known."""
     if topic.verdict != "off-topic":
         return findings
@@ -166,7 +166,8 @@ def apply_topic(findings: list[Finding], topic: Topic) -> list[Finding]:
     converted = False
     out: list[Finding] = []
     for f in findings:
-        if f.kind == "repost" and (f.coverage or 0.0) >= REPOST_PAGE_COVERAGE and f.source is not None:
+        converts = (f.coverage or 0.0) >= settings.repost_page_coverage
+        if f.kind == "repost" and converts and f.source is not None:
             title = f.source.title or f.source.id
             out.append(
                 replace(

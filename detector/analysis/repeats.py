@@ -21,12 +21,6 @@ from detector.config import AlignSettings, Settings
 from detector.model import Finding, Span
 from detector.text.segment import sentences
 
-# A repeat must cover at least this share of the shorter of its two places once widened to
-# sentences: a shared clause inside two different sentences is not a duplicated passage,
-# a sentence contained in a longer one is (the seed's 戴珊 sentence: 0.63 of the long form,
-# 1.0 of the short one).
-MIN_CONTAINMENT = 0.8
-
 
 def _weight(page: PageText, lo: int, hi: int, settings: Settings) -> float:
     cjk = page.main.tokens.is_cjk[lo:hi]
@@ -79,7 +73,7 @@ def repeat_findings(page: PageText, main_spans: list[Span], settings: Settings) 
             tokens.ends[a.p1 - 1] - tokens.starts[a.p0], tokens.ends[a.s1 - 1] - tokens.starts[a.s0]
         )
         shorter = min(first[1] - first[0], second[1] - second[0])
-        if shorter <= 0 or matched / shorter < MIN_CONTAINMENT:
+        if shorter <= 0 or matched / shorter < settings.repeat_min_containment:
             continue
         groups.union(first, second)
     places = sorted({span for group in groups.groups() for span in group})

@@ -171,7 +171,7 @@ def judge_site(
     # A profile the user wrote says what the site is about and replaces its metadata (a site
     # named 资讯网 whose user says it makes machine-tool accessories is judged by the latter).
     user_profile = (info.user_profile or "").strip()
-    user_text = user_profile or trade_profile(info.site_name)
+    user_text = user_profile or trade_profile(info.site_name, settings.min_trade_words)
     meta_text = (
         "" if user_profile else _join(info.site_name, *info.nav_labels, *info.keywords, *info.descriptions)
     )
@@ -308,7 +308,7 @@ def judge_site(
         offset += len(part) + 1
     site_text = TermText("\n".join(parts))
     site_terms = _SiteTerms(
-        profile, readable, name, settings.top_terms, site_text, len(pages) <= EXACT_TERM_PAGES
+        profile, readable, name, settings.top_terms, site_text, len(pages) <= settings.exact_term_pages
     )
 
     result: dict[str, Topic] = {}
@@ -386,7 +386,6 @@ def judge_site(
     return result
 
 
-EXACT_TERM_PAGES = 200
 
 
 class _CachedTermText(TermText):
@@ -439,7 +438,7 @@ class _SiteTerms:
         values[own.idx] -= own.vec
         # The ranking always leaves the page out. Spelling fragments out to words and counting
         # them reads the site's text less the page on small sites; on large ones (more than
-        # EXACT_TERM_PAGES pages) the whole site's text, read once and cached: per page it made
+        # exact_term_pages pages) the whole site's text, read once and cached: per page it made
         # a site of 10,000 pages quadratic, for a difference only in how a term is spelled out.
         text: TermText = self.text if self.exact else self.cached
         span = skip if self.exact else (0, 0)

@@ -27,8 +27,6 @@ _FORMS = (  # noqa: SIM905 (a list of words reads better as one string)
 ).split()
 _FORM = re.compile("(?:" + "|".join(sorted(_FORMS, key=len, reverse=True)) + ")+$")
 _CJK_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
-# The least a trade must hold to stand as a profile: two dictionary words.
-MIN_TRADE_WORDS = 2
 
 
 def _norm(text: str) -> str:
@@ -71,10 +69,10 @@ def trade_words(name: str | None) -> tuple[str, ...]:
     return tuple(reversed(found))
 
 
-def trade_profile(name: str | None) -> str:
-    """The trade of a company name as profile text ("" when fewer than two words)."""
+def trade_profile(name: str | None, min_words: int) -> str:
+    """The trade of a company name as profile text ("" when fewer than ``min_words`` words)."""
     words = trade_words(name)
-    return "".join(words) if len(words) >= MIN_TRADE_WORDS else ""
+    return "".join(words) if len(words) >= min_words else ""
 
 
 def names_business(name: str | None, text: str) -> bool:

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.analysis.topic_words import is_word
+from detector.config import LIMITS
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -250,7 +251,6 @@ def top_indices(values: F64, k: int) -> npt.NDArray[np.intp]:
 
 # --- readable terms ---------------------------------------------------------------------------
 
-_WORD_MAX = 4
 
 
 # Numerals and counters: 十一, 三种, 四栋 say nothing about a topic.
@@ -312,7 +312,7 @@ class TermText:
             return term
         cp, size = self._cp, self._cp.shape[0]
         begin, end = 0, len(term)  # offsets relative to each occurrence
-        while end - begin <= _WORD_MAX:
+        while end - begin <= LIMITS.topic_word_max_chars:
             grown = False
             for side in (-1, 1):
                 pos = starts + (begin - 1 if side < 0 else end)
@@ -324,7 +324,7 @@ class TermText:
                     grown = True
             if not grown:
                 break
-        if end - begin > _WORD_MAX:
+        if end - begin > LIMITS.topic_word_max_chars:
             return ""
         first = int(starts[0])
         return self.text[first + begin : first + end]

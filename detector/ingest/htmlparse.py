@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from detector.config import LIMITS
 from detector.ingest import patterns
 from detector.ingest.layout import INSERTED, Layout, Piece, Segment
 
@@ -86,7 +87,6 @@ _HTML_WS = " \t\n\r\f"
 _WS_OR_TEXT = re.compile(r"[ \t\n\r\f]+|[^ \t\n\r\f]+")
 _PRE_LINES = re.compile(r"\r\n|\n|\r|[^\r\n]+")
 
-_MAX_DEPTH = 512  # like browsers' tree builders: deeper elements nest no further (bounds every ancestor walk)
 
 
 @dataclass(slots=True, eq=False)
@@ -185,7 +185,7 @@ class _Parser(HTMLParser):
         elif tag in _LINE_TAGS:
             self._boundary(1)
         top = self.stack[-1]
-        if len(self.stack) >= _MAX_DEPTH:
+        if len(self.stack) >= LIMITS.max_html_depth:
             return
         node = _Node(tag, top, top.depth + 1)
         node.hidden = top.hidden or tag in _HIDDEN_TAGS or _is_hidden(values)

@@ -56,9 +56,9 @@ needs_dictionary = pytest.mark.skipif(dictionary_ids() is None, reason="jieba's 
 def test_the_trade_is_read_from_a_company_name() -> None:
     assert legal_core(COMPANY) == "山东庆云鑫恒兴机床附件制造"
     assert trade_words(COMPANY) == ("机床", "附件", "制造")
-    assert trade_profile(COMPANY) == "机床附件制造"
-    assert trade_profile("新闻动态") == ""  # no legal form: not a company name
-    assert trade_profile("Acme Tools Ltd") == ""
+    assert trade_profile(COMPANY, 2) == "机床附件制造"
+    assert trade_profile("新闻动态", 2) == ""  # no legal form: not a company name
+    assert trade_profile("Acme Tools Ltd", 2) == ""
 
 
 def test_a_page_names_the_business_by_its_name_less_form_or_place() -> None:

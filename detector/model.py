@@ -77,6 +77,15 @@ class OffsetMap:
 
 
 @dataclass(frozen=True)
+class FetchInfo:
+    """How a page fetched over HTTP was answered (CONTRACT.md, Fetching)."""
+
+    status: int
+    final_url: str
+    content_type: str | None
+
+
+@dataclass(frozen=True)
 class Document:
     """One page or source document after decoding and extraction.
 
@@ -101,6 +110,7 @@ class Document:
     nav_labels: tuple[str, ...] = ()
     original: str | None = None
     origin: OffsetMap | None = None
+    fetch: FetchInfo | None = None  # pages fetched over HTTP (or read from a WARC)
 
     def main_spans(self) -> list[Span]:
         return [(b.start, b.end) for b in self.blocks if b.kind == "main"]

@@ -432,10 +432,12 @@ def scan(
     site_profile: str | None = None,
     progress: Progress = _noop,
     corpus: Corpus | None = None,
+    inputs: Sequence[Document | InputFailure] | None = None,
 ) -> ScanResult:
     """Scan pages: reposts (with an index, or a ``corpus`` run by an engine), repeats, site-level
     duplicates and content shares, and each page's topic against its site's profile
-    (``site_profile`` adds to every site's)."""
+    (``site_profile`` adds to every site's). ``inputs``, when given, are the pages already read
+    (fetched ones among them, see detector.fetch) and ``paths`` is not read."""
     if corpus is not None and index_path is not None:
         raise ValueError("scan takes an index or a corpus, not both")
     if corpus is not None:
@@ -443,7 +445,11 @@ def scan(
     else:
         store = open_index(index_path, settings) if index_path is not None else None
     try:
-        items = list(iter_page_inputs(paths, site=site, max_bytes=settings.max_page_bytes))
+        items = (
+            list(inputs)
+            if inputs is not None
+            else list(iter_page_inputs(paths, site=site, max_bytes=settings.max_page_bytes))
+        )
         # Template text is learned per site before anything else, so it never counts as content.
         by_site: dict[str, list[int]] = {}
         for i, item in enumerate(items):

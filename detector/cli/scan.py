@@ -17,6 +17,7 @@ from detector.cli.common import (
     user_errors,
     write_atomically,
 )
+from detector.cli.fetching import FETCH_HELP, FetchArgs, fetch_options, read_pages, report_fetch_errors
 from detector.config import Settings
 from detector.model import SEVERITIES, InputFailure, ScanResult, severity_rank
 
@@ -72,6 +73,7 @@ def _human_summary(result: ScanResult) -> None:
     metavar="TEXT_OR_FILE",
     help="What the site is about, in a few words or a file: judged against even when the site has few pages.",
 )
+@fetch_options
 def scan_command(
     pages: tuple[str, ...],
     index_path: str | None,
@@ -83,12 +85,18 @@ def scan_command(
     fail_on: str | None,
     site: str | None,
     site_profile: str | None,
+    crawl: bool,
+    max_pages: int,
+    delay: float,
+    save_warc: Path | None,
+    user_agent: str,
 ) -> None:
     """Scan pages for reposts, off-topic content and duplicated passages.
 
-    PAGE may be HTML, text or Markdown files, folders of them (recursive), or JSONL files
-    with one page a line: {"id", "url", "html"} or {"id", "url", "text"}. Pages that cannot
-    be read are reported with their error and the run goes on (exit 2 at the end).
+    PAGE may be HTML, text or Markdown files, folders of them (recursive), JSONL files
+    with one page a line: {"id", "url", "html"} or {"id", "url", "text"}, WARC files, or
+    http:// and https:// URLs. Pages that cannot be read are reported with their error and
+    the run goes on (exit 2 at the end).
 
     Findings: repost (a source the page copies, with the passages on both sides and
     coverage; needs --index or --corpus), off-topic-repost and off-topic (copied or own
@@ -102,6 +110,7 @@ def scan_command(
       detector scan page.html --index corpus.idx --json - | jq .summary
       detector scan pages.jsonl --index corpus.idx --json scan.json --fail-on high
       detector scan crawl.warc.gz --corpus sources.parquet --engine dask --json scan.json
+      detector scan https://www.example.cn/ --crawl --index corpus.idx --save-warc crawl.warc.gz
     """
     from detector import pipeline
     from detector.report.json_out import dumps, scan_dict
@@ -114,10 +123,13 @@ def scan_command(
         fail("--scheduler needs --engine dask")
     settings = Settings()
     corpus_failures: list[InputFailure] = []
+    fetch_args = FetchArgs(crawl, max_pages, delay, save_warc, user_agent)
     with user_errors(index_path):
         profile = read_site_profile(site_profile)
         if index_path is not None:
             index_display(index_path)  # a malformed URL is a usage error before anything is read
+        fetched = read_pages(list(pages), fetch_args, site=site, max_bytes=settings.max_page_bytes)
+        inputs = fetched.items if fetched is not None else None
         with progress_bar("scanning") as step:
             if corpus_paths:
                 from detector.engine import open_corpus
@@ -131,13 +143,22 @@ def scan_command(
                         site_profile=profile,
                         progress=step,
                         corpus=corpus,
+                        inputs=inputs,
                     )
                     corpus_failures = list(corpus.failures)
             else:
                 result = pipeline.scan(
-                    list(pages), index_path, settings, site=site, site_profile=profile, progress=step
+                    list(pages),
+                    index_path,
+                    settings,
+                    site=site,
+                    site_profile=profile,
+                    progress=step,
+                    inputs=inputs,
                 )
         data = scan_dict(result)
+        if fetched is not None:
+            data["summary"]["fetch_errors"] = [{"url": u, "error": e} for u, e in fetched.fetch_errors]
         if json_out == "-":
             click.echo(dumps(data), nl=False)
         elif json_out:
@@ -147,7 +168,9 @@ def scan_command(
 
             index_html = write_html_report(data, report_dir)
             click.echo(f"report: {index_html}", err=json_out == "-")
-    if not result.pages:
+    if fetched is not None:
+        report_fetch_errors(fetched)
+    if not result.pages and fetched is None:
         click.echo(
             f"detector: warning: no pages found in {' '.join(pages)} "
             "(folders are searched for *.html, *.htm, *.txt, *.md and *.jsonl)",
@@ -160,9 +183,14 @@ def scan_command(
     for r in result.pages:
         if r.failure is not None:
             click.echo(f"detector: error: {r.failure.uri}: {r.failure.error}", err=True)
+    if fetched is not None and fetched.interrupted:
+        sys.exit(130)
     if corpus_failures or any(r.failure is not None for r in result.pages):
         sys.exit(2)
     if fail_on is not None:
         floor = SEVERITIES.index(fail_on)
         if any(severity_rank(f.severity) >= floor for r in result.pages for f in r.findings):
             sys.exit(1)
+
+
+scan_command.help = (scan_command.help or "") + "\n\n" + FETCH_HELP

@@ -112,6 +112,12 @@ def page_dict(r: PageResult) -> dict[str, Any]:
         "text": d.text,
         "blocks": [{"start": b.start, "end": b.end, "kind": b.kind} for b in d.blocks],
     }
+    if d.fetch is not None:
+        out["fetch"] = {
+            "status": d.fetch.status,
+            "final_url": d.fetch.final_url,
+            "content_type": d.fetch.content_type,
+        }
     if r.topic is not None:
         out["topic"] = _topic(r.topic)
     if r.content is not None:

@@ -55,7 +55,11 @@ def build_site(site: Site) -> None:
     for n in (1, 2, 3, 4):
         site.html(
             f"/news/{n}.html",
-            page(f"新闻{n}", paragraphs(f"第{n}条新闻：{STORY}", SHARED, f"编号{n}的内容各不相同。" * n), ("/",)),
+            page(
+                f"新闻{n}",
+                paragraphs(f"第{n}条新闻：{STORY}", SHARED, f"编号{n}的内容各不相同。" * n),
+                ("/",),
+            ),
         )
     site.html("/news/final.html", page("跳转终点", paragraphs("经过两次跳转后到达的页面内容。" + STORY)))
     site.html("/private/hidden.html", page("内部", paragraphs("不应被抓取的内部页面。")))
@@ -86,7 +90,8 @@ def build_site(site: Site) -> None:
         if busy["n"] == 1:
             send(h, 429, b"slow down", {"Retry-After": "1", "Content-Type": "text/plain"})
         else:
-            send(h, 200, page("繁忙", paragraphs("服务器繁忙之后终于返回的页面。")), {"Content-Type": "text/html"})
+            body = page("繁忙", paragraphs("服务器繁忙之后终于返回的页面。"))
+            send(h, 200, body, {"Content-Type": "text/html"})
 
     site.routes["/busy.html"] = busy_route
     hostile = (

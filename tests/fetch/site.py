@@ -17,7 +17,10 @@ STORY = (
     "庆云县鑫恒兴机床附件制造厂专业生产机床防护罩、拖链和导轨防护板，产品远销全国二十多个省市。"
     "工厂坚持质量第一、信誉至上的经营理念，欢迎新老客户来电咨询洽谈业务合作。"
 )
-SHARED = "本厂生产的钢制伸缩式导轨防护罩采用优质冷轧钢板制作，具有防切屑、防冷却液和防撞击的性能，使用寿命长。"
+SHARED = (
+    "本厂生产的钢制伸缩式导轨防护罩采用优质冷轧钢板制作，"
+    "具有防切屑、防冷却液和防撞击的性能，使用寿命长。"
+)
 
 
 def page(title: str, body: str, links: tuple[str, ...] = (), head: str = "") -> bytes:
@@ -26,7 +29,7 @@ def page(title: str, body: str, links: tuple[str, ...] = (), head: str = "") -> 
         f"<!doctype html><html><head><title>{title}</title>{head}</head><body>"
         f"<nav><ul>{anchors}</ul></nav><article><h1>{title}</h1>{body}</article>"
         "<footer>版权所有 鑫恒兴</footer></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def paragraphs(*texts: str) -> str:
@@ -54,11 +57,12 @@ class Site:
 
     # ---- route helpers ---------------------------------------------------------------------
 
-    def html(self, path: str, body: bytes, ctype: str = "text/html; charset=utf-8", status: int = 200) -> None:
-        self.routes[path] = lambda h: send(h, status, body, {"Content-Type": ctype})
+    def html(self, path: str, body: bytes, ctype: str = "text/html; charset=utf-8") -> None:
+        self.routes[path] = lambda h: send(h, 200, body, {"Content-Type": ctype})
 
     def redirect(self, path: str, location: str, status: int = 302) -> None:
-        self.routes[path] = lambda h: send(h, status, b"moved", {"Location": location, "Content-Type": "text/html"})
+        headers = {"Location": location, "Content-Type": "text/html"}
+        self.routes[path] = lambda h: send(h, status, b"moved", headers)
 
 
 def send(h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]) -> None:
@@ -105,7 +109,7 @@ def serve(site: Site) -> Iterator[Site]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             path = self.path
             with site.lock:
                 site.log.append((time.monotonic(), path, self.headers.get("User-Agent", "")))

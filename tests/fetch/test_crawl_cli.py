@@ -3,6 +3,7 @@ and the JSON, WARC and exit code that come out."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -84,7 +85,7 @@ def test_crawl_obeys_robots_txt_disallow_and_sends_the_user_agent(crawl: Crawl) 
 
 def test_crawl_waits_the_robots_crawl_delay_between_requests(crawl: Crawl) -> None:
     times = sorted(t for t, _, _ in crawl.site.log)
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.05 - 0.005  # --delay 0, but robots.txt says 0.05 s
 
 

@@ -33,9 +33,9 @@ def test_ctrl_c_writes_what_was_scanned_closes_the_warc_and_exits_130(tmp_path: 
         for n in range(200):
             site.routes[f"/p/{n}.html"] = slow_page(n)  # type: ignore[assignment]
         out, warc = tmp_path / "scan.json", tmp_path / "crawl.warc.gz"
+        args = ["scan", site.base + "/p/0.html", "--crawl", "--delay", "0", "--json", str(out)]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "detector", "scan", site.base + "/p/0.html", "--crawl", "--delay", "0"]
-            + ["--json", str(out), "--save-warc", str(warc)],
+            [sys.executable, "-m", "detector", *args, "--save-warc", str(warc)],
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.PIPE,

@@ -19,6 +19,7 @@ import click
 
 from detector import __version__
 from detector.errors import InputError
+from detector.fetch.settings import FetchSettings
 from detector.model import Document, InputFailure
 
 if TYPE_CHECKING:
@@ -27,22 +28,23 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
-FETCH_HELP = """\b
-Fetching: a PAGE that starts with http:// or https:// is fetched and scanned like a file; its
+_D = FetchSettings(user_agent="")
+FETCH_HELP = f"""Fetching: a PAGE that starts with http:// or https:// is fetched and scanned like a file; its
 `url` is the final URL after redirects and `fetch` holds the status, final URL and content
 type. --crawl also follows its links, the site's sitemap.xml and the sitemaps robots.txt
 names, on the same host only, breadth first, up to --max-pages.
-\b
+
 Politeness: robots.txt is obeyed for the user agent (detector/VERSION unless --user-agent);
 one request at a time per host, --delay seconds apart (its Crawl-delay when longer); a 429 or
-503 is retried up to 3 times after Retry-After (or 1, 2, 4 s).
-\b
-Limits: 10 s to connect and for each read, 30 s for a whole page (a trickling server is cut
-off), 5 redirects (loops end), the page size limit on the decoded body (gzip, deflate and br
-bombs are cut off there); non-HTML content types are skipped; during a crawl a redirect to
-another host is not followed. A named URL that fails is a page error (exit 2); crawled links
-that fail are listed in summary.fetch_errors. Ctrl-C stops the crawl and scans what was
-fetched (JSON, report and WARC written), then exits 130."""
+503 is retried up to {_D.max_retries} times after Retry-After (or 1, 2, 4 s), unless it asks for
+more than {_D.max_retry_after:g} s.
+
+Limits: {_D.request_timeout:g} s to connect and for each read, {_D.page_deadline:g} s for a whole
+page (a trickling server is cut off), {_D.max_redirects} redirects (loops end), the page size limit on
+the decoded body (gzip, deflate and br bombs are cut off there); non-HTML content types are
+skipped; during a crawl a redirect to another host is not followed. A named URL that fails is a page error
+(exit 2); crawled links that fail are listed in summary.fetch_errors. Ctrl-C stops the crawl
+and scans what was fetched (JSON, report and WARC written), then exits 130."""
 
 
 def fetch_options(f: F) -> F:
@@ -51,14 +53,14 @@ def fetch_options(f: F) -> F:
         click.option(
             "--max-pages",
             type=click.IntRange(min=1),
-            default=200,
+            default=_D.max_pages,
             show_default=True,
             help="With --crawl: page URLs requested at most.",
         ),
         click.option(
             "--delay",
             type=click.FloatRange(min=0),
-            default=1.0,
+            default=_D.delay,
             show_default=True,
             help="Seconds between requests to one host (robots.txt Crawl-delay when longer).",
         ),
@@ -108,7 +110,7 @@ def read_pages(args: list[str], opts: FetchArgs, *, site: str | None, max_bytes:
     """The pages of a command line naming URLs (None when it names none: the scan reads the paths
     itself, as before). Raises InputError for a named path that does not exist, before fetching."""
     from detector.engine.inputs import iter_page_inputs
-    from detector.fetch import FetchSettings, fetch
+    from detector.fetch import fetch
     from detector.fetch.warc import WarcLog
 
     urls = [a for a in args if is_url(a)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -193,4 +194,4 @@ def scan_command(
             sys.exit(1)
 
 
-scan_command.help = (scan_command.help or "") + "\n\n" + FETCH_HELP
+scan_command.help = inspect.cleandoc(scan_command.help or "") + "\n\n" + FETCH_HELP

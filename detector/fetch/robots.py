@@ -2,7 +2,8 @@
 Disallow precedence by rule length, Crawl-delay and Sitemap lines, RFC 9309).
 
 What an answer means follows RFC 9309: a 4xx means there are no rules (everything allowed);
-a 5xx or no answer at all means the site is to be treated as disallowed, as the RFC asks.
+a 5xx or no answer at all means the site is to be treated as disallowed, as the RFC asks
+(with no answer, the page's error is why: it would not have answered either).
 """
 
 from __future__ import annotations
@@ -39,5 +40,7 @@ def robots_from_answer(status: int | None, body: bytes | None, problem: str | No
         return Robots(Protego.parse(body.decode("utf-8", "replace")))
     if status is not None and 400 <= status < 500:
         return Robots(None)
-    why = f"HTTP {status}" if status is not None else (problem or "no answer")
-    return Robots(None, disallow_all=True, note=f"robots.txt unavailable ({why}): the site is not fetched")
+    if status is None:  # the host did not answer at all: the page would fail the same way
+        return Robots(None, disallow_all=True, note=problem or "no answer")
+    note = f"robots.txt unavailable (HTTP {status}): the site is not fetched"
+    return Robots(None, disallow_all=True, note=note)

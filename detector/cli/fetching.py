@@ -121,6 +121,8 @@ def read_pages(args: list[str], opts: FetchArgs, *, site: str | None, max_bytes:
     for arg in args:
         if not is_url(arg) and not os.path.exists(arg):
             raise InputError(arg, "no such file or directory")
+    if opts.save_warc is not None and opts.save_warc.is_dir():
+        raise InputError(str(opts.save_warc), "is a folder; name a file to write")
     settings = FetchSettings(
         user_agent=opts.user_agent,
         delay=opts.delay,

@@ -16,7 +16,7 @@ import ssl
 import time
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpcore
 import httpx
@@ -205,7 +205,7 @@ class Client:
         )
         mime = mime_of(response.headers.get("content-type"))
         if wanted is not None and 200 <= response.status_code < 300 and not wanted(mime):
-            return _replace(head, skipped=f"not a page ({mime or 'no content type'})")
+            return replace(head, skipped=f"not a page ({mime or 'no content type'})")
         raw = bytearray()
         try:
             decoder = BoundedDecoder(response.headers.get("content-encoding"), limit)
@@ -216,20 +216,14 @@ class Client:
                     raise TooLarge
             body = decoder.finish()
         except TooLarge:
-            return _replace(head, raw=bytes(raw), error=f"larger than the {limit}-byte limit")
+            return replace(head, raw=bytes(raw), error=f"larger than the {limit}-byte limit")
         except BadEncoding as err:
-            return _replace(head, raw=bytes(raw), error=str(err))
+            return replace(head, raw=bytes(raw), error=str(err))
         except httpx.TimeoutException:
-            return _replace(head, raw=bytes(raw), error=self._timeout_problem())
+            return replace(head, raw=bytes(raw), error=self._timeout_problem())
         except httpx.HTTPError as err:
-            return _replace(head, raw=bytes(raw), error=_network_problem(err))
-        return _replace(head, raw=bytes(raw), body=body)
-
-
-def _replace(e: Exchange, **changes: object) -> Exchange:
-    from dataclasses import replace
-
-    return replace(e, **changes)  # type: ignore[arg-type]
+            return replace(head, raw=bytes(raw), error=_network_problem(err))
+        return replace(head, raw=bytes(raw), body=body)
 
 
 def mime_of(content_type: str | None) -> str:

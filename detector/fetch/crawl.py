@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import FrameType
 
 from detector.fetch.client import Client, Exchange, mime_of
@@ -117,7 +117,7 @@ class Crawler:
                         break
                     requested += 1
                     outcome = self._page(url, same_host=host_of(url) if named is None else None)
-                    item = self._item(outcome, uri=named or url, finals=finals)
+                    item = self._item(outcome, uri=named or url, finals=finals, named=named is not None)
                     if named is not None:
                         out.named[named] = item
                     elif isinstance(item, InputFailure):
@@ -144,12 +144,15 @@ class Crawler:
                 out.named[named] = InputFailure(named, self.site or host_of(url), "not fetched (interrupted)")
         return out
 
-    def _item(self, outcome: _Outcome, *, uri: str, finals: set[str]) -> Item | None:
+    def _item(self, outcome: _Outcome, *, uri: str, finals: set[str], named: bool) -> Item | None:
         host = self.site or host_of(outcome.final_url)
         if outcome.error is not None:
             return InputFailure(uri, host, outcome.error)
-        if outcome.skipped or outcome.exchange is None:
+        if outcome.exchange is None:
             return None
+        if outcome.skipped:
+            # A link to an image or a PDF is passed over; a URL the user named is an error.
+            return InputFailure(uri, host, outcome.exchange.skipped or "not a page") if named else None
         if outcome.final_url in finals:
             return None  # reached again through another URL or a redirect
         finals.add(outcome.final_url)
@@ -326,8 +329,6 @@ class Crawler:
 
 
 def _with_error(ex: Exchange, error: str) -> Exchange:
-    from dataclasses import replace
-
     return replace(ex, error=error)
 
 

@@ -139,3 +139,9 @@ def test_a_sitemap_index_names_nested_sitemaps_and_gzip_sitemaps_are_read() -> N
     assert parse_sitemap(gzip.compress(urlset), max_bytes=10_000).pages == ("http://a.example/p.html",)
     bomb = gzip.compress(b"<urlset>" + b" " * 5_000_000 + b"</urlset>")
     assert "larger than" in (parse_sitemap(bomb, max_bytes=10_000).error or "")
+
+
+def test_a_named_url_that_is_not_a_page_is_an_error(site: Site) -> None:
+    site.html("/report.pdf", b"%PDF-1.4 not a page", "application/pdf")
+    item = one(site, "/report.pdf")
+    assert isinstance(item, InputFailure) and item.error == "not a page (application/pdf)"

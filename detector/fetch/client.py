@@ -12,6 +12,7 @@ through ``BoundedDecoder`` so the page size limit applies to the decoded size.
 
 from __future__ import annotations
 
+import re
 import ssl
 import time
 import typing
@@ -23,6 +24,7 @@ import httpx
 
 from detector.fetch.bodies import ACCEPT_ENCODING, BadEncoding, BoundedDecoder, TooLarge
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Raw bytes read from the socket at a time while streaming a body.
 _CHUNK = 64 * 1024
 
@@ -199,7 +201,7 @@ class Client:
             line,
             sent,
             status=response.status_code,
-            reason=response.reason_phrase,
+            reason=_CONTROL.sub("?", response.reason_phrase),  # server text that reaches terminals
             http_version=response.http_version,
             headers=headers,
         )
@@ -245,4 +247,4 @@ def _network_problem(err: httpx.HTTPError) -> str:
 
 
 def _first_line(err: Exception) -> str:
-    return (str(err).splitlines() or [type(err).__name__])[0][:200]
+    return _CONTROL.sub("?", (str(err).splitlines() or [type(err).__name__])[0][:200])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import brotli
 import pytest
@@ -145,3 +146,15 @@ def test_a_named_url_that_is_not_a_page_is_an_error(site: Site) -> None:
     site.html("/report.pdf", b"%PDF-1.4 not a page", "application/pdf")
     item = one(site, "/report.pdf")
     assert isinstance(item, InputFailure) and item.error == "not a page (application/pdf)"
+
+
+def test_a_hostile_reason_phrase_never_reaches_the_terminal(site: Site) -> None:
+    def route(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(404, "\x1b[2J\x1b]0;pwned\x07Gone")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    site.routes["/gone.html"] = route
+    item = one(site, "/gone.html")
+    assert isinstance(item, InputFailure) and item.error.startswith("HTTP 404 ")
+    assert "\x1b" not in item.error and "\x07" not in item.error

@@ -1,34 +1,24 @@
-"""``detector scan`` with URLs: the fetching options, and the pages of a mixed command line.
-
-URLs (``http://``, ``https://``) are fetched by detector.fetch; files, folders, JSONL, Parquet
-and WARC files are read as before; the pages keep the order of the command line, with the
-pages found by ``--crawl`` after them all.
-"""
+"""``detector scan`` with URLs: the fetching options, their help, the progress line and the
+warnings for crawled links that failed. The fetching itself is detector.fetch."""
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from detector import __version__
-from detector.errors import InputError
-from detector.fetch.settings import FetchSettings
-from detector.model import Document, InputFailure
-
-if TYPE_CHECKING:
-    from detector.fetch import CrawlProgress
+from detector.fetch.inputs import DEFAULTS, FetchOptions
+from detector.fetch.progress import CrawlProgress
+from detector.result import ScanResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
-_D = FetchSettings(user_agent="")
+_D = DEFAULTS
 FETCH_HELP = f"""Fetching: a PAGE that starts with http:// or https:// is fetched and scanned like a file; its
 `url` is the final URL after redirects and `fetch` holds the status, final URL and content
 type. --crawl also follows its links, the site's sitemap.xml and the sitemaps robots.txt
@@ -71,7 +61,7 @@ def fetch_options(f: F) -> F:
         ),
         click.option(
             "--user-agent",
-            default=f"detector/{__version__}",
+            default=DEFAULTS.user_agent,
             show_default=True,
             help="User-Agent sent, and matched against robots.txt.",
         ),
@@ -81,24 +71,11 @@ def fetch_options(f: F) -> F:
     return f
 
 
-@dataclass(frozen=True)
-class FetchArgs:
-    crawl: bool
-    max_pages: int
-    delay: float
-    save_warc: Path | None
-    user_agent: str
-
-
-@dataclass(frozen=True)
-class Pages:
-    items: list[Document | InputFailure]
-    fetch_errors: list[tuple[str, str]]
-    interrupted: bool
-
-
-def is_url(arg: str) -> bool:
-    return arg[:8].lower().startswith(("http://", "https://"))
+def fetch_args(
+    crawl: bool, max_pages: int, delay: float, save_warc: Path | None, user_agent: str
+) -> FetchOptions:
+    """The options, with a progress line on stderr while fetching when it is a terminal."""
+    return FetchOptions(crawl, max_pages, delay, save_warc, user_agent, _FetchBar().show)
 
 
 def printable(s: str) -> str:
@@ -106,84 +83,22 @@ def printable(s: str) -> str:
     return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), s)
 
 
-def read_pages(args: list[str], opts: FetchArgs, *, site: str | None, max_bytes: int) -> Pages | None:
-    """The pages of a command line naming URLs (None when it names none: the scan reads the paths
-    itself, as before). Raises InputError for a named path that does not exist, before fetching."""
-    from detector.engine.inputs import iter_page_inputs
-    from detector.fetch import fetch
-    from detector.fetch.warc import WarcLog
-
-    urls = [a for a in args if is_url(a)]
-    if not urls:
-        if opts.crawl or opts.save_warc is not None:
-            raise click.UsageError("--crawl and --save-warc need a PAGE that is an http:// or https:// URL")
-        return None
-    for arg in args:
-        if not is_url(arg) and not os.path.exists(arg):
-            raise InputError(arg, "no such file or directory")
-    if opts.save_warc is not None and opts.save_warc.is_dir():
-        raise InputError(str(opts.save_warc), "is a folder; name a file to write")
-    settings = FetchSettings(
-        user_agent=opts.user_agent,
-        delay=opts.delay,
-        max_pages=opts.max_pages,
-        max_page_bytes=max_bytes,
-    )
-    warc = WarcLog(opts.save_warc, f"detector/{__version__}") if opts.save_warc is not None else None
-    bar = _FetchBar()
-    try:
-        run = fetch(urls, settings, crawl=opts.crawl, site=site, warc=warc, progress=bar.show)
-    finally:
-        bar.end()
-        if warc is not None:
-            warc.close()
-    items: list[Document | InputFailure] = []
-    seen: set[str] = set()
-    paths: list[str] = []
-
-    def flush() -> None:
-        for item in iter_page_inputs(paths, site=site, max_bytes=max_bytes):
-            if item.uri not in seen:  # the same file named twice is read once, as before
-                seen.add(item.uri)
-                items.append(item)
-        paths.clear()
-
-    for arg in args:
-        if not is_url(arg):
-            paths.append(arg)
-            continue
-        flush()
-        page = run.named.get(arg)
-        if page is not None and page.uri not in seen:
-            seen.add(page.uri)
-            items.append(page)
-    flush()
-    items.extend(p for p in run.crawled if p.uri not in seen)
-    errors = [(e.url, e.error) for e in run.fetch_errors]
-    return Pages(items, errors, run.interrupted)
-
-
-def report_fetch_errors(pages: Pages) -> None:
-    for url, error in pages.fetch_errors:
-        click.echo(f"detector: warning: {printable(url)}: {printable(error)}", err=True)
-    if pages.interrupted:
-        n = sum(1 for i in pages.items if isinstance(i, Document))
+def report_fetch_errors(result: ScanResult) -> None:
+    for e in result.fetch_errors or ():
+        click.echo(f"detector: warning: {printable(e.url)}: {printable(e.error)}", err=True)
+    if result.interrupted:
+        n = sum(1 for r in result.pages if r.document is not None)
         click.echo(f"detector: interrupted: scanned the {n} page(s) fetched so far", err=True)
 
 
 class _FetchBar:
-    """One status line on stderr while fetching, when it is a terminal."""
+    """One status line on stderr while fetching, when it is a terminal; ended by the next line."""
 
     def __init__(self) -> None:
         self.live = sys.stderr.isatty()
-        self.drawn = False
 
     def show(self, p: CrawlProgress) -> None:
         if self.live:
+            end = "\n" if p.queued == 0 else ""
             line = f"\rfetching: {p.fetched} fetched, {p.queued} queued, {p.failed} failed "
-            click.echo(line, nl=False, err=True)
-            self.drawn = True
-
-    def end(self) -> None:
-        if self.drawn:
-            click.echo("", err=True)
+            click.echo(line + end, nl=False, err=True)

@@ -18,9 +18,10 @@ from detector.cli.common import (
     user_errors,
     write_atomically,
 )
-from detector.cli.fetching import FETCH_HELP, FetchArgs, fetch_options, read_pages, report_fetch_errors
-from detector.config import Settings
-from detector.model import SEVERITIES, InputFailure, ScanResult, severity_rank
+from detector.cli.fetching import FETCH_HELP, fetch_args, fetch_options, report_fetch_errors
+from detector.engine import ENGINES
+from detector.model import SEVERITIES, severity_rank
+from detector.result import ScanResult
 
 
 def _human_summary(result: ScanResult) -> None:
@@ -51,7 +52,7 @@ def _human_summary(result: ScanResult) -> None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["local", "dask"]),
+    type=click.Choice(list(ENGINES)),
     default="local",
     show_default=True,
     help="With --corpus: run in this process, or as a Dask computation (a join on LSH band keys).",
@@ -113,8 +114,7 @@ def scan_command(
       detector scan crawl.warc.gz --corpus sources.parquet --engine dask --json scan.json
       detector scan https://www.example.cn/ --crawl --index corpus.idx --save-warc crawl.warc.gz
     """
-    from detector import pipeline
-    from detector.report.json_out import dumps, scan_dict
+    from detector import api
 
     if corpus_paths and index_path is not None:
         fail("use --index or --corpus, not both")
@@ -122,56 +122,34 @@ def scan_command(
         fail("--engine needs --corpus (an index is queried in process)")
     if scheduler is not None and engine != "dask":
         fail("--scheduler needs --engine dask")
-    settings = Settings()
-    corpus_failures: list[InputFailure] = []
-    fetch_args = FetchArgs(crawl, max_pages, delay, save_warc, user_agent)
     with user_errors(index_path):
         profile = read_site_profile(site_profile)
         if index_path is not None:
             index_display(index_path)  # a malformed URL is a usage error before anything is read
-        fetched = read_pages(list(pages), fetch_args, site=site, max_bytes=settings.max_page_bytes)
-        inputs = fetched.items if fetched is not None else None
         with progress_bar("scanning") as step:
-            if corpus_paths:
-                from detector.engine import open_corpus
-
-                with open_corpus(list(corpus_paths), settings, engine=engine, scheduler=scheduler) as corpus:
-                    result = pipeline.scan(
-                        list(pages),
-                        None,
-                        settings,
-                        site=site,
-                        site_profile=profile,
-                        progress=step,
-                        corpus=corpus,
-                        inputs=inputs,
-                    )
-                    corpus_failures = list(corpus.failures)
-            else:
-                result = pipeline.scan(
-                    list(pages),
-                    index_path,
-                    settings,
-                    site=site,
-                    site_profile=profile,
-                    progress=step,
-                    inputs=inputs,
-                )
-        data = scan_dict(result)
-        if fetched is not None:
-            data["summary"]["fetch_errors"] = [{"url": u, "error": e} for u, e in fetched.fetch_errors]
+            result = api.scan(
+                pages,
+                index=index_path,
+                corpus=corpus_paths,
+                engine=engine,
+                scheduler=scheduler,
+                site=site,
+                site_profile=profile,
+                progress=step,
+                fetching=fetch_args(crawl, max_pages, delay, save_warc, user_agent),
+            )
+        data = result.to_dict()
         if json_out == "-":
-            click.echo(dumps(data), nl=False)
+            click.echo(result.to_json(), nl=False)
         elif json_out:
-            write_atomically(Path(json_out), dumps(data))
+            write_atomically(Path(json_out), result.to_json())
         if report_dir is not None:
             from detector.report.html import write_html_report
 
             index_html = write_html_report(data, report_dir)
             click.echo(f"report: {index_html}", err=json_out == "-")
-    if fetched is not None:
-        report_fetch_errors(fetched)
-    if not result.pages and fetched is None:
+    report_fetch_errors(result)
+    if not result.pages and result.fetch_errors is None:
         click.echo(
             f"detector: warning: no pages found in {' '.join(pages)} "
             "(folders are searched for *.html, *.htm, *.txt, *.md and *.jsonl)",
@@ -179,14 +157,14 @@ def scan_command(
         )
     if json_out != "-":
         _human_summary(result)
-    for failure in corpus_failures:
+    for failure in result.corpus_failures:
         click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
     for r in result.pages:
         if r.failure is not None:
             click.echo(f"detector: error: {r.failure.uri}: {r.failure.error}", err=True)
-    if fetched is not None and fetched.interrupted:
+    if result.interrupted:
         sys.exit(130)
-    if corpus_failures or any(r.failure is not None for r in result.pages):
+    if result.corpus_failures or any(r.failure is not None for r in result.pages):
         sys.exit(2)
     if fail_on is not None:
         floor = SEVERITIES.index(fail_on)

@@ -21,29 +21,17 @@ from types import FrameType
 
 from detector.fetch.client import Client, Exchange, mime_of
 from detector.fetch.pages import is_page_type, page_item
+from detector.fetch.progress import CrawlProgress
 from detector.fetch.robots import Robots, robots_from_answer
 from detector.fetch.schedule import HostClock, retry_wait
 from detector.fetch.settings import FetchSettings
 from detector.fetch.sitemaps import parse_sitemap
 from detector.fetch.urls import host_of, normalise, origin_of, page_links, resolve
 from detector.fetch.warc import WarcLog
-from detector.model import Document, InputFailure
+from detector.model import Document, FetchError, InputFailure
 
 Item = Document | InputFailure
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-@dataclass(frozen=True, slots=True)
-class FetchError:
-    url: str
-    error: str
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlProgress:
-    fetched: int
-    queued: int
-    failed: int
 
 
 @dataclass

@@ -85,11 +85,7 @@ def run_check(
     reading = config.baseline is not None and write_baseline_to is None
     baseline = read_baseline(config.baseline) if reading and config.baseline is not None else None
 
-    settings = Settings().with_overrides(
-        fail_on=config.fail_on,
-        allow_sources=config.allow_sources,
-        allow_source_urls=config.allow_source_urls,
-    )
+    settings = Settings().with_overrides(allow_sources=config.allow_sources)
     result = scanning.scan(
         [str(f) for f in files],
         config.index,

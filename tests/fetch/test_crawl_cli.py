@@ -208,3 +208,14 @@ def test_help_explains_politeness_and_limits(cli: Any) -> None:
     out = " ".join(cli("scan", "--help").output.split()).replace("- ", "-")  # undo click's wrapping
     for words in ("robots.txt", "Crawl-delay", "Retry-After", "5 redirects", "--max-pages", "130"):
         assert words in out
+
+
+def test_the_library_scan_of_a_url_is_the_cli_json_byte_for_byte(live_site: Site, cli: Any) -> None:
+    import detector
+    from detector.fetch.inputs import FetchOptions
+
+    url = live_site.base + "/news/1.html"
+    from_library = detector.scan([url], fetching=FetchOptions(delay=0.0)).to_json()
+    r = cli("scan", url, "--delay", "0", "--json", "-")
+    assert r.exit_code == 0 and r.stdout == from_library
+    assert json.loads(from_library)["pages"][0]["fetch"]["status"] == 200

@@ -28,6 +28,7 @@ from detector.fetch.settings import FetchSettings
 from detector.fetch.sitemaps import parse_sitemap
 from detector.fetch.urls import host_of, normalise, origin_of, page_links, resolve
 from detector.fetch.warc import WarcLog
+from detector.ingest.inputs import url_host
 from detector.model import Document, FetchError, InputFailure
 
 Item = Document | InputFailure
@@ -108,6 +109,7 @@ class Crawler:
                     item = self._item(outcome, uri=named or url, finals=finals, named=named is not None)
                     if named is not None:
                         out.named[named] = item
+                        hosts.add(host_of(outcome.final_url))  # a site that moved: its sitemaps count
                     elif isinstance(item, InputFailure):
                         out.fetch_errors.append(FetchError(url, item.error))
                     elif item is not None:
@@ -127,13 +129,14 @@ class Crawler:
             out.interrupted = True
         finally:
             self.client.close()
-        for url, named in queue:  # named URLs never reached (Ctrl-C) are errors as well
-            if named is not None and named not in out.named:
-                out.named[named] = InputFailure(named, self.site or host_of(url), "not fetched (interrupted)")
+        for url in urls:  # named URLs never reached (Ctrl-C) are errors as well
+            if url not in out.named:
+                site = self.site or url_host(url) or url
+                out.named[url] = InputFailure(url, site, "not fetched (interrupted)")
         return out
 
     def _item(self, outcome: _Outcome, *, uri: str, finals: set[str], named: bool) -> Item | None:
-        host = self.site or host_of(outcome.final_url)
+        host = self.site or url_host(outcome.final_url) or outcome.final_url  # as a page's site
         if outcome.error is not None:
             return InputFailure(uri, host, outcome.error)
         if outcome.exchange is None:

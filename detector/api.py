@@ -48,12 +48,14 @@ def scan(
     site: str | None = None,
     site_profile: str | None = None,
     progress: Progress = no_progress,
+    site_per_folder: bool = False,
     fetching: FetchOptions | None = None,
     **settings: Any,
 ) -> ScanResult:
-    """Scan pages (files, folders, JSONL, Parquet, WARC, http(s) URLs) for reposts of the sources in ``index``
+    """Scan pages (files, folders, JSONL, Parquet, WARC, URLs) for reposts of the sources in ``index``
     (or in ``corpus``, read for this run by ``engine``: ``local`` or ``dask``), repeated and
     duplicated passages, and off-topic content. ``site`` puts every page in one site;
+    ``site_per_folder`` makes each first-level subfolder of a folder named a site (CONTRACT.md);
     ``site_profile`` is a text saying what the sites are about. Sources of ``corpus`` that
     cannot be read are in ``result.corpus_failures``; pages that cannot be read are pages with
     a ``failure``. URLs are fetched as ``fetching`` says (``--crawl`` and the rest); crawled
@@ -63,11 +65,24 @@ def scan(
     if corpus and index is not None:
         raise ValueError("scan takes an index or a corpus, not both")
     # URLs among the pages are fetched first (``fetching``: crawl, politeness, WARC; see detector.fetch).
-    fetched = read_pages(paths, fetching or FetchOptions(), site=site, max_bytes=chosen.max_page_bytes)
+    fetched = read_pages(
+        paths,
+        fetching or FetchOptions(),
+        site=site,
+        max_bytes=chosen.max_page_bytes,
+        site_per_folder=site_per_folder,
+    )
     inputs = fetched.items if fetched is not None else None
     if not corpus:
         result = scan_pages(
-            paths, index, chosen, site=site, site_profile=site_profile, progress=progress, inputs=inputs
+            paths,
+            index,
+            chosen,
+            site=site,
+            site_profile=site_profile,
+            progress=progress,
+            site_per_folder=site_per_folder,
+            inputs=inputs,
         )
     else:
         with open_corpus([str(c) for c in corpus], chosen, engine=engine, scheduler=scheduler) as run:
@@ -79,6 +94,7 @@ def scan(
                 site_profile=site_profile,
                 progress=progress,
                 corpus=run,
+                site_per_folder=site_per_folder,
                 inputs=inputs,
             ).with_corpus_failures(run.failures)
     return result if fetched is None else result.with_fetch(fetched.fetch_errors, fetched.interrupted)

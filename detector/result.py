@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from detector.decisions import Decisions, decide_pages, decisions_json
 from detector.model import (
     FINDING_KINDS,
     SEVERITIES,
+    DecisionsApplied,
     FetchError,
     Finding,
     InputFailure,
@@ -58,6 +60,8 @@ class ScanResult:
     sites: dict[str, SiteSummary] = field(default_factory=dict)
     # Sources of a corpus read for this run (``scan --corpus``) that could not be read; not in the JSON.
     corpus_failures: tuple[InputFailure, ...] = ()
+    # Set by ``with_decisions``: counts by status and the stale decisions (``summary.decisions``).
+    decisions: DecisionsApplied | None = None
     # Crawled links that failed (``summary.fetch_errors``); None when no URL was fetched.
     fetch_errors: tuple[FetchError, ...] | None = None
     interrupted: bool = False  # Ctrl-C stopped the crawl: the pages are those fetched by then
@@ -68,6 +72,10 @@ class ScanResult:
     def with_fetch(self, errors: Sequence[FetchError], interrupted: bool) -> ScanResult:
         return replace(self, fetch_errors=tuple(errors), interrupted=interrupted)
 
+    def with_decisions(self, decisions: Decisions) -> ScanResult:
+        """The result with review decisions applied (``detector.decisions``, ``--decisions FILE``)."""
+        pages, applied = decide_pages(self.pages, decisions)
+        return replace(self, pages=pages, decisions=applied)
 
     def to_dict(self) -> dict[str, Any]:
         """The scan JSON as plain data."""
@@ -76,8 +84,6 @@ class ScanResult:
     def to_json(self) -> str:
         """The scan JSON, byte for byte what ``detector scan --json`` writes."""
         return dumps(scan_dict(self))
-
-
 
 
 def _r(x: float) -> float:
@@ -114,7 +120,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fingerprint": f.fingerprint,
     }
     if f.kind in ("repost", "off-topic-repost"):
-        assert f.source is not None
+        if f.source is None:
+            raise ValueError(f"a {f.kind} finding names no source")
         out["source"] = _ref(f.source)
         out["coverage"] = _r(f.coverage or 0.0)
         out["source_coverage"] = _r(f.source_coverage or 0.0)
@@ -141,12 +148,17 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             "end_line": loc.end_line,
             "end_column": loc.end_column,
         }
+    if f.decision is not None:
+        out["decision"] = {"status": f.decision.status}
+        if f.decision.note is not None:
+            out["decision"]["note"] = f.decision.note
     return out
 
 
 def page_dict(r: PageResult) -> dict[str, Any]:
     if r.document is None:
-        assert r.failure is not None
+        if r.failure is None:
+            raise ValueError("a page result holds a document or a failure")
         return {
             "uri": r.failure.uri,
             "url": None,
@@ -197,6 +209,8 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
     severities: Counter[str] = Counter()
     for r in result.pages:
         for f in r.findings:
+            if f.dismissed:  # stays in the JSON, counts nowhere (CONTRACT.md "decision")
+                continue
             kinds[f.kind] += 1
             severities[f.severity] += 1
     summary: dict[str, Any] = {
@@ -209,6 +223,8 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
         summary["sites"] = {k: result.sites[k].to_dict() for k in sorted(result.sites)}
     if result.fetch_errors is not None:
         summary["fetch_errors"] = [{"url": e.url, "error": e.error} for e in result.fetch_errors]
+    if result.decisions is not None:
+        summary["decisions"] = decisions_json(result.decisions)
     return {
         "schema": SCHEMA,
         "tool": {"name": "detector", "version": __version__},

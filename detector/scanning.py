@@ -26,6 +26,7 @@ from detector.model import (
     Progress,
     SourceDoc,
     no_progress,
+    severity_rank,
 )
 from detector.result import ScanResult, SiteSummary
 from detector.retrieval import Corpus, ReuseFinder, SourceLookup, open_index, prepare_page, signature_params
@@ -79,33 +80,41 @@ def content_shares(w: PageAnalysis, shared: np.ndarray | None) -> ContentShares:
 
 
 def _sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (f.first_offset(), f.kind, f.fingerprint)))
+    """Severity first (high on top, CONTRACT.md), then position in the page."""
+    return tuple(
+        sorted(findings, key=lambda f: (-severity_rank(f.severity), f.first_offset(), f.kind, f.fingerprint))
+    )
 
 
 def scan(
     paths: Sequence[str],
-    index_path: str | Path | None,
+    index: str | Path | None,
     settings: Settings,
     *,
     site: str | None = None,
     site_profile: str | None = None,
     progress: Progress = no_progress,
     corpus: Corpus | None = None,
+    site_per_folder: bool = False,
     inputs: Sequence[Document | InputFailure] | None = None,
 ) -> ScanResult:
     """Scan pages: reposts (with an index, or a ``corpus`` run by an engine), repeats, site-level
     duplicates and content shares, and each page's topic against its site's profile
     (``site_profile`` adds to every site's). ``inputs``, when given, are the pages already read
     (fetched ones among them, see detector.fetch) and ``paths`` is not read."""
-    if corpus is not None and index_path is not None:
+    if corpus is not None and index is not None:
         raise ValueError("scan takes an index or a corpus, not both")
-    index = open_index(index_path, settings) if index_path is not None else None
-    store: Catalogue | None = corpus.store if corpus is not None else index
+    opened = open_index(index, settings) if index is not None else None
+    store: Catalogue | None = corpus.store if corpus is not None else opened
     try:
         items = (
             list(inputs)
             if inputs is not None
-            else list(iter_page_inputs(paths, site=site, max_bytes=settings.max_page_bytes))
+            else list(
+                iter_page_inputs(
+                    paths, site=site, max_bytes=settings.max_page_bytes, site_per_folder=site_per_folder
+                )
+            )
         )
         # Template text is learned per site before anything else, so it never counts as content.
         by_site: dict[str, list[int]] = {}
@@ -120,8 +129,8 @@ def scan(
         lookup: ReuseFinder | None = None
         if corpus is not None:
             lookup = corpus.finder([item for item in items if isinstance(item, Document)], settings)
-        elif index is not None:
-            lookup = SourceLookup(index, settings)
+        elif opened is not None:
+            lookup = SourceLookup(opened, settings)
         work: dict[int, PageAnalysis] = {}
         for i, item in enumerate(items):
             progress(item.uri)
@@ -186,8 +195,8 @@ def scan(
                             sources[source.id] = source
         manifest = store.manifest.public() if store is not None else None
     finally:
-        if index is not None:
-            index.close()
+        if opened is not None:
+            opened.close()
     return ScanResult(
         pages=tuple(results),
         sources=dict(sorted(sources.items())),

@@ -17,13 +17,13 @@ _EXCERPT = 60
 
 def read_document(path: str) -> Document:
     """One file through the same ingest as `scan` (decoding, HTML extraction, offsets)."""
-    from detector.ingest import iter_page_inputs
+    from detector.ingest.inputs import iter_file_pages
 
     if os.path.isdir(path):
         raise InputError(path, "is a folder; align takes two files")
     if path.lower().endswith(".jsonl"):
         raise InputError(path, "is a JSONL file; align takes two documents (HTML, text or Markdown)")
-    items = list(iter_page_inputs([path]))
+    items = list(iter_file_pages([path]))
     if len(items) != 1:
         raise InputError(path, "expected one document")
     item = items[0]
@@ -55,7 +55,11 @@ def _excerpt(text: str, span: tuple[int, int]) -> str:
 @click.argument("suspicious", metavar="SUSPICIOUS")
 @click.argument("source", metavar="SOURCE")
 @click.option(
-    "--json", "json_out", metavar="FILE|-", help="Write the passages as JSON to FILE, or to stdout with '-'."
+    "-o",
+    "--json",
+    "json_out",
+    metavar="FILE|-",
+    help="Write the passages as JSON to FILE, or to stdout with '-'.",
 )
 @click.option(
     "--preset",

@@ -44,7 +44,12 @@ def is_url(arg: str) -> bool:
 
 
 def read_pages(
-    args: Sequence[str], opts: FetchOptions, *, site: str | None, max_bytes: int
+    args: Sequence[str],
+    opts: FetchOptions,
+    *,
+    site: str | None,
+    max_bytes: int,
+    site_per_folder: bool = False,
 ) -> FetchedPages | None:
     """Raises InputError for a named path that does not exist, and ConfigError for fetching
     options without a URL, before anything is fetched."""
@@ -76,7 +81,8 @@ def read_pages(
     paths: list[str] = []
 
     def flush() -> None:
-        for item in iter_page_inputs(paths, site=site, max_bytes=max_bytes):
+        read = iter_page_inputs(paths, site=site, max_bytes=max_bytes, site_per_folder=site_per_folder)
+        for item in read:
             if item.uri not in seen:  # the same file named twice is read once, as before
                 seen.add(item.uri)
                 items.append(item)

@@ -45,4 +45,4 @@ def page_item(exchange: Exchange, *, uri: str, final_url: str, site: str | None)
     except InputError as err:
         return InputFailure(uri, chosen, err.problem)
     doc = replace(doc, fetch=FetchInfo(exchange.status, final_url, content_type))
-    return ingest._finish(doc, site=site, folder=host)
+    return ingest.finish_document(doc, site=site, folder=host)

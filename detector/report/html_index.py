@@ -20,6 +20,7 @@ from detector.report.html_scan import (
     SEVERITIES,
     Shared,
     content,
+    dismissed,
     duplicated,
     json_island,
     mapping,
@@ -69,7 +70,8 @@ class IndexContext:
     """``index.html``: totals, counts by kind and severity, the filter options, sites, sources.
 
     ``data`` is the JSON island: ``rows`` (one per page: uri, title, site, worst rank, kinds, top
-    coverage, report href, error, duplicated share ...) and ``sites`` (names, by ``SiteRow.index``).
+    coverage, report href, error, duplicated share, fingerprints ...), ``sites`` (names, by
+    ``SiteRow.index``) and ``review`` (``html_review.review_data``).
     """
 
     shared: Shared
@@ -125,6 +127,7 @@ def _row(page: Mapping[str, Any], href: str) -> dict[str, Any]:
         "d": duplicated(shares),
         "ct": shares,
         "x": "\n".join(searchable),
+        "f": [text(f.get("fingerprint")) for f in findings],
     }
 
 
@@ -182,6 +185,7 @@ def index_context(
     names: Sequence[str],
     shared: Shared,
     script: Markup,
+    review: Mapping[str, Any],
 ) -> IndexContext:
     """The context of index.html; ``names`` are the page reports' file names, in page order."""
     rows = [_row(p, n) for p, n in zip(pages, names, strict=True)]
@@ -190,6 +194,8 @@ def index_context(
     severities: dict[str, int] = {}
     for page in pages:
         for f in maps(page.get("findings")):
+            if dismissed(f):  # counts nowhere (CONTRACT.md "decision")
+                continue
             kinds[text(f.get("kind"))] = kinds.get(text(f.get("kind")), 0) + 1
             severities[text(f.get("severity"))] = severities.get(text(f.get("severity")), 0) + 1
     by_kind = _counts(KINDS, summary.get("findings"), kinds)
@@ -212,5 +218,5 @@ def index_context(
         site_names=sorted({r["s"] for r in rows}),
         kinds=[c.name for c in by_kind],
         ranks=list(RANKS),
-        data=json_island({"rows": rows, "sites": [s.site for s in sites]}),
+        data=json_island({"rows": rows, "sites": [s.site for s in sites], "review": review}),
     )

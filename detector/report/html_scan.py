@@ -170,12 +170,19 @@ def page_filenames(uris: Sequence[str]) -> list[str]:
 # --- what the index and the page reports both read ----------------------------------------------
 
 
+def dismissed(finding: Mapping[str, Any]) -> bool:
+    """A finding a reviewer dismissed: shown, but counted nowhere."""
+    return mapping(finding.get("decision")).get("status") == "dismissed"
+
+
 def worst(page: Mapping[str, Any]) -> str:
-    """``error``, ``none`` or the highest severity of the page's findings."""
+    """``error``, ``none`` or the highest severity of the page's findings (dismissed ones aside)."""
     if page.get("error") is not None:
         return "error"
     ranks = [
-        SEVERITIES.index(f["severity"]) for f in maps(page.get("findings")) if f.get("severity") in SEVERITIES
+        SEVERITIES.index(f["severity"])
+        for f in maps(page.get("findings"))
+        if f.get("severity") in SEVERITIES and not dismissed(f)
     ]
     return SEVERITIES[max(ranks)] if ranks else "none"
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from detector.ingest import iter_source_inputs as ingest_sources
 from detector.ingest import partitions as inputs
+from detector.ingest.inputs import iter_file_sources as ingest_sources
 from detector.model import Document, InputFailure
 from tests.conftest import ROOT, CliRun
 

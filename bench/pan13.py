@@ -37,7 +37,8 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 from pan_measures import Annotation, Scores, score
 
-from detector.analysis.align_pan import PanSettings, Prepared, align_prepared, prepare
+from detector.analysis.align_pan import Prepared, align_prepared, prepare
+from detector.config import PanSettings
 from detector.model import AlignedPassage
 
 SUBCORPORA = (

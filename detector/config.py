@@ -49,7 +49,9 @@ class Settings:
     # Chinese news sentences or three English ones. 60 keeps MinHash estimates steady (~56
     # shingles) and the band table at one row set per ~60 tokens: indexing cnews-1000 went
     # from 19,720 passages (chunks of 30 plus paragraphs) to ~6,000 with every demo and
-    # bench repost still found (bench/throughput.py: 100/100 pages).
+    # bench repost still found (bench/throughput.py: 100/100 pages). A sentence longer than twice
+    # this is signed in pieces of half of it (text/passages.py), so that a copy whose sentence
+    # ends were changed (half-width or comma-only punctuation) is still found (issue 13).
     chunk_tokens: int = 60
     # A page queries every window of up to this many sentences of a paragraph, so that some
     # window matches a source chunk exactly when the page cuts paragraphs elsewhere.
@@ -174,3 +176,96 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+@dataclass(frozen=True)
+class PanSettings:
+    """Named settings of `detector align --preset pan`, the sentence-level strategy of
+    ``detector.analysis.align_pan`` (see its docstring).
+
+    Calibrated on the PAN 2013 text-alignment training corpus only (``python bench/pan13.py
+    ../shared/data/pan13/pan13-text-alignment-training-corpus-2013-01-21 --out DIR --set NAME=VALUE``).
+    The defaults are the values Sanchez-Perez et al. published, except where a comment says
+    otherwise; with them the corpus scores plagdet 0.9116 overall (no obfuscation 0.998, random
+    0.898, translation 0.883, summary 0.594). Each comment gives the overall plagdet of the
+    neighbouring values tried, one setting changed at a time: the optimum is flat, so the
+    published values were kept rather than fitted to this corpus.
+    """
+
+    # Seeds: sentence pairs with tf-idf cosine above seed_cosine and Dice above seed_dice.
+    # seed_cosine 0.28: 0.9111, 0.38: 0.9067; seed_dice 0.28: 0.9110, 0.38: 0.9115.
+    seed_cosine: float = 0.33
+    seed_dice: float = 0.33
+    # A cluster is a passage when the cosine of its two sides' summed tf-idf vectors passes this.
+    # 0.30: 0.9119, 0.40: 0.9116, 0.45: 0.9055.
+    min_passage_cosine: float = 0.34
+    # Seeds at most this many sentences apart (on both sides) extend one passage; a cluster
+    # that fails validation is tried again with one less, down to min_gap.
+    # max_gap 3: 0.9115, 5: 0.9112; min_gap 2: 0.9116.
+    max_gap: int = 4
+    min_gap: int = 0
+    # Summaries: a second extension with this gap; chosen when its passages hold at least
+    # summary_ratio times more source than suspicious text. summary_gap 16: 0.9091 (summary
+    # 0.508), 32: 0.9128 (summary 0.623, kept at the published 24: one small sub-corpus);
+    # summary_ratio 2.0: 0.9105, 2.5: 0.9115.
+    summary_gap: int = 24
+    summary_ratio: float = 3.0
+    # Sentences with fewer terms than this join the next sentence. 2: 0.9118, 4: 0.9114.
+    min_sentence_terms: int = 3
+    # Latin words shorter than this are not terms (the published choice: "of", "to", "in" drop).
+    min_word_chars: int = 3
+    # Stopwords removed as well: 0.9016 (random obfuscation 0.876): idf already weighs them down,
+    # and they help Dice tell a shuffled copy from a sentence on the same topic.
+    remove_stopwords: bool = False
+    # Passages shorter than this (characters) on either side are dropped. 100: 0.9009, 200: 0.9070.
+    min_passage_chars: int = 150
+    # In those lengths a CJK character counts as this many characters: 150 English characters are
+    # about 25 words, which Settings weighs as about 33 Chinese characters (15 words ~ 20 characters).
+    # Not calibrated on PAN (English only); checked on the unit fixtures.
+    cjk_char_weight: float = 4.5
+    # A pair with an exact run (same tokens; punctuation, case and spacing aside) at least this long
+    # is a verbatim copy: its passages are the exact runs of at least this length, found by the
+    # token aligner with seeds of verbatim_seed_tokens tokens chained across verbatim_max_gap tokens
+    # (a word-exact version of the published longest-common-substring step).
+    # verbatim_min_chars 150: 0.9026, 400: 0.8953 (no obfuscation 0.947); verbatim_max_gap 2: 0.9083.
+    verbatim_min_chars: int = 256
+    verbatim_seed_tokens: int = 6
+    verbatim_max_gap: int = 0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Operational limits: how much is read, batched or shown at once. They bound time and memory
+    and never change what is found, so they are fixed per version (``LIMITS``), not per run, and
+    are not in the scan JSON. Each value was chosen on this project's 2-core benchmark machine."""
+
+    # --- input ---
+    # A page with more labelled blocks than this is refused: a crafted page of a million empty
+    # elements costs seconds per step, while the longest real page of gne-html has ~2,000.
+    max_page_blocks: int = 100_000
+    # JSONL files larger than this are read in ranges of lines (partitions an engine can read
+    # anywhere); smaller ones are read whole.
+    split_jsonl_bytes: int = 64 << 20
+    lines_per_part: int = 20_000
+    files_per_part: int = 500
+    # --- signing ---
+    # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer
+    # stays in cache (a fresh large array per batch was 4x slower, DESIGN.md).
+    minhash_batch: int = 8192
+    # --- the Redis index ---
+    redis_lock_ms: int = 60_000  # a writer that dies frees the index after this long
+    redis_lock_wait_s: float = 60.0  # as long as the SQLite store waits for a busy file
+    redis_band_slice: int = 20_000  # band entries per buffered flush; the lock is extended between them
+    redis_read_chunk: int = 500  # documents fetched per round trip
+    # --- alignment (PAN strategy) ---
+    # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.
+    pan_block_cells: int = 4_000_000
+    # --- reports and terminal output ---
+    slug_chars: int = 48  # the readable end of a page report's file name
+    sources_shown: int = 50  # sources listed on the report's index page
+    context_chars: int = 160  # source text shown either side of a matched passage
+    show_chars: int = 4000  # longest passage shown whole in the side-by-side view
+    excerpt_chars: int = 60  # excerpt of a passage in `detector align`'s text output
+
+
+LIMITS = Limits()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from detector.analysis.groups import merge_spans
 from detector.analysis.offtopic import TopicInput, apply_topic, judge_run
 from detector.analysis.repeats import repeat_findings
 from detector.analysis.reuse import PageText, repost_findings
@@ -62,7 +63,7 @@ def _merge_duplicate(findings: list[Finding], cross: Finding) -> None:
         if f.kind != "duplicate-passage":
             continue
         if any(s < ce and cs < e for s, e in f.occurrences for cs, ce in cross.occurrences):
-            spans = sorted(set(f.occurrences) | set(cross.occurrences))
+            spans = merge_spans(set(f.occurrences) | set(cross.occurrences))  # nested ones are one place
             findings[i] = replace(f, occurrences=tuple(spans), also_in_pages=cross.also_in_pages)
             return
     findings.append(cross)

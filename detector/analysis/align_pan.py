@@ -36,67 +36,13 @@ from scipy import sparse
 
 from detector.analysis.align import AlignSettings, align_tokens, to_passages
 from detector.analysis.reuse import measure_reuse, prepare_page_text
-from detector.config import Settings
+from detector.config import LIMITS, PanSettings, Settings
 from detector.model import AlignedPassage, Document, SourceDoc
 from detector.text.english import STOPWORDS, stem
 from detector.text.tokens import Tokens, tokenize
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class PanSettings:
-    """Named settings of the sentence-level strategy (see the module docstring).
-
-    Calibrated on the PAN 2013 text-alignment training corpus only (``python bench/pan13.py
-    ../shared/data/pan13/pan13-text-alignment-training-corpus-2013-01-21 --out DIR --set NAME=VALUE``).
-    The defaults are the values Sanchez-Perez et al. published, except where a comment says
-    otherwise; with them the corpus scores plagdet 0.9116 overall (no obfuscation 0.998, random
-    0.898, translation 0.883, summary 0.594). Each comment gives the overall plagdet of the
-    neighbouring values tried, one setting changed at a time: the optimum is flat, so the
-    published values were kept rather than fitted to this corpus.
-    """
-
-    # Seeds: sentence pairs with tf-idf cosine above seed_cosine and Dice above seed_dice.
-    # seed_cosine 0.28: 0.9111, 0.38: 0.9067; seed_dice 0.28: 0.9110, 0.38: 0.9115.
-    seed_cosine: float = 0.33
-    seed_dice: float = 0.33
-    # A cluster is a passage when the cosine of its two sides' summed tf-idf vectors passes this.
-    # 0.30: 0.9119, 0.40: 0.9116, 0.45: 0.9055.
-    min_passage_cosine: float = 0.34
-    # Seeds at most this many sentences apart (on both sides) extend one passage; a cluster
-    # that fails validation is tried again with one less, down to min_gap.
-    # max_gap 3: 0.9115, 5: 0.9112; min_gap 2: 0.9116.
-    max_gap: int = 4
-    min_gap: int = 0
-    # Summaries: a second extension with this gap; chosen when its passages hold at least
-    # summary_ratio times more source than suspicious text. summary_gap 16: 0.9091 (summary
-    # 0.508), 32: 0.9128 (summary 0.623, kept at the published 24: one small sub-corpus);
-    # summary_ratio 2.0: 0.9105, 2.5: 0.9115.
-    summary_gap: int = 24
-    summary_ratio: float = 3.0
-    # Sentences with fewer terms than this join the next sentence. 2: 0.9118, 4: 0.9114.
-    min_sentence_terms: int = 3
-    # Latin words shorter than this are not terms (the published choice: "of", "to", "in" drop).
-    min_word_chars: int = 3
-    # Stopwords removed as well: 0.9016 (random obfuscation 0.876): idf already weighs them down,
-    # and they help Dice tell a shuffled copy from a sentence on the same topic.
-    remove_stopwords: bool = False
-    # Passages shorter than this (characters) on either side are dropped. 100: 0.9009, 200: 0.9070.
-    min_passage_chars: int = 150
-    # In those lengths a CJK character counts as this many characters: 150 English characters are
-    # about 25 words, which Settings weighs as about 33 Chinese characters (15 words ~ 20 characters).
-    # Not calibrated on PAN (English only); checked on the unit fixtures.
-    cjk_char_weight: float = 4.5
-    # A pair with an exact run (same tokens; punctuation, case and spacing aside) at least this long
-    # is a verbatim copy: its passages are the exact runs of at least this length, found by the
-    # token aligner with seeds of verbatim_seed_tokens tokens chained across verbatim_max_gap tokens
-    # (a word-exact version of the published longest-common-substring step).
-    # verbatim_min_chars 150: 0.9026, 400: 0.8953 (no obfuscation 0.947); verbatim_max_gap 2: 0.9083.
-    verbatim_min_chars: int = 256
-    verbatim_seed_tokens: int = 6
-    verbatim_max_gap: int = 0
 
 
 # Sentence ends: Latin terminators before white space (or the end), CJK terminators anywhere,
@@ -230,7 +176,6 @@ class _Pair:
 
 # Seeding compares sentences in row blocks of at most this many cells, so that memory stays
 # bounded for long documents (a dense all-pairs matrix of two 20 MB texts would not fit).
-_BLOCK_CELLS = 4_000_000
 
 
 def _seeding(susp: Sentences, src: Sentences, settings: PanSettings) -> tuple[_Pair, Seeds]:
@@ -251,7 +196,7 @@ def _seeding(susp: Sentences, src: Sentences, settings: PanSettings) -> tuple[_P
     la = np.asarray(ba.sum(axis=1)).ravel()
     lb = np.asarray(bb_t.sum(axis=0)).ravel()
     src_unit_t = pair.src_unit.T.tocsc()
-    rows = max(1, _BLOCK_CELLS // max(1, b.shape[0]))
+    rows = max(1, LIMITS.pan_block_cells // max(1, b.shape[0]))
     seeds: Seeds = []
     for lo in range(0, a.shape[0], rows):
         hi = min(a.shape[0], lo + rows)

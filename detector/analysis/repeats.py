@@ -70,6 +70,11 @@ def repeat_findings(page: PageText, main_spans: list[Span], settings: Settings) 
             continue
         first = widen_to_sentences(a.p0, a.p1)
         second = widen_to_sentences(a.s0, a.s1)
+        if second[0] < first[1]:
+            # A block repeated right after itself (a page holding its text twice) has its
+            # seam inside one sentence: the two places meet there instead of overlapping.
+            seam = int(tokens.starts[a.s0])
+            first, second = (first[0], min(first[1], seam)), (max(second[0], seam), second[1])
         matched = min(
             tokens.ends[a.p1 - 1] - tokens.starts[a.p0], tokens.ends[a.s1 - 1] - tokens.starts[a.s0]
         )

@@ -19,7 +19,7 @@ from detector.analysis.spans import Mask, content_mask, fraction, span_mask
 from detector.config import Settings
 from detector.model import AlignedPassage, Document, Finding, Severity, SourceDoc, SourceRef, Span
 from detector.text.passages import MainTokens, main_tokens
-from detector.text.tokens import Tokens, tokenize
+from detector.text.tokens import Tokens, shingle_hashes, tokenize
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,9 @@ def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> Sour
     covered = span_mask(len(page.text), (p.page for p in passages)) & page.main_content
     src_content = content_mask(source.text, source.content_spans())
     src_covered = span_mask(len(source.text), (p.source for p in passages))
+    # A source that holds its text twice (some portals publish it so) is aligned to one copy;
+    # the page holds the other copy's characters as well.
+    src_covered |= span_mask(len(source.text), _held_repeats(src.tokens, found, settings))
     copied_tokens = sum(a.p1 - a.p0 for a in found)
     return SourceReuse(
         source=source,
@@ -81,6 +84,33 @@ def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> Sour
         source_coverage=fraction(src_covered, src_content),
         copied_tokens=copied_tokens,
     )
+
+
+def _held_repeats(source: Tokens, found: list[TokenAlignment], settings: Settings) -> list[Span]:
+    """Character spans of the source, outside the aligned passages, that repeat text of those
+    passages word for word: runs of at least ``min_copied_tokens`` tokens whose every
+    ``align_seed_tokens``-shingle also lies inside an aligned passage of the source."""
+    n, k = len(source), settings.align_seed_tokens
+    if n < k or not found:
+        return []
+    covered = np.zeros(n, dtype=np.bool_)
+    for a in found:
+        covered[a.s0 : a.s1] = True
+    if covered.all():
+        return []
+    sh = shingle_hashes(source.hashes, k)  # shingle i holds tokens i .. i+k-1
+    inside = np.convolve(covered.astype(np.int64), np.ones(k, dtype=np.int64), "valid") == k
+    held = np.isin(sh, sh[inside]) & ~inside
+    marked = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(marked, np.flatnonzero(held), 1)
+    np.add.at(marked, np.flatnonzero(held) + k, -1)
+    tok = (np.cumsum(marked[:n]) > 0) & ~covered
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], tok.astype(np.int8), [0]))))
+    out: list[Span] = []
+    for lo, hi in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        if hi - lo >= settings.min_copied_tokens:
+            out.append((int(source.starts[lo]), int(source.ends[hi - 1])))
+    return out
 
 
 def _short_copies(

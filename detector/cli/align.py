@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 
 from detector.cli.common import user_errors, write_atomically
+from detector.config import LIMITS
 from detector.errors import InputError
 from detector.model import AlignedPassage, Document, InputFailure
 
 PRESETS = ("scan", "pan")
-_EXCERPT = 60
 
 
 def read_document(path: str) -> Document:
@@ -48,7 +48,7 @@ def align_dict(
 
 def _excerpt(text: str, span: tuple[int, int]) -> str:
     s = " ".join(text[span[0] : span[1]].split())
-    return s if len(s) <= _EXCERPT else s[: _EXCERPT - 1] + "…"
+    return s if len(s) <= LIMITS.excerpt_chars else s[: LIMITS.excerpt_chars - 1] + "…"
 
 
 @click.command("align")

@@ -15,7 +15,11 @@ Labelling, in order:
 4. Boilerplate by link density: a block whose text is mostly link text.
 5. The main content container is the deepest element holding 60% of the page's prose (blocks of 25+
    characters with clause punctuation and little link text). Inside it, what is left is main; outside it,
-   only prose is main, so an article paragraph that sits outside is still kept.
+   only prose is main, so an article paragraph that sits outside is still kept. Prose in comment threads
+   and teaser boxes does not count when choosing the container.
+
+A page that is mostly a list of links (an index or list page) keeps its headlines as boilerplate: they
+are not passages, and a shared headline must not become a finding on every list page that shows it.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ from detector.model import BlockKind
 # Labelling thresholds (how each is used: the module docstring, steps 4 and 5).
 _CONTAINER_SHARE = 0.6  # the container is the deepest element holding this share of the prose
 _LINK_DENSITY_MAX = 0.5  # a block with more link text than this is navigation
-_LIST_PAGE_MAIN_CHARS = 50  # less main text than this: a list page, whose headlines are its content
+# Prose under these markers never chooses the container: comment threads and teaser boxes.
+_NOT_ARTICLE_MARKERS = frozenset({"comment", "related", "recommend"})
 _NAV_MARKERS = ("nav", "menu", "header", "daohang", "dh", "top", "topbar")
 _NORM_DROP = re.compile(r"[\W_]+")
 _OUTSIDE_MAIN_MIN_CHARS = 30  # prose outside the container is kept as main from this length
@@ -83,8 +88,6 @@ def extract_html(original: str) -> HtmlExtraction:
 
     for seg in segments:
         seg.kind = _classify(seg, seg is title_seg, container, inside)
-    if sum(s.chars for s in segments if s.kind == "main") < _LIST_PAGE_MAIN_CHARS:
-        _rescue(segments, inside)
 
     layout = assemble(segments)
     if title_seg is not None:
@@ -147,6 +150,8 @@ def _main_container(segments: list[_HSegment]) -> _Node | None:
         weight = _prose_weight(seg)
         if not weight or seg.node is None:
             continue
+        if _effective_marker(seg.node, set()) in _NOT_ARTICLE_MARKERS:
+            continue  # readers' comments can outweigh a short article (guancha pages)
         total += weight
         node: _Node | None = seg.node
         while node is not None and node.tag not in _CONTAINER_TAGS:
@@ -207,16 +212,6 @@ def _classify(seg: _HSegment, is_title: bool, container: _Node | None, container
     ):
         return "main"
     return "boilerplate"
-
-
-def _rescue(segments: list[_HSegment], container_line: set[int]) -> None:
-    """A page with (almost) no article text is a list or index page: its content is the headlines, so the
-    link blocks outside chrome areas that read as headlines (8+ characters) become main text."""
-    for seg in segments:
-        if seg.kind != "boilerplate" or seg.reason():
-            continue
-        if _effective_marker(seg.node, container_line) is None and seg.chars >= 8:
-            seg.kind = "main"
 
 
 def _resembles(text: str, title: str) -> bool:

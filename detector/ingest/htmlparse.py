@@ -75,6 +75,8 @@ _MARKER_TOKENS = frozenset(
         "ad", "ads", "gg", "guanggao", "links", "link", "foot", "side", "aside", "top", "dh", "hot", "tags",
         "tag", "logo", "pager", "pages", "crumbs", "location", "path", "bread", "tool", "tools", "fenxiang",
         "footer", "nav", "menu",
+        # the teaser of the next story after an article (163: post_next_post_wrap), prev/next boxes
+        "next", "prev", "prenext", "nextpost", "teaser",
     }
 )  # fmt: skip
 _MARKER_IGNORE = re.compile(r"^(?:position-(?:relative|absolute|static|fixed|sticky)|sticky-top|fixed-top)$")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from detector.config import LIMITS
 from detector.errors import InputError
 from detector.ingest.build import Kind, build_document, bytes_look_like_html, looks_like_html
 from detector.ingest.decode import BINARY, EMPTY, UNDECODABLE, decode_bytes
@@ -248,15 +249,14 @@ def _file(target: Target, kind: Kind, *, site: str | None, max_bytes: int) -> Do
 # A page with more blocks than this is refused: no real article has it, and every later stage
 # (segmentation, the report's segments) grows with the block count. 100,000 is 50x the
 # largest page of gne-html (a news list page with about 2,000 blocks).
-MAX_BLOCKS = 100_000
 
 
 def finish_document(doc: Document, *, site: str | None, folder: str) -> Document | InputFailure:
     chosen = site or url_host(doc.url) or folder
     if not doc.text.strip():
         return InputFailure(doc.uri, chosen, NO_TEXT)
-    if len(doc.blocks) > MAX_BLOCKS:
-        return InputFailure(doc.uri, chosen, f"more than {MAX_BLOCKS} blocks")
+    if len(doc.blocks) > LIMITS.max_page_blocks:
+        return InputFailure(doc.uri, chosen, f"more than {LIMITS.max_page_blocks} blocks")
     return doc if doc.site == chosen else replace(doc, site=chosen)
 
 

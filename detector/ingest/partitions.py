@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from detector.config import LIMITS
 from detector.errors import InputError
 from detector.ingest import inputs as ingest
 from detector.ingest.build import document_from_bytes
@@ -39,9 +40,6 @@ PartKind = Literal["files", "jsonl-lines", "parquet", "warc"]
 Item = Document | InputFailure
 
 # A JSONL file above this size is read in ranges of lines.
-SPLIT_JSONL_BYTES = 64 << 20
-LINES_PER_PART = 20_000
-FILES_PER_PART = 500
 _TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
 
@@ -89,11 +87,11 @@ def partitions(paths: Sequence[str], cwd: Path | None = None, *, site_per_folder
             add("warc", (spec,))
         elif lower.endswith(".jsonl") and _splittable(t.path):
             flush_files()
-            for offset, first, count in _line_ranges(t.path, LINES_PER_PART):
+            for offset, first, count in _line_ranges(t.path, LIMITS.lines_per_part):
                 add("jsonl-lines", (spec,), start=offset, first=first, count=count)
         else:
             files.append(spec)
-            if len(files) >= FILES_PER_PART:
+            if len(files) >= LIMITS.files_per_part:
                 flush_files()
     flush_files()
     return parts
@@ -150,7 +148,7 @@ def iter_source_inputs(paths: Sequence[str], *, max_bytes: int = 20_000_000) -> 
 
 def _splittable(path: str) -> bool:
     try:
-        if os.path.getsize(path) <= SPLIT_JSONL_BYTES:
+        if os.path.getsize(path) <= LIMITS.split_jsonl_bytes:
             return False
         with open(path, "rb") as f:
             head = f.read(8192)

@@ -78,6 +78,26 @@ DISCLAIMER = re.compile(
     r"^\s*[\[【(（]?\s*(?:免责声明|特别声明|郑重声明|版权声明|风险提示|声明)\s*[:：】\])）]"
 )
 
+# Site widgets by their words (issue 13): share buttons, comment boxes, recommendation boxes and
+# follow-us promotions. Only short lines (see boilerplate_reason); repeats are bounded.
+WIDGET = re.compile(
+    r"微信扫一扫|扫一扫|一键转发|一键分享|分享到|请先说点什么|说点什么吧|暂无评论|还没有评论|我来说两句|"
+    r"发表评论|参与评论|条评论|您?你?可能(?:会)?感兴趣|相关文章|热门文章|推荐阅读|"
+    r"扫描(?:下方)?二维码|二维码关注|长按(?:识别)?二维码|关注(?:我们的)?(?:官方)?微信|微信中搜"
+)
+# Reporting and reprint lines: 澎湃新闻报料：4009-20-4009 澎湃新闻，未经授权不得转载.
+REPRINT = re.compile(
+    r"报料\s{0,3}[:：]|未经(?:授权|许可|同意)[,，]?\s{0,3}(?:不得|禁止|严禁|请勿)(?:转载|转发|使用)|"
+    r"转载请注明|欢迎转载|版权归原作者|如有侵权"
+)
+# Date lines without a colon: 最后更新: 2019-09-07 / 发表于2014-08-24 21:30| 1164次阅读.
+DATED = re.compile(
+    r"^\s{0,3}[\[(（【]?\s{0,3}(?:最后更新|最后修改|更新于|发表于|发布于|发布在|写于|posted\s{1,3}on|"
+    r"last\s{1,3}updated|updated\s{1,3}on)\s{0,3}[:：]?\s{0,3}\d{4}",
+    re.IGNORECASE,
+)
+READS = re.compile(r"\d{1,9}\s{0,2}次(?:阅读|浏览|点击)|\d{1,9}\s{0,2}条评论")
+
 # A line made only of digits, punctuation and symbols (a visit counter "0", a lone "|").
 TRIVIAL = re.compile(r"^[\s\d\W_]{0,8}$")
 
@@ -157,6 +177,12 @@ def boilerplate_reason(text: str) -> str | None:
         return "trivial"
     if DATE_ONLY.match(stripped) or (size <= 40 and DATE_LEAD.match(stripped)):
         return "date"
+    if size <= 120 and (DATED.match(stripped) or (size <= 80 and READS.search(stripped))):
+        return "date"
+    if size <= 120 and REPRINT.search(stripped):
+        return "reprint"
+    if size <= 80 and WIDGET.search(stripped):
+        return "widget"
     if size <= 120:
         if BREADCRUMB.search(stripped):
             return "breadcrumb"

@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from detector.config import LIMITS
 from detector.report.html_scan import (
     KINDS,
     PAGES_DIR,
@@ -31,8 +32,6 @@ from detector.report.html_scan import (
     text,
     worst,
 )
-
-SOURCES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -212,8 +211,8 @@ def index_context(
         by_kind=by_kind,
         by_severity=by_severity,
         sources_hit=len(source_rows),
-        sources=source_rows[:SOURCES_SHOWN],
-        more_sources=max(0, len(source_rows) - SOURCES_SHOWN),
+        sources=source_rows[:LIMITS.sources_shown],
+        more_sources=max(0, len(source_rows) - LIMITS.sources_shown),
         sites=sites,
         site_names=sorted({r["s"] for r in rows}),
         kinds=[c.name for c in by_kind],

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from detector.config import LIMITS
 from detector.decisions import STATUSES
 from detector.report.html_scan import (
     REPOST_KINDS,
@@ -34,11 +35,17 @@ from detector.report.html_scan import (
     worst,
 )
 from detector.report.order import ordered_findings
-from detector.report.segments import Highlight, MarkedBlock, clamp, mark_up, normalise_blocks
+from detector.report.segments import (
+    Highlight,
+    MarkedBlock,
+    clamp,
+    mark_up,
+    merge_overlapping,
+    normalise_blocks,
+    occurrence_label,
+)
 
 PALETTE_SIZE = 8  # source colours .s0 ... .s7 in style.css, reused cyclically
-CONTEXT_CHARS = 160  # source text shown either side of a matched passage
-SHOW_CHARS = 4000  # longest passage shown whole in the side-by-side view
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -160,7 +167,9 @@ def _groups(blocks: list[MarkedBlock]) -> list[BlockGroup]:
 
 def _cut(passage: str) -> str:
     return (
-        passage if len(passage) <= SHOW_CHARS else passage[:SHOW_CHARS] + f" … (+{len(passage) - SHOW_CHARS})"
+        passage
+        if len(passage) <= LIMITS.show_chars
+        else passage[: LIMITS.show_chars] + f" … (+{len(passage) - LIMITS.show_chars})"
     )
 
 
@@ -173,6 +182,8 @@ class _Stops:
     href_of: Mapping[str, str]
     highlights: list[Highlight] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
+    repeat_groups: int = 0  # duplicate-passage findings on the page
+    repeat_seen: int = 0
 
     def _add(self, span: tuple[int, int], payload: dict[str, Any], highlight: Highlight) -> str:
         self.highlights.append(highlight)
@@ -192,17 +203,20 @@ class _Stops:
         sspan = clamp(raw.get("source"), len(source_text))
         if sspan is not None:
             s, e = sspan
-            payload["before"] = source_text[max(0, s - CONTEXT_CHARS) : s]
+            payload["before"] = source_text[max(0, s - LIMITS.context_chars) : s]
             payload["match"] = _cut(source_text[s:e])
-            payload["after"] = source_text[e : e + CONTEXT_CHARS]
-            payload["bmore"], payload["amore"] = s > CONTEXT_CHARS, e + CONTEXT_CHARS < len(source_text)
+            payload["after"] = source_text[e : e + LIMITS.context_chars]
+            payload["bmore"] = s > LIMITS.context_chars
+            payload["amore"] = e + LIMITS.context_chars < len(source_text)
         sid = f"p{len(self.items)}"
         self._add(span, payload, Highlight(*span, sid, ("c",), f"s{colour}"))
         return StopLink(sid, str(number), similarity)
 
     def occurrences(self, finding: int, raw: Mapping[str, Any]) -> tuple[list[StopLink], list[Link]]:
         found = (clamp(o, len(self.text)) for o in (raw.get("occurrences") or []))
-        spans = sorted({s for s in found if s is not None})
+        spans = merge_overlapping({s for s in found if s is not None})
+        group = self.repeat_seen
+        self.repeat_seen += 1
         also: list[Link] = []
         for other in maps(raw.get("also_in")):
             count = len(other["occurrences"]) if isinstance(other.get("occurrences"), list) else 0
@@ -212,12 +226,11 @@ class _Stops:
         classes = ("r", "x") if also else ("r",)
         links: list[StopLink] = []
         for number, span in enumerate(spans, 1):
-            payload = {"t": "o", "f": finding, "n": number, "of": len(spans)}
+            label = occurrence_label(group, self.repeat_groups, number)
+            payload = {"t": "o", "f": finding, "n": label, "of": len(spans)}
             payload |= {"page": _cut(self.text[span[0] : span[1]]), "also": also_json}
-            sid = self._add(
-                span, payload, Highlight(*span, f"o{len(self.items)}", classes, None, str(number))
-            )
-            links.append(StopLink(sid, str(number), None))
+            sid = self._add(span, payload, Highlight(*span, f"o{len(self.items)}", classes, None, label))
+            links.append(StopLink(sid, label, None))
         return links, also
 
 
@@ -297,6 +310,7 @@ def page_context(
     body = text(page.get("text"))
     uri = text(page.get("uri"))
     stops = _Stops(body, sources, href_of)
+    stops.repeat_groups = sum(1 for f in maps(page.get("findings")) if f.get("kind") == "duplicate-passage")
     colours: dict[str, int] = {}
     findings = [
         _finding(i, f, stops, colours) for i, f in enumerate(ordered_findings(maps(page.get("findings"))))

@@ -235,3 +235,31 @@ def _pieces(chunk: str, labels: list[int], highlights: Sequence[Highlight], pend
         pending.difference_update(here)
         out.append(Piece(part, "mark", classes, ids, numbers, bool(here)))
     return out
+
+
+def merge_overlapping(spans: Iterable[Span]) -> list[Span]:
+    """Sorted spans with overlapping and nested ones merged: one place of the page is one
+    occurrence, numbered once (a block repeated whole and the paragraphs inside it)."""
+    out: list[Span] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def group_letter(group: int) -> str:
+    """A, B, ..., Z, AA, AB, ... for the 0-based ``group``."""
+    out = ""
+    group += 1
+    while group:
+        group, rest = divmod(group - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+def occurrence_label(group: int, groups: int, number: int) -> str:
+    """The badge of an occurrence: its number, prefixed by its repeat group's letter when the
+    page has several groups (A1, A2, B1, ...), so that the groups read apart."""
+    return f"{group_letter(group)}{number}" if groups > 1 else str(number)

@@ -79,7 +79,9 @@ def read_manifest(
     if expected is not None:
         diffs = expected.differences(manifest)
         if diffs:
-            raise IndexFileError(f"{where}: built with other settings: {'; '.join(diffs)}")
+            raise IndexFileError(
+                f"{where}: built with other settings ({'; '.join(diffs)}): rebuild it with detector index"
+            )
     try:
         perms = json.loads(raw_permutations or "")
         params = SignatureParams(

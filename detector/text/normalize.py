@@ -6,7 +6,8 @@ reader sees as the same must normalise to the same string, and every character o
 normalised string must point back at the character of the original it came from, so that
 a report can highlight exactly what was found.
 
-Steps, per original character: NFKC, case folding, punctuation folding (full-width and
+Steps, per original character: NFKC, case folding, traditional to simplified Chinese
+(one character to one character, OpenCC's dictionaries: see t2s.py), punctuation folding (full-width and
 Chinese punctuation to one ASCII form), whitespace folding (any run of white space,
 U+00A0 and U+3000 included, becomes one ASCII space; leading and trailing space dropped).
 """
@@ -17,9 +18,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from detector.text.t2s import fold_t2s
+
 # Bump when the output of normalize() or of the tokeniser changes: it is part of the index
 # manifest, and an index built by another version is refused rather than misread.
-NORMALIZER_VERSION = 1
+# 2: traditional characters fold to simplified ones (t2s.py); a "." between CJK characters
+#    ends a sentence and over-long sentences are signed in pieces (segment.py, passages.py).
+NORMALIZER_VERSION = 2
 
 # Punctuation that NFKC leaves alone but readers treat as the same mark.
 _PUNCT_FOLD = {
@@ -63,6 +68,7 @@ def fold_char(ch: str) -> str:
         return ""
     out = unicodedata.normalize("NFKC", ch).casefold()
     if len(out) == 1:
+        out = fold_t2s(out)
         return _PUNCT_FOLD.get(out, out)
     return "".join(_PUNCT_FOLD.get(c, " " if c.isspace() else c) for c in out)
 

@@ -2,8 +2,9 @@
 
 Paragraphs are the non-blank lines of the given spans (blocks); sentences end at
 。！？!?；; (full or half width, with closing quotes kept), at "." followed by white space
-or the end (not between digits, so 1.98 stays whole), and at line breaks. Spans are trimmed
-of surrounding white space.
+or the end (not between digits, so 1.98 stays whole), at "." between two CJK characters (a
+spun page writes 。 as . without a space after it), and at line breaks. Spans are trimmed of
+surrounding white space.
 """
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ from detector.model import Span
 
 _LINE = re.compile(r"[^\n]+")
 # A sentence: anything up to and including a terminator (plus closing quotes/brackets), or to the end.
+# CJK on either side of a half-width full stop (Han, kana, Hangul; the closing quotes and
+# brackets a Chinese sentence ends with count on the left).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _SENTENCE = re.compile(
-    r"""[^。！？!?；;\n]*?(?:[。！？!?；;]+|\.(?=\s|$)|(?<![0-9])\.(?=["'”’」』)）\]]))[”’"'」』)）\]]*|[^。！？!?；;\n]+"""
+    r"""[^。！？!?；;\n]*?(?:[。！？!?；;]+|\.(?=\s|$)|(?<![0-9])\.(?=["'”’」』)）\]])"""
+    rf"""|(?<=[{_CJK}”’」』）])\.(?=[{_CJK}“‘「『（]))[”’"'」』)）\]]*|[^。！？!?；;\n]+"""
 )
 _SPACE = " \t\r\f\v\u00a0\u3000\u200b\ufeff"
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")

@@ -5,7 +5,8 @@ A token is one CJK character (Han, kana, Hangul) or one run of other letters and
 words and a Chinese sentence is not one giant token (the `\\W` trap). Punctuation and white
 space separate tokens and are not tokens. Every token keeps its ``[start, end)`` offsets in
 the original text, and its hash is computed from its normalised form (NFKC, case folding:
-see normalize.py), so "ＡＢＣ" and "abc" hash the same.
+see normalize.py) and traditional characters folded to simplified ones (t2s.py), so "ＡＢＣ"
+and "abc" hash the same, and so do 數據 and 数据.
 
 A shingle is ``k`` consecutive tokens; its hash feeds MinHash (32 bits, datasketch's
 ``affine32`` scheme) and the aligner's seeds (64 bits).
@@ -26,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from detector.text.t2s import fold_t2s, table_version
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -50,6 +53,8 @@ def _classify(cp: int) -> tuple[int, int]:
     if unicodedata.category(ch) == "Cf":  # zero-width and bidi controls: as if absent
         return INVISIBLE, cp
     norm = unicodedata.normalize("NFKC", ch).casefold()
+    if len(norm) == 1:
+        norm = fold_t2s(norm)  # traditional -> simplified (t2s.py)
     fold = ord(norm) if len(norm) == 1 else cp
     base = ord(norm[0]) if norm else cp
     if any(lo <= base <= hi for lo, hi in _CJK_RANGES) and norm[0].isalnum():
@@ -86,7 +91,8 @@ def _tables_path() -> Path:
     from detector.text.normalize import NORMALIZER_VERSION
 
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "detector"
-    return base / f"token-tables-u{unicodedata.unidata_version}-n{NORMALIZER_VERSION}.npz"
+    opencc = "".join(c for c in table_version() if c.isalnum() or c == ".")
+    return base / f"token-tables-u{unicodedata.unidata_version}-n{NORMALIZER_VERSION}-o{opencc}.npz"
 
 
 def _load_tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]] | None:

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from detector.analysis.align_pan import PanSettings, align_texts, sentences
+from detector.analysis.align_pan import align_texts, sentences
+from detector.config import PanSettings
 from detector.text.english import STOPWORDS, stem
 
 SOURCE = (

@@ -48,7 +48,7 @@ def rows(stdout: str) -> dict[str, list[str]]:
     out = {}
     for line in stdout.splitlines():
         parts = line.split()
-        if parts and re.match(r"\d\d-|overall", parts[0]):
+        if parts and re.fullmatch(r"\d\d-[a-z-]+|overall", parts[0]):
             out[parts[0]] = parts[1:]
     return out
 

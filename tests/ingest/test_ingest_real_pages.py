@@ -26,7 +26,8 @@ def test_real_page_extracts_with_valid_blocks_and_offsets(path: Path) -> None:
     assert isinstance(doc, Document), doc
     check_document(doc)
     main = "".join(doc.text[b.start : b.end] for b in doc.blocks if b.kind == "main")
-    assert len("".join(main.split())) >= 20, "some main text"
+    if "test_list_page" not in path.parts:  # a list page's headlines are not main text (issue 13)
+        assert len("".join(main.split())) >= 20, "some main text"
     assert doc.title, "a title"
     assert "<script" not in doc.text.lower() and "document.write(" not in doc.text
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from detector.config import Settings
 from detector.engine import open_corpus
+from detector.fetch.inputs import FetchOptions, read_pages
 from detector.indexing import IndexSummary, index_corpus
 from detector.model import Progress, no_progress
 from detector.result import ScanResult
@@ -48,21 +49,32 @@ def scan(
     site_profile: str | None = None,
     progress: Progress = no_progress,
     site_per_folder: bool = False,
+    fetching: FetchOptions | None = None,
     **settings: Any,
 ) -> ScanResult:
-    """Scan pages (files, folders, JSONL, Parquet, WARC) for reposts of the sources in ``index``
+    """Scan pages (files, folders, JSONL, Parquet, WARC, URLs) for reposts of the sources in ``index``
     (or in ``corpus``, read for this run by ``engine``: ``local`` or ``dask``), repeated and
     duplicated passages, and off-topic content. ``site`` puts every page in one site;
     ``site_per_folder`` makes each first-level subfolder of a folder named a site (CONTRACT.md);
     ``site_profile`` is a text saying what the sites are about. Sources of ``corpus`` that
     cannot be read are in ``result.corpus_failures``; pages that cannot be read are pages with
-    a ``failure``."""
+    a ``failure``. URLs are fetched as ``fetching`` says (``--crawl`` and the rest); crawled
+    links that fail are in ``result.fetch_errors``."""
     chosen = Settings().with_overrides(**settings)
     paths = [str(p) for p in pages]
     if corpus and index is not None:
         raise ValueError("scan takes an index or a corpus, not both")
+    # URLs among the pages are fetched first (``fetching``: crawl, politeness, WARC; see detector.fetch).
+    fetched = read_pages(
+        paths,
+        fetching or FetchOptions(),
+        site=site,
+        max_bytes=chosen.max_page_bytes,
+        site_per_folder=site_per_folder,
+    )
+    inputs = fetched.items if fetched is not None else None
     if not corpus:
-        return scan_pages(
+        result = scan_pages(
             paths,
             index,
             chosen,
@@ -70,16 +82,19 @@ def scan(
             site_profile=site_profile,
             progress=progress,
             site_per_folder=site_per_folder,
+            inputs=inputs,
         )
-    with open_corpus([str(c) for c in corpus], chosen, engine=engine, scheduler=scheduler) as run:
-        result = scan_pages(
-            paths,
-            None,
-            chosen,
-            site=site,
-            site_profile=site_profile,
-            progress=progress,
-            corpus=run,
-            site_per_folder=site_per_folder,
-        )
-        return result.with_corpus_failures(run.failures)
+    else:
+        with open_corpus([str(c) for c in corpus], chosen, engine=engine, scheduler=scheduler) as run:
+            result = scan_pages(
+                paths,
+                None,
+                chosen,
+                site=site,
+                site_profile=site_profile,
+                progress=progress,
+                corpus=run,
+                site_per_folder=site_per_folder,
+                inputs=inputs,
+            ).with_corpus_failures(run.failures)
+    return result if fetched is None else result.with_fetch(fetched.fetch_errors, fetched.interrupted)

@@ -79,6 +79,23 @@ class OffsetMap:
 
 
 @dataclass(frozen=True)
+class FetchError:
+    """A crawled link that could not be fetched (``summary.fetch_errors``)."""
+
+    url: str
+    error: str
+
+
+@dataclass(frozen=True)
+class FetchInfo:
+    """How a page fetched over HTTP was answered (CONTRACT.md, Fetching)."""
+
+    status: int
+    final_url: str
+    content_type: str | None
+
+
+@dataclass(frozen=True)
 class Document:
     """One page or source document after decoding and extraction.
 
@@ -103,6 +120,7 @@ class Document:
     nav_labels: tuple[str, ...] = ()
     original: str | None = None
     origin: OffsetMap | None = None
+    fetch: FetchInfo | None = None  # pages fetched over HTTP (or read from a WARC)
 
     def main_spans(self) -> list[Span]:
         return [(b.start, b.end) for b in self.blocks if b.kind == "main"]

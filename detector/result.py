@@ -15,6 +15,7 @@ from detector.model import (
     FINDING_KINDS,
     SEVERITIES,
     DecisionsApplied,
+    FetchError,
     Finding,
     InputFailure,
     PageResult,
@@ -61,9 +62,15 @@ class ScanResult:
     corpus_failures: tuple[InputFailure, ...] = ()
     # Set by ``with_decisions``: counts by status and the stale decisions (``summary.decisions``).
     decisions: DecisionsApplied | None = None
+    # Crawled links that failed (``summary.fetch_errors``); None when no URL was fetched.
+    fetch_errors: tuple[FetchError, ...] | None = None
+    interrupted: bool = False  # Ctrl-C stopped the crawl: the pages are those fetched by then
 
     def with_corpus_failures(self, failures: Sequence[InputFailure]) -> ScanResult:
         return replace(self, corpus_failures=tuple(failures))
+
+    def with_fetch(self, errors: Sequence[FetchError], interrupted: bool) -> ScanResult:
+        return replace(self, fetch_errors=tuple(errors), interrupted=interrupted)
 
     def with_decisions(self, decisions: Decisions) -> ScanResult:
         """The result with review decisions applied (``detector.decisions``, ``--decisions FILE``)."""
@@ -177,6 +184,12 @@ def page_dict(r: PageResult) -> dict[str, Any]:
         "text": d.text,
         "blocks": [{"start": b.start, "end": b.end, "kind": b.kind} for b in d.blocks],
     }
+    if d.fetch is not None:
+        out["fetch"] = {
+            "status": d.fetch.status,
+            "final_url": d.fetch.final_url,
+            "content_type": d.fetch.content_type,
+        }
     if r.topic is not None:
         out["topic"] = _topic(r.topic)
     if r.content is not None:
@@ -210,6 +223,8 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
     }
     if result.sites:
         summary["sites"] = {k: result.sites[k].to_dict() for k in sorted(result.sites)}
+    if result.fetch_errors is not None:
+        summary["fetch_errors"] = [{"url": e.url, "error": e.error} for e in result.fetch_errors]
     if result.decisions is not None:
         summary["decisions"] = decisions_json(result.decisions)
     return {

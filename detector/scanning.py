@@ -98,18 +98,24 @@ def scan(
     corpus: Corpus | None = None,
     site_per_folder: bool = False,
     judge_topics: bool = True,
+    inputs: Sequence[Document | InputFailure] | None = None,
 ) -> ScanResult:
     """Scan pages: reposts (with an index, or a ``corpus`` run by an engine), repeats, site-level
     duplicates and content shares, and each page's topic against its site's profile
-    (``site_profile`` adds to every site's)."""
+    (``site_profile`` adds to every site's). ``inputs``, when given, are the pages already read
+    (fetched ones among them, see detector.fetch) and ``paths`` is not read."""
     if corpus is not None and index is not None:
         raise ValueError("scan takes an index or a corpus, not both")
     opened = open_index(index, settings) if index is not None else None
     store: Catalogue | None = corpus.store if corpus is not None else opened
     try:
-        items = list(
-            iter_page_inputs(
-                paths, site=site, max_bytes=settings.max_page_bytes, site_per_folder=site_per_folder
+        items = (
+            list(inputs)
+            if inputs is not None
+            else list(
+                iter_page_inputs(
+                    paths, site=site, max_bytes=settings.max_page_bytes, site_per_folder=site_per_folder
+                )
             )
         )
         # Template text is learned per site before anything else, so it never counts as content.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from detector.cli.common import (
     user_errors,
     write_atomically,
 )
+from detector.cli.fetching import FETCH_HELP, fetch_args, fetch_options, report_fetch_errors
 from detector.engine import ENGINES
 from detector.model import SEVERITIES, severity_rank
 from detector.result import ScanResult
@@ -103,6 +105,7 @@ def _human_summary(result: ScanResult) -> None:
     metavar="TEXT_OR_FILE",
     help="What the site is about, in a few words or a file: judged against even when the site has few pages.",
 )
+@fetch_options
 def scan_command(
     pages: tuple[str, ...],
     index_path: str | None,
@@ -116,12 +119,18 @@ def scan_command(
     site: str | None,
     site_per_folder: bool,
     site_profile: str | None,
+    crawl: bool,
+    max_pages: int,
+    delay: float,
+    save_warc: Path | None,
+    user_agent: str,
 ) -> None:
     """Scan pages for reposts, off-topic content and duplicated passages.
 
-    PAGE may be HTML, text or Markdown files, folders of them (recursive), or JSONL files
-    with one page a line: {"id", "url", "html"} or {"id", "url", "text"}. Pages that cannot
-    be read are reported with their error and the run goes on (exit 2 at the end).
+    PAGE may be HTML, text or Markdown files, folders of them (recursive), JSONL files
+    with one page a line: {"id", "url", "html"} or {"id", "url", "text"}, WARC files, or
+    http:// and https:// URLs. Pages that cannot be read are reported with their error and
+    the run goes on (exit 2 at the end).
 
     Findings: repost (a source the page copies, with the passages on both sides and
     coverage; needs --index or --corpus), off-topic-repost and off-topic (copied or own
@@ -141,6 +150,7 @@ def scan_command(
       detector scan pages.jsonl --index corpus.idx --json scan.json --fail-on high
       detector scan crawl.warc.gz --corpus sources.parquet --engine dask --json scan.json
       detector scan site/ --index corpus.idx --decisions decisions.json --fail-on medium
+      detector scan https://www.example.cn/ --crawl --index corpus.idx --save-warc crawl.warc.gz
     """
     from detector import api
     from detector.decisions import read_decisions
@@ -169,6 +179,7 @@ def scan_command(
                 site_per_folder=site_per_folder,
                 site_profile=profile,
                 progress=step,
+                fetching=fetch_args(crawl, max_pages, delay, save_warc, user_agent),
             )
         if decisions is not None:
             result = result.with_decisions(decisions)
@@ -182,7 +193,8 @@ def scan_command(
             from detector.report.html import write_html_report
 
             index_html = write_html_report(data, report_dir, decisions=decisions)
-    if not result.pages:
+    report_fetch_errors(result)
+    if not result.pages and result.fetch_errors is None:
         click.echo(
             f"detector: warning: no pages found in {' '.join(pages)} "
             "(folders are searched for *.html, *.htm, *.txt, *.md and *.jsonl)",
@@ -199,6 +211,8 @@ def scan_command(
             click.echo(f"detector: error: {r.failure.uri}: {r.failure.error}", err=True)
     if index_html is not None:  # last, so that it does not scroll away above the findings
         click.echo(f"report: {index_html}", err=json_out == "-")
+    if result.interrupted:
+        sys.exit(130)
     if not result.pages or result.corpus_failures or any(r.failure is not None for r in result.pages):
         sys.exit(2)
     if fail_on is not None:
@@ -206,3 +220,6 @@ def scan_command(
         found = (f for r in result.pages for f in r.findings if not f.dismissed)
         if any(severity_rank(f.severity) >= floor for f in found):
             sys.exit(1)
+
+
+scan_command.help = inspect.cleandoc(scan_command.help or "") + "\n\n" + FETCH_HELP

@@ -8,7 +8,8 @@ the command line may be:
   ``html`` or ``text``; for sources ``title``, ``site``, ``category``, ``text``); read one row
   group at a time; ``uri`` is ``PATH#ROW`` (1-based).
 - WARC (``.warc``, ``.warc.gz``) of a web crawl: response records only (other records, and
-  responses that are not text or HTML, are skipped); the URL is ``WARC-Target-URI``; ``uri`` is
+  responses that are not text or HTML, not 2xx, or the crawler's robots.txt, are skipped);
+  a page keeps the response's status and Content-Type in ``fetch``; the URL is ``WARC-Target-URI``; ``uri`` is
   ``PATH#N`` for the N-th record of the file (1-based). Decompression is bounded: at most
   ``max_bytes`` + 1 bytes of a payload are decoded, the rest is skipped in blocks.
 
@@ -23,16 +24,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from detector.config import LIMITS
 from detector.errors import InputError
 from detector.ingest import inputs as ingest
 from detector.ingest.build import document_from_bytes
 from detector.ingest.decode import EMPTY
-from detector.model import Document, InputFailure
+from detector.model import Document, FetchInfo, InputFailure
 
 PartKind = Literal["files", "jsonl-lines", "parquet", "warc"]
 Item = Document | InputFailure
@@ -281,12 +283,17 @@ def _warc_response(
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime not in _TEXT_TYPES:
         return None
+    status = _status(headers)
+    url = record.rec_headers.get_header("WARC-Target-URI")  # type: ignore[attr-defined]
+    if status is not None and not 200 <= status < 300:
+        return None  # a redirect or an error page is not the page
+    if urlsplit(url or "").path == "/robots.txt":
+        return None  # the crawler's robots.txt, not a page of the site
     charset = None
     for param in content_type.split(";")[1:]:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset":
             charset = value.strip().strip("\"'") or None
-    url = record.rec_headers.get_header("WARC-Target-URI")  # type: ignore[attr-defined]
     data = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
     chosen = site or ingest.url_host(url) or fallback
     if len(data) > max_bytes:
@@ -298,4 +305,12 @@ def _warc_response(
         )
     except InputError as err:
         return InputFailure(uri, chosen, err.problem)
+    if status is not None and url:
+        raw_type = headers.get_header("Content-Type") if headers is not None else None
+        doc = replace(doc, fetch=FetchInfo(status, url, raw_type))
     return ingest.finish_document(doc, site=site, folder=fallback)
+
+
+def _status(headers: object) -> int | None:
+    code = str(getattr(headers, "get_statuscode", lambda: "")() or "")
+    return int(code) if code.isdigit() else None

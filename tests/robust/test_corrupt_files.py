@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def test_garbage_after_a_valid_header_is_refused(cli: CliRun, small_index: Path)
 def test_a_page_with_too_many_blocks_is_refused(
     cli: CliRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inputs, "MAX_BLOCKS", 50)
+    monkeypatch.setattr(inputs, "LIMITS", dataclasses.replace(inputs.LIMITS, max_page_blocks=50))
     page = tmp_path / "many.html"
     page.write_text(
         "<html><body>" + "".join(f"<p>第{i}段正文内容</p>" for i in range(200)) + "</body></html>", "utf-8"

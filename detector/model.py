@@ -101,6 +101,9 @@ class Document:
     nav_labels: tuple[str, ...] = ()
     original: str | None = None
     origin: OffsetMap | None = None
+    # When the page was published (ISO 8601) and where that was read (detector.ingest.dates).
+    published: str | None = None
+    published_from: str | None = None
 
     def main_spans(self) -> list[Span]:
         return [(b.start, b.end) for b in self.blocks if b.kind == "main"]
@@ -141,6 +144,7 @@ class SourceRef:
     url: str | None
     title: str | None
     category: str | None
+    published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,7 @@ class Topic:
 class AlsoInPage:
     uri: str
     occurrences: tuple[Span, ...]
+    published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,8 @@ class Finding:
     other_uri: str | None = None
     similarity: float | None = None
     location: Location | None = None
+    # Reposts: "source" or "page", whichever was published on an earlier day; None when unknown.
+    first_published: str | None = None
 
     def first_offset(self) -> int:
         """Where the finding starts on its page (for ordering and locations)."""
@@ -234,12 +241,13 @@ class SourceDoc:
     text: str
     # The main-text spans of ``text`` (article body without portal chrome); empty = all of it.
     main_spans: tuple[Span, ...] = ()
+    published: str | None = None  # ISO 8601, from the JSONL ``published`` field or the page itself
 
     def content_spans(self) -> list[Span]:
         return list(self.main_spans) if self.main_spans else [(0, len(self.text))]
 
     def ref(self) -> SourceRef:
-        return SourceRef(self.id, self.uri, self.url, self.title, self.category)
+        return SourceRef(self.id, self.uri, self.url, self.title, self.category, self.published)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ def source_from_document(doc: Document) -> SourceDoc:
         site=doc.site or None,
         text=doc.text,
         main_spans=main,
+        published=doc.published,
     )
 
 
@@ -389,7 +390,9 @@ def analyse_page(doc: Document, lookup: ReuseFinder | None, settings: Settings) 
     copied = np.zeros(len(doc.text), dtype=np.bool_)
     if lookup is not None:
         reuses = lookup.reuses(doc, page)
-        findings.extend(repost_findings(page, reuses, settings, frozenset(settings.allow_sources)))
+        findings.extend(
+            repost_findings(page, reuses, settings, frozenset(settings.allow_sources), doc.published)
+        )
         for r in reuses:
             copied |= r.covered
     findings.extend(repeat_findings(page, doc.main_spans(), settings))

@@ -18,6 +18,7 @@ import numpy as np
 
 from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
+from detector.analysis.reuse import with_date_clause
 from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
 from detector.config import Settings
 from detector.model import Document, Finding, Topic
@@ -171,10 +172,11 @@ def apply_topic(findings: list[Finding], topic: Topic) -> list[Finding]:
                     f,
                     kind="off-topic-repost",
                     severity="high" if f.severity != "info" else "info",
-                    message=(
+                    message=with_date_clause(
                         f"Copies “{title}” ({(f.coverage or 0.0):.0%} of the main text) on a topic far "
                         f"from the site's (similarity {sim:.2f} < {topic.threshold or 0.0:.2f}): "
-                        f"{_terms(topic)}."
+                        f"{_terms(topic)}.",
+                        f.message,
                     ),
                     fingerprint=fingerprint("off-topic-repost", [f.fingerprint], f.source.id),
                     topic=topic,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from detector.ingest.dates import page_date
 from detector.ingest.decode import decode_bytes
 from detector.ingest.htmlpage import extract_html
+from detector.ingest.layout import Layout
 from detector.ingest.patterns import guess_language
 from detector.ingest.plain import extract_plain
 from detector.model import Document
@@ -35,10 +37,15 @@ def document_from_bytes(
     kind: Kind,
     url: str | None = None,
     http_charset: str | None = None,
+    last_modified: str | None = None,
 ) -> Document:
-    """Decode (see ``decode_bytes``) and extract. Raises InputError(uri, problem) on unreadable bytes."""
+    """Decode (see ``decode_bytes``) and extract. Raises InputError(uri, problem) on unreadable bytes.
+    ``last_modified``: the HTTP header of a fetched page (its date when the page states none)."""
     text, encoding = decode_bytes(data, where=uri, http_charset=http_charset, is_html=kind == "html")
-    return document_from_text(text, uri=uri, doc_id=doc_id, site=site, kind=kind, url=url, encoding=encoding)
+    return build_document(
+        text, uri=uri, doc_id=doc_id, site=site, kind=kind, url=url, title=None, category=None,
+        encoding=encoding, as_is=False, last_modified=last_modified,
+    )  # fmt: skip
 
 
 def document_from_text(
@@ -72,11 +79,15 @@ def build_document(
     category: str | None,
     encoding: str | None,
     as_is: bool,
+    published: str | None = None,
+    last_modified: str | None = None,
 ) -> Document:
-    """``as_is``: a source's own text (a JSONL ``text`` field): every line is main, nothing is guessed."""
+    """``as_is``: a source's own text (a JSONL ``text`` field): every line is main, nothing is guessed.
+    ``published``: a date given with the input record (ISO 8601), else read from the page."""
     if kind == "html":
         page = extract_html(text)
         layout = page.layout
+        dated = _dated(published, text, layout, url or page.url, True, last_modified)
         return Document(
             id=doc_id,
             uri=uri,
@@ -94,9 +105,12 @@ def build_document(
             nav_labels=page.nav_labels,
             original=text,
             origin=layout.origin,
+            published=dated[0],
+            published_from=dated[1],
         )
     plain = extract_plain(text, markdown=kind == "markdown", as_is=as_is, title=title)
     layout = plain.layout
+    dated = _dated(published, text, layout, url, False, last_modified)
     return Document(
         id=doc_id,
         uri=uri,
@@ -112,4 +126,22 @@ def build_document(
         nav_labels=plain.nav_labels,
         original=text,
         origin=layout.origin,
+        published=dated[0],
+        published_from=dated[1],
     )
+
+
+def _dated(
+    given: str | None,
+    original: str,
+    layout: Layout,
+    url: str | None,
+    is_html: bool,
+    last_modified: str | None,
+) -> tuple[str | None, str | None]:
+    if given is not None:
+        return given, "index"
+    found = page_date(
+        original, layout.text, layout.blocks, url=url, is_html=is_html, last_modified=last_modified
+    )
+    return (found.value, found.source) if found is not None else (None, None)

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from detector.errors import InputError
 from detector.ingest.build import Kind, build_document, bytes_look_like_html, looks_like_html
+from detector.ingest.dates import given_date
 from detector.ingest.decode import BINARY, EMPTY, UNDECODABLE, decode_bytes
 from detector.model import Document, InputFailure
 
@@ -328,6 +329,7 @@ def _jsonl_line(
         category=_string(record.get("category")) if sources else None,
         encoding=encoding,
         as_is=sources,
+        published=given_date(record.get("published")),
     )
     return _finish(doc, site=site or record_site, folder=target.folder)
 

@@ -48,7 +48,7 @@ from detector.model import SourceDoc
 from detector.store.location import RedisLocation
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.signatures import SignatureParams
-from detector.store.sqlite_store import PreparedDoc
+from detector.store.sqlite_store import _ISO_DATE, PreparedDoc
 
 _LOCK_MS = 60_000  # a writer that dies frees the index after this long
 _LOCK_WAIT_S = 60.0  # as long as the SQLite store waits for a busy file
@@ -462,7 +462,7 @@ class RedisIndex:
 
     def _fetch(self, pks: Sequence[int], extra: Sequence[str] = ()) -> list[list[Any] | None]:
         out: list[list[Any] | None] = []
-        fields = [*_DOC_FIELDS, *extra]
+        fields = [*_DOC_FIELDS, *extra, "published"]  # last: absent (None) in older indexes
         for lo in range(0, len(pks), _READ_CHUNK):
             with self._guard():
                 pipe = self.r.pipeline(transaction=False)
@@ -487,6 +487,9 @@ class RedisIndex:
             text = zlib.decompress(body).decode("utf-8", "surrogatepass")
             main_spans = tuple((int(s), int(e)) for s, e in json.loads(main))
             fields = [None if v is None else v.decode("utf-8") for v in (uri, url, title, category, site)]
+            published = None if len(row) < 9 or row[-1] is None else row[-1].decode("ascii")
+            if published is not None and not _ISO_DATE.match(published):
+                raise ValueError("published is not a date")
         except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
             raise IndexFileError(f"{self.where}: document {name!r} is corrupt ({err})") from err
         return SourceDoc(
@@ -498,6 +501,7 @@ class RedisIndex:
             site=fields[4],
             text=text,
             main_spans=main_spans,
+            published=published,
         )
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
@@ -661,7 +665,7 @@ def _doc_fields(item: PreparedDoc) -> dict[str, bytes | str | int]:
         "body": item.stored_body(),
         "keys": item.keys.astype("<i8").tobytes(),
     }
-    for name in ("uri", "url", "title", "site", "category"):
+    for name in ("uri", "url", "title", "site", "category", "published"):
         value = getattr(d, name)
         if value is not None:
             fields[name] = value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Literal
 
 from detector.ingest.dates import page_date
@@ -86,8 +87,9 @@ def build_document(
     ``published``: a date given with the input record (ISO 8601), else read from the page."""
     if kind == "html":
         page = extract_html(text)
-        layout = page.layout
-        dated = _dated(published, text, layout, url or page.url, True, last_modified)
+        published, published_from, layout = _dated(
+            published, text, page.layout, url or page.url, True, last_modified
+        )
         return Document(
             id=doc_id,
             uri=uri,
@@ -105,12 +107,12 @@ def build_document(
             nav_labels=page.nav_labels,
             original=text,
             origin=layout.origin,
-            published=dated[0],
-            published_from=dated[1],
+            published=published,
+            published_from=published_from,
         )
     plain = extract_plain(text, markdown=kind == "markdown", as_is=as_is, title=title)
     layout = plain.layout
-    dated = _dated(published, text, layout, url, False, last_modified)
+    published, published_from, layout = _dated(published, text, layout, url, False, last_modified, as_is)
     return Document(
         id=doc_id,
         uri=uri,
@@ -126,8 +128,8 @@ def build_document(
         nav_labels=plain.nav_labels,
         original=text,
         origin=layout.origin,
-        published=dated[0],
-        published_from=dated[1],
+        published=published,
+        published_from=published_from,
     )
 
 
@@ -138,10 +140,19 @@ def _dated(
     url: str | None,
     is_html: bool,
     last_modified: str | None,
-) -> tuple[str | None, str | None]:
+    as_is: bool = False,
+) -> tuple[str | None, str | None, Layout]:
+    """The date, where it was read, and the layout with the date line labelled boilerplate (a
+    date line is page chrome, CONTRACT.md; the boilerplate patterns miss some, 发表于… or 二〇一七年…)."""
     if given is not None:
-        return given, "index"
+        return given, "index", layout
     found = page_date(
         original, layout.text, layout.blocks, url=url, is_html=is_html, last_modified=last_modified
     )
-    return (found.value, found.source) if found is not None else (None, None)
+    if found is None:
+        return None, None, layout
+    if found.block is not None and not as_is and layout.blocks[found.block].kind == "main":
+        blocks = list(layout.blocks)
+        blocks[found.block] = replace(blocks[found.block], kind="boilerplate")
+        layout = replace(layout, blocks=tuple(blocks))
+    return found.value, found.source, layout

@@ -23,6 +23,9 @@ class DateSettings:
     # characters; the longest byline on gne-html is 75. Longer blocks are prose, whose dates
     # are events, not the publication.
     max_line_chars: int = 80
+    # ... and a shorter main block that ends a sentence is the article's first paragraph, from
+    # this size (the smallest lead paragraph on gne-html is 30 characters).
+    min_prose_chars: int = 20
     # htmldate's fallback parses the page again with its own heuristics (1.8 s on the largest
     # gne-html page, 400 KB, with extensive search): pages larger than this skip it.
     htmldate_max_chars: int = 2_000_000
@@ -111,7 +114,7 @@ def parse_date(raw: str, *, today: date | None = None, settings: DateSettings = 
     """
     today = today or datetime.now(UTC).date()
     text = fold(raw[:200])
-    for found in _dates_in(text):
+    for found in dates_in(text):
         if plausible(date.fromisoformat(found[:10]), today, settings):
             return found
     compact = _YMD_COMPACT.match(text)
@@ -130,7 +133,7 @@ def parse_date(raw: str, *, today: date | None = None, settings: DateSettings = 
     return None
 
 
-def _dates_in(text: str) -> Iterator[str]:
+def dates_in(text: str) -> Iterator[str]:
     """Every well-formed date in ``text`` (already folded), in order of position."""
     found: list[tuple[int, str]] = []
     for m in YMD.finditer(text):

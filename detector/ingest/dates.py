@@ -3,13 +3,14 @@
 Kinds, in order of trust (the first that yields a plausible date wins):
 
 1. ``meta``: ``<meta>`` tags that name a publication date (article:published_time, pubdate,
-   publishdate, PubDate, DC.date, og:time ...); then htmldate's wider reading of the header.
+   publishdate, PubDate, DC.date, og:time ...).
 2. ``json-ld``: ``datePublished`` (else ``dateCreated``) in ``application/ld+json``, in any
    ``@graph``; the shallowest one wins, so the article's own date beats an item list's.
 3. ``text``: the page's date line (发布时间：2017-09-12 13:32, 日期:2017年9月12日, 发表于2014-08-24
    21:30, 二〇一七年九月十二日, full-width digits), read from the short blocks between the
    title and the body; below the body only a labelled publication line counts, so a comment's
-   or a "related articles" teaser's date never wins. Then htmldate's text heuristics.
+   or a "related articles" teaser's date never wins. Then htmldate's element and text heuristics,
+   unless the date they find is written only below the article.
 4. ``url``: /2017/0912/, /20170912/, /2017-09-12/, /2019-12/10/.
 5. ``http``: the Last-Modified header of a fetched page (``last_modified``).
 
@@ -36,12 +37,14 @@ from detector.ingest.date_parse import (
     YMD_CN,
     YMD_SHORT,
     DateSettings,
+    dates_in,
     fold,
     from_match,
     parse_date,
     plausible,
     short_year,
 )
+from detector.ingest.patterns import DATE_ONLY
 from detector.model import Block
 
 DateSource = Literal["meta", "json-ld", "text", "url", "http", "index"]
@@ -53,6 +56,7 @@ class PageDate:
 
     value: str
     source: DateSource
+    block: int | None = None  # the date line's block (``text`` dates read by us)
 
     @property
     def day(self) -> date:
@@ -80,6 +84,7 @@ class _Line:
     block: int
     value: str
     labelled: bool
+    bare: bool  # the block holds the date (and time) and nothing else
 
 
 def _label_of(text: str, start: int) -> str | None:
@@ -123,45 +128,82 @@ def _lines(text: str, blocks: Sequence[Block], today: date, settings: DateSettin
             label = _label_of(folded, start)
             if label == "other":
                 continue
-            out.append(_Line(i, value, label == "published"))
+            out.append(_Line(i, value, label == "published", bool(DATE_ONLY.match(folded))))
             break  # one date per line: the first that is not an update or a comment date
     return out
 
 
 def _is_body(b: Block, text: str, settings: DateSettings) -> bool:
+    """A main block of prose: long, or a sentence (a date line has no full stop)."""
     if b.kind != "main":
         return False
-    return sum(1 for c in text[b.start : b.end] if not c.isspace()) > settings.max_line_chars
+    raw = text[b.start : b.end]
+    size = sum(1 for c in raw if not c.isspace())
+    return size > settings.max_line_chars or (
+        size >= settings.min_prose_chars and bool(_SENTENCE.search(raw))
+    )
 
 
-def date_line(
+_SENTENCE = re.compile(r"[。！？!?]|\.(?:\s|$)")
+
+
+def _body_start(text: str, blocks: Sequence[Block], title: int | None, settings: DateSettings) -> int:
+    after = -1 if title is None else title
+    return next((i for i, b in enumerate(blocks) if i > after and _is_body(b, text, settings)), len(blocks))
+
+
+def find_date_line(
     text: str, blocks: Sequence[Block], *, today: date | None = None, settings: DateSettings = DEFAULTS
-) -> str | None:
-    """The date of the page's date line: the first date between the title and the body (without a
-    title: the last one before the body, if labelled or right above it); else the first labelled
-    publication date below the body's start. Comment and teaser dates (unlabelled, or labelled as
-    updates, replies ...) never count."""
+) -> tuple[str, int] | None:
+    """The date of the page's date line and its block: the first date between the title and the
+    body (without a title: the last one before the body, if labelled or right above it); else the
+    first labelled publication date below the body's start. Comment and teaser dates (unlabelled,
+    or labelled as updates, replies ...) never count."""
     today = today or datetime.now(UTC).date()
     lines = _lines(text, blocks, today, settings)
     if not lines:
         return None
     title = next((i for i, b in enumerate(blocks) if b.kind == "title"), None)
-    after = -1 if title is None else title
-    body = next((i for i, b in enumerate(blocks) if i > after and _is_body(b, text, settings)), len(blocks))
+    body = _body_start(text, blocks, title, settings)
+    chosen: _Line | None = None
     if title is not None:
         head = [ln for ln in lines if title < ln.block < body]
-        if head:
-            return head[0].value
-        # A date line right above the title (a few CMS put it there).
+        # else a date line right above the title (a few CMS put it there)
         above = [ln for ln in lines if title - 3 <= ln.block < title and ln.labelled]
-        if above:
-            return above[-1].value
+        chosen = head[0] if head else (above[-1] if above else None)
     else:
         head = [ln for ln in lines if ln.block < body and (ln.labelled or ln.block >= body - 3)]
-        if head:
-            return head[-1].value
-    below = [ln for ln in lines if ln.block > body and ln.labelled]
-    return below[0].value if below else None
+        chosen = head[-1] if head else None
+    if chosen is None:
+        # Below the body's start: a labelled publication line, or a bare date right after article
+        # text (a gallery's caption, then its date); a comment's date comes with a name.
+        below = [
+            ln
+            for ln in lines
+            if ln.block > body and (ln.labelled or (ln.bare and blocks[ln.block - 1].kind == "main"))
+        ]
+        chosen = below[0] if below else None
+    return None if chosen is None else (chosen.value, chosen.block)
+
+
+def date_line(
+    text: str, blocks: Sequence[Block], *, today: date | None = None, settings: DateSettings = DEFAULTS
+) -> str | None:
+    found = find_date_line(text, blocks, today=today, settings=settings)
+    return None if found is None else found[0]
+
+
+def _only_below_body(day: str, text: str, blocks: Sequence[Block], settings: DateSettings) -> bool:
+    """Whether ``day`` is written on the page only below the start of its body (a comment's or a
+    teaser's date), so that a heuristic that found it has not found the article's."""
+    title = next((i for i, b in enumerate(blocks) if b.kind == "title"), None)
+    body = _body_start(text, blocks, title, settings)
+    places = [i for i, b in enumerate(blocks) if day in _days_in(text[b.start : b.end])]
+    return bool(places) and min(places) > body
+
+
+def _days_in(raw: str) -> set[str]:
+    return {value[:10] for value in dates_in(fold(raw))}
 
 
 # ---- meta, JSON-LD, URL, HTTP ---------------------------------------------------------------------
@@ -285,18 +327,17 @@ def parse_tree(original: str) -> Any:
         return None
 
 
-def _htmldate_meta(tree: Any, today: date) -> str | None:
-    from htmldate.core import examine_header
-
-    return _checked(examine_header(tree, _htmldate_options(today)))
-
-
 def _htmldate_text(tree: Any, today: date) -> str | None:
-    """htmldate's element and text heuristics: ``url=""`` keeps it from reading a date out of the
-    canonical URL (that is our ``url`` kind, tried later), and the header and JSON-LD it would try
-    first have already found nothing."""
+    """htmldate's element and text heuristics (``<time>``, date classes, text patterns) on the page
+    without what the other kinds read: its meta tags, JSON-LD and links go (htmldate reads dates
+    out of all three, and leniently: 2017-02-30 becomes 2017-02-01), and ``url=""`` keeps it from
+    the page's URL."""
     from htmldate import find_date
 
+    for elem in list(tree.iter("meta", "link", "script")):
+        parent = elem.getparent()
+        if parent is not None:
+            parent.remove(elem)
     opts = _htmldate_options(today)
     return _checked(
         find_date(
@@ -343,18 +384,18 @@ def page_date(
     use_htmldate = tree is not None and original is not None and len(original) <= settings.htmldate_max_chars
     if tree is not None:
         found = meta_date(tree, today=today, settings=settings)
-        if found is None and use_htmldate:
-            found = _htmldate_meta(tree, today)
         if found is not None:
             return PageDate(found, "meta")
         found = json_ld_date(tree, today=today, settings=settings)
         if found is not None:
             return PageDate(found, "json-ld")
-    found = date_line(text, blocks, today=today, settings=settings)
-    if found is None and use_htmldate:
+    line = find_date_line(text, blocks, today=today, settings=settings)
+    if line is not None:
+        return PageDate(line[0], "text", line[1])
+    if use_htmldate:
         found = _htmldate_text(tree, today)
-    if found is not None:
-        return PageDate(found, "text")
+        if found is not None and not _only_below_body(found, text, blocks, settings):
+            return PageDate(found, "text")
     found = url_date(url, today=today, settings=settings)
     if found is not None:
         return PageDate(found, "url")

@@ -46,7 +46,10 @@ def test_the_earliest_page_of_a_shared_passage_is_named_as_the_likely_original(
 
 
 def test_no_original_is_named_when_dates_are_missing_or_tied(cli: CliRun, tmp_path: Path) -> None:
-    for dates in (["发布时间：2019-05-02", None, None], ["发布时间：2019-05-02", "发布时间：2019-05-02", None]):
+    for dates in (
+        ["发布时间：2019-05-02", None, None],
+        ["发布时间：2019-05-02", "发布时间：2019-05-02", None],
+    ):
         for page in scan_site(cli, tmp_path, dates):
             for f in duplicates(page):
                 assert "original" not in f["message"]

@@ -65,7 +65,9 @@ def index(cli: CliRun, tmp_path: Path) -> Path:
     return idx
 
 
-def scan_pages(cli: CliRun, tmp_path: Path, idx: Path | str, pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def scan_pages(
+    cli: CliRun, tmp_path: Path, idx: Path | str, pages: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     path = write_jsonl(tmp_path / "pages.jsonl", pages)
     data = scan_json(cli, str(path), "--index", str(idx))
     out: list[dict[str, Any]] = data["pages"]

@@ -44,7 +44,6 @@ from detector.ingest.date_parse import (
     plausible,
     short_year,
 )
-from detector.ingest.patterns import DATE_ONLY
 from detector.model import Block
 
 DateSource = Literal["meta", "json-ld", "text", "url", "http", "index"]
@@ -107,28 +106,29 @@ def _lines(text: str, blocks: Sequence[Block], today: date, settings: DateSettin
         raw = text[b.start : b.end]
         if b.kind == "title" or sum(1 for c in raw if not c.isspace()) > settings.max_line_chars:
             continue
-        folded = fold(raw)
-        candidates: list[tuple[int, str]] = []
+        folded = " ".join(fold(raw).split())  # a short line, however much white space it holds
+        candidates: list[tuple[int, int, str]] = []
         for m in YMD.finditer(folded):
             value = from_match(m)
             if value is not None:
-                candidates.append((m.start(), value))
+                candidates.append((m.start(), m.end(), value))
         for m in YMD_CN.finditer(folded):
             value = parse_date(m[0], today=today, settings=settings)
             if value is not None:
-                candidates.append((m.start(), value))
+                candidates.append((m.start(), m.end(), value))
         for m in YMD_SHORT.finditer(folded):
             if not candidates and _label_of(folded, m.start()) == "published":
                 short = short_year(m, today)
                 if short is not None:
-                    candidates.append((m.start(), short))
-        for start, value in sorted(candidates):
+                    candidates.append((m.start(), m.end(), short))
+        for start, end, value in sorted(candidates):
             if not plausible(date.fromisoformat(value[:10]), today, settings):
                 continue
             label = _label_of(folded, start)
             if label == "other":
                 continue
-            out.append(_Line(i, value, label == "published", bool(DATE_ONLY.match(folded))))
+            bare = not any(c.isalnum() for c in folded[:start] + folded[end:])
+            out.append(_Line(i, value, label == "published", bare))
             break  # one date per line: the first that is not an update or a comment date
     return out
 

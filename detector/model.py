@@ -10,7 +10,8 @@ report  -> JSON, HTML, SARIF ... (only the report and ingest/index stages touch 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 BlockKind = Literal["title", "main", "boilerplate"]
@@ -250,10 +251,10 @@ class SourceDoc:
         return SourceRef(self.id, self.uri, self.url, self.title, self.category, self.published)
 
 
-@dataclass(frozen=True)
-class ScanResult:
-    pages: tuple[PageResult, ...]
-    sources: dict[str, SourceDoc] = field(default_factory=dict)
-    settings: dict[str, object] = field(default_factory=dict)
-    index_manifest: dict[str, object] | None = None
-    sites: dict[str, dict[str, object]] = field(default_factory=dict)
+# Progress callbacks: the library reports each item it finishes (a uri or id) so a front end can
+# draw a bar; the library itself never writes to the terminal.
+Progress = Callable[[str], None]
+
+
+def no_progress(_item: str) -> None:
+    return None

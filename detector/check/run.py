@@ -12,13 +12,14 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from detector import pipeline
+from detector import scanning
 from detector.check.baseline import BaselineEntry, read_baseline, split, write_baseline
 from detector.check.config import CheckConfig
 from detector.check.files import Globs, expand_paths, relative_to_root
 from detector.check.locations import Locator, finding_spans, locate_finding
 from detector.config import Settings
-from detector.model import Document, Finding, InputFailure, Location, PageResult, ScanResult, severity_rank
+from detector.model import Document, Finding, InputFailure, Location, PageResult, severity_rank
+from detector.result import ScanResult
 
 Progress = Callable[[str], None]
 
@@ -89,7 +90,7 @@ def run_check(
         allow_sources=config.allow_sources,
         allow_source_urls=config.allow_source_urls,
     )
-    result = pipeline.scan(
+    result = scanning.scan(
         [str(f) for f in files],
         config.index,
         settings,

@@ -91,7 +91,7 @@ def align_command(suspicious: str, source: str, json_out: str | None, preset: st
     Exit codes: 0 done (with or without passages), 2 a file that cannot be read.
     """
     from detector.analysis.align_pan import pan_alignment, scan_alignment
-    from detector.report.json_out import dumps
+    from detector.result import dumps
 
     with user_errors():
         page = read_document(suspicious)

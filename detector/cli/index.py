@@ -33,7 +33,7 @@ def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info:
       detector index --check --index corpus.idx
       detector index corpus/sources --index 'redis://localhost:6379/0?prefix=news'
     """
-    from detector import pipeline
+    from detector import api, indexing
 
     modes = sum([remove, info, check_])
     if modes > 1:
@@ -42,7 +42,7 @@ def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info:
     with user_errors(index_path):
         shown = index_display(index_path)
         if info:
-            manifest, counts = pipeline.index_info(index_path)
+            manifest, counts = indexing.index_info(index_path)
             click.echo(f"index: {shown}")
             for name, count in counts.items():
                 click.echo(f"  {name}: {count}")
@@ -52,7 +52,7 @@ def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info:
             return
         if check_:
             with progress_bar("checking") as step:
-                problems = pipeline.check_index(index_path, settings, step)
+                problems = indexing.check_index(index_path, settings, step)
             if problems:
                 for p in problems[:20]:
                     click.echo(f"detector: error: {shown}: {p}", err=True)
@@ -62,14 +62,14 @@ def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info:
         if not sources:
             fail("name at least one SOURCE (or document ids with --remove)")
         if remove:
-            removed = pipeline.remove_documents(list(sources), index_path, settings)
+            removed = indexing.remove_documents(list(sources), index_path, settings)
             missing = [s for s in sources if s not in removed]
             click.echo(f"removed {len(removed)} document(s)")
             for m in missing:
                 click.echo(f"detector: warning: no document with id {m!r}", err=True)
             return
         with progress_bar("indexing") as step:
-            summary = pipeline.index_corpus(list(sources), index_path, settings, step)
+            summary = api.index(sources, index=index_path, progress=step)
     for failure in summary.failures:
         click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
     c = summary.counts

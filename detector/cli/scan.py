@@ -17,8 +17,9 @@ from detector.cli.common import (
     user_errors,
     write_atomically,
 )
-from detector.config import Settings
-from detector.model import SEVERITIES, InputFailure, ScanResult, severity_rank
+from detector.engine import ENGINES
+from detector.model import SEVERITIES, severity_rank
+from detector.result import ScanResult
 
 
 def _human_summary(result: ScanResult) -> None:
@@ -49,7 +50,7 @@ def _human_summary(result: ScanResult) -> None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["local", "dask"]),
+    type=click.Choice(list(ENGINES)),
     default="local",
     show_default=True,
     help="With --corpus: run in this process, or as a Dask computation (a join on LSH band keys).",
@@ -103,8 +104,7 @@ def scan_command(
       detector scan pages.jsonl --index corpus.idx --json scan.json --fail-on high
       detector scan crawl.warc.gz --corpus sources.parquet --engine dask --json scan.json
     """
-    from detector import pipeline
-    from detector.report.json_out import dumps, scan_dict
+    from detector import api
 
     if corpus_paths and index_path is not None:
         fail("use --index or --corpus, not both")
@@ -112,36 +112,26 @@ def scan_command(
         fail("--engine needs --corpus (an index is queried in process)")
     if scheduler is not None and engine != "dask":
         fail("--scheduler needs --engine dask")
-    settings = Settings()
-    corpus_failures: list[InputFailure] = []
     with user_errors(index_path):
         profile = read_site_profile(site_profile)
         if index_path is not None:
             index_display(index_path)  # a malformed URL is a usage error before anything is read
         with progress_bar("scanning") as step:
-            if corpus_paths:
-                from detector.engine import open_corpus
-
-                with open_corpus(list(corpus_paths), settings, engine=engine, scheduler=scheduler) as corpus:
-                    result = pipeline.scan(
-                        list(pages),
-                        None,
-                        settings,
-                        site=site,
-                        site_profile=profile,
-                        progress=step,
-                        corpus=corpus,
-                    )
-                    corpus_failures = list(corpus.failures)
-            else:
-                result = pipeline.scan(
-                    list(pages), index_path, settings, site=site, site_profile=profile, progress=step
-                )
-        data = scan_dict(result)
+            result = api.scan(
+                pages,
+                index=index_path,
+                corpus=corpus_paths,
+                engine=engine,
+                scheduler=scheduler,
+                site=site,
+                site_profile=profile,
+                progress=step,
+            )
+        data = result.to_dict()
         if json_out == "-":
-            click.echo(dumps(data), nl=False)
+            click.echo(result.to_json(), nl=False)
         elif json_out:
-            write_atomically(Path(json_out), dumps(data))
+            write_atomically(Path(json_out), result.to_json())
         if report_dir is not None:
             from detector.report.html import write_html_report
 
@@ -155,12 +145,12 @@ def scan_command(
         )
     if json_out != "-":
         _human_summary(result)
-    for failure in corpus_failures:
+    for failure in result.corpus_failures:
         click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
     for r in result.pages:
         if r.failure is not None:
             click.echo(f"detector: error: {r.failure.uri}: {r.failure.error}", err=True)
-    if corpus_failures or any(r.failure is not None for r in result.pages):
+    if result.corpus_failures or any(r.failure is not None for r in result.pages):
         sys.exit(2)
     if fail_on is not None:
         floor = SEVERITIES.index(fail_on)

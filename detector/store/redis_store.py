@@ -43,22 +43,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from detector.errors import IndexFileError
+from detector.errors import IndexFileError, IndexUnavailableError
 from detector.model import SourceDoc
+from detector.store.interface import PreparedDoc
 from detector.store.location import RedisLocation
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.signatures import SignatureParams
-from detector.store.sqlite_store import _ISO_DATE, PreparedDoc
 
+# A stored ``published`` value: an ISO 8601 date or date-time (as the SQLite store checks it).
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,30}\Z")
 _LOCK_MS = 60_000  # a writer that dies frees the index after this long
 _LOCK_WAIT_S = 60.0  # as long as the SQLite store waits for a busy file
 _BAND_SLICE = 20_000  # band entries per buffered flush; the lock is extended between slices
 _READ_CHUNK = 500
 _DOC_FIELDS = ("id", "uri", "url", "title", "category", "site", "main", "body")
-
-
-class IndexUnavailableError(IndexFileError):
-    """The Redis server cannot be reached, or went away during the run."""
 
 
 def _reason(err: Exception, secret: str | None) -> str:
@@ -163,7 +161,7 @@ class RedisIndex:
             self.r.close()
 
     @property
-    def path(self) -> Path:
+    def cache_base(self) -> Path:
         """Where a local cache derived from this index (the topic model) may be kept: the
         user's cache folder, one file per server, database and prefix (never the password)."""
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "detector"
@@ -572,13 +570,8 @@ class RedisIndex:
             out.append((text, category, row[8].decode()))
         return out
 
-    def has_band(self, key: int, pk: int) -> bool:
-        name = self._band_key(_key_bytes(np.array([key], dtype=np.int64))[0])
-        with self._guard():
-            return bool(self.r.sismember(name, str(pk)))
-
     def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:
-        """How many of ``keys`` lack document ``pk`` (``has_band`` for many keys, one round trip)."""
+        """How many of ``keys`` lack document ``pk``, in one round trip."""
         member = str(pk)
         with self._guard():
             pipe = self.r.pipeline(transaction=False)

@@ -16,13 +16,11 @@ keys from its stored text (signatures are deterministic), so no second index on
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +28,7 @@ import numpy.typing as npt
 
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
+from detector.store.interface import PreparedDoc
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.signatures import SignatureParams
 
@@ -51,32 +50,6 @@ CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,30}\Z")
 _QUERY_CHUNK = 900  # below SQLite's default limit of host parameters
-
-
-@dataclass(frozen=True)
-class PreparedDoc:
-    """A source document with its band keys, ready to be written."""
-
-    doc: SourceDoc
-    keys: npt.NDArray[np.int64]  # unique band keys of all its passages
-    passages: int
-    # The stored form of the text, made where the keys are (a worker process), not by the writer.
-    body: bytes = b""
-    digest: str = ""
-
-    def stored_body(self) -> bytes:
-        return self.body or compress_text(self.doc.text)
-
-    def stored_digest(self) -> str:
-        return self.digest or text_digest(self.doc.text)
-
-
-def text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def compress_text(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
 
 
 class SqliteIndex:
@@ -321,11 +294,13 @@ class SqliteIndex:
             out.append((text, str(category), str(digest)))
         return out
 
-    def has_band(self, key: int, pk: int) -> bool:
-        return (
-            self.conn.execute("SELECT 1 FROM bands WHERE key = ? AND doc = ?", (key, pk)).fetchone()
-            is not None
-        )
+    def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:
+        query = "SELECT 1 FROM bands WHERE key = ? AND doc = ?"
+        return sum(1 for key in keys.tolist() if self.conn.execute(query, (key, pk)).fetchone() is None)
+
+    @property
+    def cache_base(self) -> Path:
+        return self.path
 
     def counts(self) -> dict[str, int]:
         docs, chars, passages = self.conn.execute(

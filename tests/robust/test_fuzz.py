@@ -126,9 +126,9 @@ def test_deeply_nested_and_unclosed_tags() -> None:
 
 
 def test_hostile_text_is_escaped_in_reports(tmp_path: Path) -> None:
-    from detector.model import Block, PageResult, ScanResult
+    from detector.model import Block, PageResult
     from detector.report.html import write_html_report
-    from detector.report.json_out import scan_dict
+    from detector.result import ScanResult, scan_dict
 
     evil = '<script>window.__pwned=1</script><img src=x onerror=alert(1)>"\u202e</textarea></script>'
     doc = Document(

@@ -22,7 +22,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> GeneratedSite:
 @pytest.fixture(scope="module")
 def site_index(site: GeneratedSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from detector.config import Settings
-    from detector.pipeline import index_corpus
+    from detector.indexing import index_corpus
 
     folder = tmp_path_factory.mktemp("src")
     src = folder / "src.jsonl"

@@ -21,7 +21,8 @@ from redis_server import RedisServer, free_port, redis_server, self_signed_certi
 
 from detector.config import Settings
 from detector.errors import ConfigError, IndexFileError
-from detector.pipeline import check_index, index_corpus, open_index
+from detector.indexing import check_index, index_corpus
+from detector.retrieval import open_index
 from detector.store.location import FileLocation, RedisLocation, parse_location
 
 

@@ -1,25 +1,76 @@
-"""The scan JSON of CONTRACT.md: fixed key order, floats rounded to 4 places, byte-identical
-for the same inputs and settings (no timestamps, no absolute paths beyond what the user named)."""
+"""The result of a scan and its JSON (CONTRACT.md): fixed key order, floats rounded to 4 places,
+byte-identical for the same inputs and settings (no timestamps, no absolute paths beyond what the
+user named). ``ScanResult.to_json()`` is what ``detector scan --json`` writes."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from detector import __version__
 from detector.model import (
     FINDING_KINDS,
     SEVERITIES,
     Finding,
+    InputFailure,
     PageResult,
-    ScanResult,
     SourceDoc,
     SourceRef,
     Topic,
 )
+from detector.version import __version__
 
 SCHEMA = "detector.scan/1"
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    """Per site, as Siteliner reports it: shares of all main text, and the near-duplicate pages."""
+
+    pages: int
+    unique: float
+    shared: float
+    copied: float
+    duplicate_pages: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "pages": self.pages,
+            "unique": self.unique,
+            "shared": self.shared,
+            "copied": self.copied,
+            "duplicate_pages": self.duplicate_pages,
+        }
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan found: the pages with their findings, the sources they name, the
+    settings and index manifest of the run, and per-site summaries."""
+
+    pages: tuple[PageResult, ...]
+    sources: dict[str, SourceDoc] = field(default_factory=dict)
+    settings: dict[str, object] = field(default_factory=dict)
+    index_manifest: dict[str, object] | None = None
+    sites: dict[str, SiteSummary] = field(default_factory=dict)
+    # Sources of a corpus read for this run (``scan --corpus``) that could not be read; not in the JSON.
+    corpus_failures: tuple[InputFailure, ...] = ()
+
+    def with_corpus_failures(self, failures: Sequence[InputFailure]) -> ScanResult:
+        return replace(self, corpus_failures=tuple(failures))
+
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scan JSON as plain data."""
+        return scan_dict(self)
+
+    def to_json(self) -> str:
+        """The scan JSON, byte for byte what ``detector scan --json`` writes."""
+        return dumps(scan_dict(self))
+
+
 
 
 def _r(x: float) -> float:
@@ -163,7 +214,7 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
         "severities": {s: severities[s] for s in SEVERITIES if severities[s]},
     }
     if result.sites:
-        summary["sites"] = {k: result.sites[k] for k in sorted(result.sites)}
+        summary["sites"] = {k: result.sites[k].to_dict() for k in sorted(result.sites)}
     return {
         "schema": SCHEMA,
         "tool": {"name": "detector", "version": __version__},

@@ -44,11 +44,11 @@ class IndexSummary:
 
 
 def index_corpus(
-    paths: Sequence[str], index_path: str | Path, settings: Settings, progress: Progress = no_progress
+    paths: Sequence[str], index: str | Path, settings: Settings, progress: Progress = no_progress
 ) -> IndexSummary:
     """Add or replace source documents; each write transaction holds whole documents only."""
     params = signature_params(settings)
-    store = create_or_open_store(index_path, settings_manifest(settings, params), params)
+    store = create_or_open_store(index, settings_manifest(settings, params), params)
     added = replaced = unchanged = 0
     failures: list[InputFailure] = []
     pending: OrderedDict[str, SourceDoc] = OrderedDict()
@@ -128,8 +128,8 @@ def index_corpus(
     return IndexSummary(added, replaced, unchanged, tuple(failures), counts)
 
 
-def remove_documents(ids: Sequence[str], index_path: str | Path, settings: Settings) -> list[str]:
-    store = open_index(index_path, settings, writable=True)
+def remove_documents(ids: Sequence[str], index: str | Path, settings: Settings) -> list[str]:
+    store = open_index(index, settings, writable=True)
     try:
         with_keys: dict[str, np.ndarray | None] = {}
         for doc_id in ids:
@@ -140,18 +140,18 @@ def remove_documents(ids: Sequence[str], index_path: str | Path, settings: Setti
         store.close()
 
 
-def index_info(index_path: str | Path) -> tuple[dict[str, object], dict[str, int]]:
-    store = open_store(index_path, None)
+def index_info(index: str | Path) -> tuple[dict[str, object], dict[str, int]]:
+    store = open_store(index, None)
     try:
         return store.manifest.public(), store.counts()
     finally:
         store.close()
 
 
-def check_index(index_path: str | Path, settings: Settings, progress: Progress = no_progress) -> list[str]:
+def check_index(index: str | Path, settings: Settings, progress: Progress = no_progress) -> list[str]:
     """Problems found in the index (empty when sound): the store's structure, orphans, and every
     document's band rows recomputed from its text."""
-    store = open_store(index_path, None)
+    store = open_store(index, None)
     try:
         problems = store.structural_problems()
         recomputed = signature_params(

@@ -225,8 +225,9 @@ class PageResult:
     def uri(self) -> str:
         if self.document is not None:
             return self.document.uri
-        assert self.failure is not None
-        return self.failure.uri
+        if self.failure is not None:
+            return self.failure.uri
+        raise ValueError("a page result holds a document or a failure")
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fingerprint": f.fingerprint,
     }
     if f.kind in ("repost", "off-topic-repost"):
-        assert f.source is not None
+        if f.source is None:
+            raise ValueError(f"a {f.kind} finding names no source")
         out["source"] = _ref(f.source)
         out["coverage"] = _r(f.coverage or 0.0)
         out["source_coverage"] = _r(f.source_coverage or 0.0)
@@ -148,7 +149,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 def page_dict(r: PageResult) -> dict[str, Any]:
     if r.document is None:
-        assert r.failure is not None
+        if r.failure is None:
+            raise ValueError("a page result holds a document or a failure")
         return {
             "uri": r.failure.uri,
             "url": None,

@@ -86,7 +86,7 @@ def _sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
 
 def scan(
     paths: Sequence[str],
-    index_path: str | Path | None,
+    index: str | Path | None,
     settings: Settings,
     *,
     site: str | None = None,
@@ -97,10 +97,10 @@ def scan(
     """Scan pages: reposts (with an index, or a ``corpus`` run by an engine), repeats, site-level
     duplicates and content shares, and each page's topic against its site's profile
     (``site_profile`` adds to every site's)."""
-    if corpus is not None and index_path is not None:
+    if corpus is not None and index is not None:
         raise ValueError("scan takes an index or a corpus, not both")
-    index = open_index(index_path, settings) if index_path is not None else None
-    store: Catalogue | None = corpus.store if corpus is not None else index
+    opened = open_index(index, settings) if index is not None else None
+    store: Catalogue | None = corpus.store if corpus is not None else opened
     try:
         items = list(iter_page_inputs(paths, site=site, max_bytes=settings.max_page_bytes))
         # Template text is learned per site before anything else, so it never counts as content.
@@ -116,8 +116,8 @@ def scan(
         lookup: ReuseFinder | None = None
         if corpus is not None:
             lookup = corpus.finder([item for item in items if isinstance(item, Document)], settings)
-        elif index is not None:
-            lookup = SourceLookup(index, settings)
+        elif opened is not None:
+            lookup = SourceLookup(opened, settings)
         work: dict[int, PageAnalysis] = {}
         for i, item in enumerate(items):
             progress(item.uri)
@@ -182,8 +182,8 @@ def scan(
                             sources[source.id] = source
         manifest = store.manifest.public() if store is not None else None
     finally:
-        if index is not None:
-            index.close()
+        if opened is not None:
+            opened.close()
     return ScanResult(
         pages=tuple(results),
         sources=dict(sorted(sources.items())),

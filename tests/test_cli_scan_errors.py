@@ -6,7 +6,7 @@ import json
 import random
 from pathlib import Path
 
-from conftest import SEED_PAGE, CliRun, validate_scan
+from tests.conftest import SEED_PAGE, CliRun, validate_scan
 
 
 def test_missing_path_is_a_usage_error_at_once(cli: CliRun, tmp_path: Path) -> None:

@@ -18,14 +18,17 @@ from detector.check.config import CheckConfig
 from detector.check.files import Globs, expand_paths, relative_to_root
 from detector.check.locations import Locator, finding_spans, locate_finding
 from detector.config import Settings
-from detector.model import Document, Finding, InputFailure, Location, PageResult, severity_rank
+from detector.model import (
+    Document,
+    Finding,
+    InputFailure,
+    Location,
+    PageResult,
+    Progress,
+    no_progress,
+    severity_rank,
+)
 from detector.result import ScanResult
-
-Progress = Callable[[str], None]
-
-
-def _noop(_: str) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ class CheckedFinding:
 
     @property
     def location(self) -> Location:
-        assert self.finding.location is not None
+        if self.finding.location is None:
+            raise ValueError("a checked finding has a location")
         return self.finding.location
 
 
@@ -74,7 +78,7 @@ def run_check(
     config: CheckConfig,
     *,
     write_baseline_to: Path | None = None,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
 ) -> CheckResult:
     """Check the configured paths. Raises DetectorError (InputError, ConfigError, BaselineError,
     IndexFileError) for what stops the run at once: a missing path, a bad baseline or index."""
@@ -85,11 +89,7 @@ def run_check(
     reading = config.baseline is not None and write_baseline_to is None
     baseline = read_baseline(config.baseline) if reading and config.baseline is not None else None
 
-    settings = Settings().with_overrides(
-        fail_on=config.fail_on,
-        allow_sources=config.allow_sources,
-        allow_source_urls=config.allow_source_urls,
-    )
+    settings = Settings().with_overrides(allow_sources=config.allow_sources)
     result = scanning.scan(
         [str(f) for f in files],
         config.index,
@@ -120,7 +120,8 @@ def run_check(
             allowed += len(page.findings)
             continue
         here = locator(doc.uri)
-        assert here is not None
+        if here is None:
+            raise ValueError(f"{doc.uri}: checked but not located")
         for f in page.findings:
             if f.kind == "duplicate-passage" and f.also_in_pages:
                 # A passage repeated across files is one finding, at its first place (pages come in

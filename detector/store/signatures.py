@@ -40,12 +40,14 @@ class SignatureParams:
 
     @staticmethod
     def from_datasketch(num_perm: int, seed: int, threshold: float) -> SignatureParams:
-        from datasketch import MinHash
-        from datasketch.lsh import _optimal_param
+        from datasketch import MinHash, MinHashLSH
 
         if not 0.0 < threshold < 1.0:
             raise ValueError("lsh threshold must be between 0 and 1")
-        bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        # datasketch's own choice of (bands, rows) for the threshold, with equal weights on false
+        # positives and negatives, read from an empty in-memory LSH (its public attributes b, r).
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.5, 0.5))
+        bands, rows = lsh.b, lsh.r
         perms = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
         return SignatureParams(
             num_perm=num_perm,

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, CliRun
 
-from detector.engine import inputs
 from detector.ingest import iter_source_inputs as ingest_sources
+from detector.ingest import partitions as inputs
 from detector.model import Document, InputFailure
+from tests.conftest import ROOT, CliRun
 
 SOURCE = (ROOT / "corpus" / "sources" / "portal-a" / "alibaba-b2b-18-years.html").read_text(encoding="utf-8")
 

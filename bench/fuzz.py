@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from detector.errors import InputError  # noqa: E402
-from detector.ingest import document_from_bytes  # noqa: E402
+from detector.ingest.build import document_from_bytes  # noqa: E402
 from detector.model import Document, PageResult  # noqa: E402
 from detector.report.html import write_html_report  # noqa: E402
 from detector.result import ScanResult, scan_dict  # noqa: E402

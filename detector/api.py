@@ -47,11 +47,13 @@ def scan(
     site: str | None = None,
     site_profile: str | None = None,
     progress: Progress = no_progress,
+    site_per_folder: bool = False,
     **settings: Any,
 ) -> ScanResult:
     """Scan pages (files, folders, JSONL, Parquet, WARC) for reposts of the sources in ``index``
     (or in ``corpus``, read for this run by ``engine``: ``local`` or ``dask``), repeated and
     duplicated passages, and off-topic content. ``site`` puts every page in one site;
+    ``site_per_folder`` makes each first-level subfolder of a folder named a site (CONTRACT.md);
     ``site_profile`` is a text saying what the sites are about. Sources of ``corpus`` that
     cannot be read are in ``result.corpus_failures``; pages that cannot be read are pages with
     a ``failure``."""
@@ -60,9 +62,24 @@ def scan(
     if corpus and index is not None:
         raise ValueError("scan takes an index or a corpus, not both")
     if not corpus:
-        return scan_pages(paths, index, chosen, site=site, site_profile=site_profile, progress=progress)
+        return scan_pages(
+            paths,
+            index,
+            chosen,
+            site=site,
+            site_profile=site_profile,
+            progress=progress,
+            site_per_folder=site_per_folder,
+        )
     with open_corpus([str(c) for c in corpus], chosen, engine=engine, scheduler=scheduler) as run:
         result = scan_pages(
-            paths, None, chosen, site=site, site_profile=site_profile, progress=progress, corpus=run
+            paths,
+            None,
+            chosen,
+            site=site,
+            site_profile=site_profile,
+            progress=progress,
+            corpus=run,
+            site_per_folder=site_per_folder,
         )
         return result.with_corpus_failures(run.failures)

@@ -174,3 +174,41 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Operational limits: how much is read, batched or shown at once. They bound time and memory
+    and never change what is found, so they are fixed per version (``LIMITS``), not per run, and
+    are not in the scan JSON. Each value was chosen on this project's 2-core benchmark machine."""
+
+    # --- input ---
+    # A page with more labelled blocks than this is refused: a crafted page of a million empty
+    # elements costs seconds per step, while the longest real page of gne-html has ~2,000.
+    max_page_blocks: int = 100_000
+    # JSONL files larger than this are read in ranges of lines (partitions an engine can read
+    # anywhere); smaller ones are read whole.
+    split_jsonl_bytes: int = 64 << 20
+    lines_per_part: int = 20_000
+    files_per_part: int = 500
+    # --- signing ---
+    # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer
+    # stays in cache (a fresh large array per batch was 4x slower, DESIGN.md).
+    minhash_batch: int = 8192
+    # --- the Redis index ---
+    redis_lock_ms: int = 60_000  # a writer that dies frees the index after this long
+    redis_lock_wait_s: float = 60.0  # as long as the SQLite store waits for a busy file
+    redis_band_slice: int = 20_000  # band entries per buffered flush; the lock is extended between them
+    redis_read_chunk: int = 500  # documents fetched per round trip
+    # --- alignment (PAN strategy) ---
+    # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.
+    pan_block_cells: int = 4_000_000
+    # --- reports and terminal output ---
+    slug_chars: int = 48  # the readable end of a page report's file name
+    sources_shown: int = 50  # sources listed on the report's index page
+    context_chars: int = 160  # source text shown either side of a matched passage
+    show_chars: int = 4000  # longest passage shown whole in the side-by-side view
+    excerpt_chars: int = 60  # excerpt of a passage in `detector align`'s text output
+
+
+LIMITS = Limits()

@@ -6,6 +6,7 @@ DetectorError                  anything the user can fix; ``str(err)`` is the wh
  |    +-- IndexUnavailableError  the Redis server cannot be reached, or went away
  +-- ConfigError               a bad setting, config file or flag value (names the key)
  +-- BaselineError             a baseline file that cannot be read
+ +-- DecisionsError            a review decisions file that cannot be read or is malformed
  +-- EngineError               the Dask cluster cannot be started or reached
 """
 
@@ -35,6 +36,10 @@ class ConfigError(DetectorError):
 
 class BaselineError(DetectorError):
     """A baseline file that is missing, truncated or not a baseline."""
+
+
+class DecisionsError(DetectorError):
+    """A review decisions file (``--decisions``) that is missing or does not match its schema."""
 
 
 class IndexUnavailableError(IndexFileError):

@@ -152,6 +152,7 @@ def check_index(index: str | Path, settings: Settings, progress: Progress = no_p
     """Problems found in the index (empty when sound): the store's structure, orphans, and every
     document's band rows recomputed from its text."""
     store = open_store(index, None)
+    problems: list[str] = []
     try:
         problems = store.structural_problems()
         recomputed = signature_params(
@@ -175,7 +176,6 @@ def check_index(index: str | Path, settings: Settings, progress: Progress = no_p
                 problems.append(f"document {doc.id!r}: {missing} of {len(keys)} band rows missing")
         return problems
     except IndexFileError as err:
-        return [str(err)]
+        return problems or [str(err)]  # the structural check names damaged rows already
     finally:
         store.close()
-

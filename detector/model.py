@@ -17,6 +17,7 @@ from typing import Literal
 BlockKind = Literal["title", "main", "boilerplate"]
 FindingKind = Literal["repost", "off-topic-repost", "off-topic", "duplicate-passage", "duplicate-page"]
 Severity = Literal["info", "low", "medium", "high"]
+DecisionStatus = Literal["confirmed", "dismissed", "allowed"]
 
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
 FINDING_KINDS: tuple[FindingKind, ...] = (
@@ -175,6 +176,37 @@ class Location:
 
 
 @dataclass(frozen=True)
+class FindingDecision:
+    """What a reviewer decided about a finding (``--decisions``, CONTRACT.md "Review decisions")."""
+
+    status: DecisionStatus
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class StaleDecision:
+    """A decision whose fingerprint matches no finding of the run: the entry as the file holds it."""
+
+    fingerprint: str
+    decision: DecisionStatus
+    kind: str | None = None
+    uri: str | None = None
+    note: str | None = None
+    by: str | None = None
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionsApplied:
+    """Set on a ScanResult when decisions were applied: counts by status and the stale entries."""
+
+    confirmed: int = 0
+    dismissed: int = 0
+    allowed: int = 0
+    stale: tuple[StaleDecision, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """One finding on a page. Fields beyond the common five are set by kind (see CONTRACT.md)."""
 
@@ -196,6 +228,12 @@ class Finding:
     location: Location | None = None
     # Reposts: "source" or "page", whichever was published on an earlier day; None when unknown.
     first_published: str | None = None
+    decision: FindingDecision | None = None
+
+    @property
+    def dismissed(self) -> bool:
+        """A dismissed finding stays in the JSON but counts in neither the summary nor --fail-on."""
+        return self.decision is not None and self.decision.status == "dismissed"
 
     def first_offset(self) -> int:
         """Where the finding starts on its page (for ordering and locations)."""

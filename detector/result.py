@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from detector.decisions import Decisions, decide_pages, decisions_json
 from detector.model import (
     FINDING_KINDS,
     SEVERITIES,
+    DecisionsApplied,
     Finding,
     InputFailure,
     PageResult,
@@ -57,10 +59,16 @@ class ScanResult:
     sites: dict[str, SiteSummary] = field(default_factory=dict)
     # Sources of a corpus read for this run (``scan --corpus``) that could not be read; not in the JSON.
     corpus_failures: tuple[InputFailure, ...] = ()
+    # Set by ``with_decisions``: counts by status and the stale decisions (``summary.decisions``).
+    decisions: DecisionsApplied | None = None
 
     def with_corpus_failures(self, failures: Sequence[InputFailure]) -> ScanResult:
         return replace(self, corpus_failures=tuple(failures))
 
+    def with_decisions(self, decisions: Decisions) -> ScanResult:
+        """The result with review decisions applied (``detector.decisions``, ``--decisions FILE``)."""
+        pages, applied = decide_pages(self.pages, decisions)
+        return replace(self, pages=pages, decisions=applied)
 
     def to_dict(self) -> dict[str, Any]:
         """The scan JSON as plain data."""
@@ -69,8 +77,6 @@ class ScanResult:
     def to_json(self) -> str:
         """The scan JSON, byte for byte what ``detector scan --json`` writes."""
         return dumps(scan_dict(self))
-
-
 
 
 def _r(x: float) -> float:
@@ -144,6 +150,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             "end_line": loc.end_line,
             "end_column": loc.end_column,
         }
+    if f.decision is not None:
+        out["decision"] = {"status": f.decision.status}
+        if f.decision.note is not None:
+            out["decision"]["note"] = f.decision.note
     return out
 
 
@@ -207,6 +217,8 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
     severities: Counter[str] = Counter()
     for r in result.pages:
         for f in r.findings:
+            if f.dismissed:  # stays in the JSON, counts nowhere (CONTRACT.md "decision")
+                continue
             kinds[f.kind] += 1
             severities[f.severity] += 1
     summary: dict[str, Any] = {
@@ -217,6 +229,8 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
     }
     if result.sites:
         summary["sites"] = {k: result.sites[k].to_dict() for k in sorted(result.sites)}
+    if result.decisions is not None:
+        summary["decisions"] = decisions_json(result.decisions)
     return {
         "schema": SCHEMA,
         "tool": {"name": "detector", "version": __version__},

@@ -26,6 +26,7 @@ from detector.model import (
     Progress,
     SourceDoc,
     no_progress,
+    severity_rank,
 )
 from detector.result import ScanResult, SiteSummary
 from detector.retrieval import Corpus, ReuseFinder, SourceLookup, open_index, prepare_page, signature_params
@@ -81,7 +82,10 @@ def content_shares(w: PageAnalysis, shared: np.ndarray | None) -> ContentShares:
 
 
 def _sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (f.first_offset(), f.kind, f.fingerprint)))
+    """Severity first (high on top, CONTRACT.md), then position in the page."""
+    return tuple(
+        sorted(findings, key=lambda f: (-severity_rank(f.severity), f.first_offset(), f.kind, f.fingerprint))
+    )
 
 
 def scan(
@@ -93,6 +97,7 @@ def scan(
     site_profile: str | None = None,
     progress: Progress = no_progress,
     corpus: Corpus | None = None,
+    site_per_folder: bool = False,
 ) -> ScanResult:
     """Scan pages: reposts (with an index, or a ``corpus`` run by an engine), repeats, site-level
     duplicates and content shares, and each page's topic against its site's profile
@@ -102,7 +107,11 @@ def scan(
     opened = open_index(index, settings) if index is not None else None
     store: Catalogue | None = corpus.store if corpus is not None else opened
     try:
-        items = list(iter_page_inputs(paths, site=site, max_bytes=settings.max_page_bytes))
+        items = list(
+            iter_page_inputs(
+                paths, site=site, max_bytes=settings.max_page_bytes, site_per_folder=site_per_folder
+            )
+        )
         # Template text is learned per site before anything else, so it never counts as content.
         by_site: dict[str, list[int]] = {}
         for i, item in enumerate(items):

@@ -57,3 +57,9 @@ def test_the_readme_library_example_runs_as_written(tmp_path: Path, monkeypatch:
     validate_scan(data)
     pages = [p for p in (tmp_path / "corpus" / "pages").rglob("*") if p.suffix in (".html", ".md")]
     assert data["summary"]["pages"] == len(pages) == 10
+
+
+def test_the_public_api_is_exactly_this() -> None:
+    # A guard, as httpx keeps one: a name added to or dropped from the API is a decision.
+    assert sorted(detector.__all__) == ["ScanResult", "__version__", "index", "scan"]
+    assert all(hasattr(detector, name) for name in detector.__all__)

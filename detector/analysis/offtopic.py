@@ -17,6 +17,7 @@ import numpy as np
 
 from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
+from detector.analysis.numbers import compared
 from detector.analysis.reuse import with_date_clause
 from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
 from detector.config import Settings
@@ -161,6 +162,7 @@ def apply_topic(findings: list[Finding], topic: Topic) -> list[Finding]:
     if topic.verdict != "off-topic":
         return findings
     sim = topic.similarity or 0.0
+    shown_sim, shown_threshold = compared(sim, topic.threshold or 0.0)
     converted = False
     out: list[Finding] = []
     for f in findings:
@@ -173,7 +175,7 @@ def apply_topic(findings: list[Finding], topic: Topic) -> list[Finding]:
                     severity="high" if f.severity != "info" else "info",
                     message=with_date_clause(
                         f"Copies “{title}” ({(f.coverage or 0.0):.0%} of the main text) on a topic far "
-                        f"from the site's (similarity {sim:.2f} < {topic.threshold or 0.0:.2f}): "
+                        f"from the site's (similarity {shown_sim} < {shown_threshold}): "
                         f"{_terms(topic)}.",
                         f.message,
                     ),
@@ -191,8 +193,8 @@ def apply_topic(findings: list[Finding], topic: Topic) -> list[Finding]:
                 severity="medium",
                 score=round(max(0.0, 1.0 - sim), 4),
                 message=(
-                    f"The page's topic is far from the site's (similarity {sim:.2f} < "
-                    f"{topic.threshold or 0.0:.2f}): {_terms(topic)}."
+                    f"The page's topic is far from the site's (similarity {shown_sim} < "
+                    f"{shown_threshold}): {_terms(topic)}."
                 ),
                 fingerprint=fingerprint("off-topic", [" ".join(topic.page_terms)]),
                 topic=topic,

@@ -11,16 +11,27 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from detector.errors import DetectorError
+from detector.filemode import apply_umask
 from detector.model import SEVERITIES
 
 SEVERITY_CHOICE = click.Choice(list(SEVERITIES))
+
+
+def closed_pipe_exit() -> NoReturn:
+    """The reader of our output went away (``detector ... | head``): end quietly with exit 0, as
+    ``cat`` and ``grep`` do. Later writes and the flush at exit go to /dev/null instead of raising."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    sys.exit(0)
 
 
 def fail(message: str) -> NoReturn:
@@ -44,6 +55,8 @@ def user_errors(index: object | None = None) -> Iterator[None]:
             except DetectorError:
                 where = "the index: "
         fail(f"{where}the index is corrupt or unreadable ({err}); `detector index --check` tells more")
+    except BrokenPipeError:
+        raise  # the reader went away: the command group ends quietly (closed_pipe_exit)
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         fail(f"{where}{err.strerror or err}")
@@ -79,6 +92,7 @@ def write_atomically(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            apply_umask(fh.fileno())
             fh.write(text)
         os.replace(tmp, path)
     except BaseException:

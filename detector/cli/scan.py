@@ -21,8 +21,16 @@ from detector.engine import ENGINES
 from detector.model import SEVERITIES, severity_rank
 from detector.result import ScanResult
 
+NOT_CHECKED_NOTE = (
+    "detector: note: reposts were not checked (no --index or --corpus); to find them, index the "
+    "source articles with `detector index SOURCE... --index INDEX` and scan with --index INDEX, "
+    "or name them with --corpus SOURCE"
+)
+
 
 def _human_summary(result: ScanResult) -> None:
+    from detector.decisions import decision_tag, stale_line
+
     for r in result.pages:
         if r.failure is not None:
             click.echo(f"{r.uri}: error: {r.failure.error}")
@@ -32,10 +40,15 @@ def _human_summary(result: ScanResult) -> None:
             continue
         click.echo(f"{r.uri}:")
         for f in r.findings:
-            click.echo(f"  {f.severity:<6} {f.kind:<17} {f.message}")
-    n = sum(len(r.findings) for r in result.pages)
+            click.echo(f"  {f.severity:<6} {f.kind:<17} {f.message}{decision_tag(f)}")
+    n = sum(1 for r in result.pages for f in r.findings if not f.dismissed)
     errors = sum(1 for r in result.pages if r.failure is not None)
-    click.echo(f"{len(result.pages)} page(s), {n} finding(s), {errors} error(s)")
+    dismissed = result.decisions.dismissed if result.decisions is not None else 0
+    extra = f" ({dismissed} more dismissed)" if dismissed else ""
+    click.echo(f"{len(result.pages)} page(s), {n} finding(s){extra}, {errors} error(s)")
+    stale = stale_line(result.decisions)
+    if stale is not None:
+        click.echo(stale)
 
 
 @click.command("scan")
@@ -67,7 +80,24 @@ def _human_summary(result: ScanResult) -> None:
     "--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), help="Write an HTML report."
 )
 @click.option("--fail-on", type=SEVERITY_CHOICE, help="Exit 1 when a finding reaches this severity.")
-@click.option("--site", help="Treat every page as part of this site (default: host of the URL, else folder).")
+@click.option(
+    "--decisions",
+    "decisions_path",
+    type=click.Path(path_type=Path),  # a folder is refused by read_decisions, in one line
+    help="Review decisions (decisions.json exported from a report): dismissed findings count nowhere, "
+    "allowed ones are info.",
+)
+@click.option(
+    "--site",
+    help="Treat every page as part of this site [default: the host of the page's URL, else from its "
+    "folder: a first-level subfolder named like a host (crawl/www.a.example/...) is that site, "
+    "otherwise the folder named is one site].",
+)
+@click.option(
+    "--site-per-folder",
+    is_flag=True,
+    help="Every first-level subfolder of a folder named is a site of its own (pages without a URL).",
+)
 @click.option(
     "--site-profile",
     metavar="TEXT_OR_FILE",
@@ -82,7 +112,9 @@ def scan_command(
     json_out: str | None,
     report_dir: Path | None,
     fail_on: str | None,
+    decisions_path: Path | None,
     site: str | None,
+    site_per_folder: bool,
     site_profile: str | None,
 ) -> None:
     """Scan pages for reposts, off-topic content and duplicated passages.
@@ -95,16 +127,23 @@ def scan_command(
     coverage; needs --index or --corpus), off-topic-repost and off-topic (copied or own
     text far from what the page's site is about), duplicate-passage (a sentence or
     paragraph repeated in the page or on other pages of the site) and duplicate-page.
-    Pages group into sites by --site, else the host of their URL, else the folder named.
+    Pages group into sites by --site, else the host of their URL, else by folder: scanning
+    `crawl/` whose subfolders are named like hosts (crawl/www.a.example/..., as wget and
+    HTTrack write) makes a site of each, any other folder named is one site, and
+    --site-per-folder makes every first-level subfolder a site. A file named on its own
+    belongs to its folder's site.
 
     \b
     Examples:
       detector scan site/ --index corpus.idx
+      detector scan sites/ --site-per-folder --index corpus.idx --report reports/sites
       detector scan page.html --index corpus.idx --json - | jq .summary
       detector scan pages.jsonl --index corpus.idx --json scan.json --fail-on high
       detector scan crawl.warc.gz --corpus sources.parquet --engine dask --json scan.json
+      detector scan site/ --index corpus.idx --decisions decisions.json --fail-on medium
     """
     from detector import api
+    from detector.decisions import read_decisions
 
     if corpus_paths and index_path is not None:
         fail("use --index or --corpus, not both")
@@ -112,8 +151,11 @@ def scan_command(
         fail("--engine needs --corpus (an index is queried in process)")
     if scheduler is not None and engine != "dask":
         fail("--scheduler needs --engine dask")
+    if site is not None and site_per_folder:
+        fail("use --site or --site-per-folder, not both")
     with user_errors(index_path):
         profile = read_site_profile(site_profile)
+        decisions = read_decisions(decisions_path) if decisions_path is not None else None
         if index_path is not None:
             index_display(index_path)  # a malformed URL is a usage error before anything is read
         with progress_bar("scanning") as step:
@@ -124,19 +166,22 @@ def scan_command(
                 engine=engine,
                 scheduler=scheduler,
                 site=site,
+                site_per_folder=site_per_folder,
                 site_profile=profile,
                 progress=step,
             )
+        if decisions is not None:
+            result = result.with_decisions(decisions)
         data = result.to_dict()
         if json_out == "-":
             click.echo(result.to_json(), nl=False)
         elif json_out:
             write_atomically(Path(json_out), result.to_json())
+        index_html: Path | None = None
         if report_dir is not None:
             from detector.report.html import write_html_report
 
-            index_html = write_html_report(data, report_dir)
-            click.echo(f"report: {index_html}", err=json_out == "-")
+            index_html = write_html_report(data, report_dir, decisions=decisions)
     if not result.pages:
         click.echo(
             f"detector: warning: no pages found in {' '.join(pages)} "
@@ -145,14 +190,19 @@ def scan_command(
         )
     if json_out != "-":
         _human_summary(result)
+    if index_path is None and not corpus_paths and result.pages:
+        click.echo(NOT_CHECKED_NOTE, err=True)
     for failure in result.corpus_failures:
         click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
     for r in result.pages:
         if r.failure is not None:
             click.echo(f"detector: error: {r.failure.uri}: {r.failure.error}", err=True)
-    if result.corpus_failures or any(r.failure is not None for r in result.pages):
+    if index_html is not None:  # last, so that it does not scroll away above the findings
+        click.echo(f"report: {index_html}", err=json_out == "-")
+    if not result.pages or result.corpus_failures or any(r.failure is not None for r in result.pages):
         sys.exit(2)
     if fail_on is not None:
         floor = SEVERITIES.index(fail_on)
-        if any(severity_rank(f.severity) >= floor for r in result.pages for f in r.findings):
+        found = (f for r in result.pages for f in r.findings if not f.dismissed)
+        if any(severity_rank(f.severity) >= floor for f in found):
             sys.exit(1)

@@ -1,7 +1,7 @@
 """Connecting to the Redis index, and its writer lock: one writer at a time, every commit fenced by the lock.
 
 A writer takes ``P:lock`` with a random token and an expiry (a writer that dies frees the index
-after ``LOCK_MS``); each commit is one MULTI/EXEC under WATCH of the lock, so a writer that lost
+after ``LIMITS.redis_lock_ms``); each commit is one MULTI/EXEC under WATCH of the lock, so a writer that lost
 the lock (too slow, expired) commits nothing. Redis errors become one line naming the index,
 never its password (``guard``).
 """
@@ -15,11 +15,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from detector.config import LIMITS
 from detector.errors import IndexFileError, IndexUnavailableError
 from detector.store.location import RedisLocation
-
-LOCK_MS = 60_000  # a writer that dies frees the index after this long
-LOCK_WAIT_S = 60.0  # as long as the SQLite store waits for a busy file
 
 
 def _reason(err: Exception, secret: str | None) -> str:
@@ -86,7 +84,7 @@ class WriterLock:
         deadline = time.monotonic() + wait
         with guard(self.location):
             while True:
-                if self.client.set(self.key, token, nx=True, px=LOCK_MS):
+                if self.client.set(self.key, token, nx=True, px=LIMITS.redis_lock_ms):
                     self.token = token
                     return True
                 if time.monotonic() >= deadline:
@@ -110,7 +108,7 @@ class WriterLock:
     def extend(self) -> None:
         if self.token is None:
             raise IndexFileError(f"{self.where}: not opened for writing")
-        self.commit(lambda pipe: pipe.pexpire(self.key, LOCK_MS))
+        self.commit(lambda pipe: pipe.pexpire(self.key, LIMITS.redis_lock_ms))
 
     def release(self) -> None:
         with self.client.pipeline(transaction=True) as pipe:

@@ -31,17 +31,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
 from detector.store.interface import PreparedDoc
 from detector.store.location import RedisLocation
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.redis_codec import DOC_FIELDS, doc_fields, key_bytes, meta_of, row_doc
-from detector.store.redis_lock import LOCK_WAIT_S, WriterLock, connect, guard
+from detector.store.redis_lock import WriterLock, connect, guard
 from detector.store.signatures import SignatureParams
-
-_BAND_SLICE = 20_000  # band entries per buffered flush; the lock is extended between slices
-_READ_CHUNK = 500
 
 
 class RedisIndex:
@@ -89,7 +87,7 @@ class RedisIndex:
             raise
         store = cls(location, client, manifest, params)
         if writable:
-            store.lock.acquire(LOCK_WAIT_S)
+            store.lock.acquire(LIMITS.redis_lock_wait_s)
             store._clean_pending()
         return store
 
@@ -208,8 +206,8 @@ class RedisIndex:
         order = np.argsort(keys, kind="stable")
         keys, docs = keys[order], docs[order]
         storage = self.bands
-        for lo in range(0, keys.shape[0], _BAND_SLICE):
-            ks, ds = keys[lo : lo + _BAND_SLICE], docs[lo : lo + _BAND_SLICE]
+        for lo in range(0, keys.shape[0], LIMITS.redis_band_slice):
+            ks, ds = keys[lo : lo + LIMITS.redis_band_slice], docs[lo : lo + LIMITS.redis_band_slice]
             uniq, starts = np.unique(ks, return_index=True)
             bounds = [*starts.tolist(), ks.shape[0]]
             with self._guard():
@@ -275,8 +273,8 @@ class RedisIndex:
             member = str(pk).encode()
             names = [self._band_key(kb) for kb in key_bytes(np.unique(keys))]
             with self._guard():
-                for lo in range(0, len(names), _BAND_SLICE):
-                    chunk = names[lo : lo + _BAND_SLICE]
+                for lo in range(0, len(names), LIMITS.redis_band_slice):
+                    chunk = names[lo : lo + LIMITS.redis_band_slice]
                     pipe = self.client.pipeline(transaction=False)
                     for name in chunk:
                         pipe.srem(name, member)
@@ -352,10 +350,10 @@ class RedisIndex:
     def _fetch(self, pks: Sequence[int], extra: Sequence[str] = ()) -> list[list[Any] | None]:
         out: list[list[Any] | None] = []
         fields = [*DOC_FIELDS, *extra, "published"]  # last: absent (None) in older indexes
-        for lo in range(0, len(pks), _READ_CHUNK):
+        for lo in range(0, len(pks), LIMITS.redis_read_chunk):
             with self._guard():
                 pipe = self.client.pipeline(transaction=False)
-                for pk in pks[lo : lo + _READ_CHUNK]:
+                for pk in pks[lo : lo + LIMITS.redis_read_chunk]:
                     pipe.hmget(self._k(f"doc:{pk}"), fields)
                 rows = pipe.execute()
             out.extend(None if row[0] is None else row for row in rows)
@@ -380,7 +378,7 @@ class RedisIndex:
         while True:
             with self._guard():
                 batch = self.client.zrange(
-                    self._k("pks"), f"({last}", "+inf", byscore=True, offset=0, num=_READ_CHUNK
+                    self._k("pks"), f"({last}", "+inf", byscore=True, offset=0, num=LIMITS.redis_read_chunk
                 )
             if not batch:
                 return
@@ -392,7 +390,7 @@ class RedisIndex:
         batch: list[int] = []
         for pk in self._iter_pks():
             batch.append(pk)
-            if len(batch) >= _READ_CHUNK:
+            if len(batch) >= LIMITS.redis_read_chunk:
                 yield from self._docs_with_digest(batch)
                 batch = []
         yield from self._docs_with_digest(batch)

@@ -49,6 +49,16 @@ CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, 
 """
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,30}\Z")
+# What `detector index --check` verifies in each row of `documents`, without inflating any text:
+# (column, SQL condition that is true when the row is damaged, the damage in words).
+_COLUMN_CHECKS: tuple[tuple[str, str, str], ...] = (
+    ("id", "typeof(id) != 'text' OR id = ''", "the id is missing or not text"),
+    ("body", "typeof(body) != 'blob'", "the stored text is missing or not compressed bytes"),
+    ("main", "typeof(main) != 'text' OR NOT json_valid(main)", "the main-text spans are missing or not JSON"),
+    ("digest", "typeof(digest) != 'text' OR length(digest) != 64", "the text digest is missing or malformed"),
+    ("chars", "typeof(chars) != 'integer' OR chars < 0", "the character count is missing or negative"),
+    ("passages", "typeof(passages) != 'integer' OR passages < 0", "the passage count is missing or negative"),
+)
 _QUERY_CHUNK = 900  # below SQLite's default limit of host parameters
 
 
@@ -244,7 +254,7 @@ class SqliteIndex:
             text = zlib.decompress(body).decode("utf-8", "surrogatepass")  # type: ignore[arg-type]
             main_spans = tuple((int(s), int(e)) for s, e in json.loads(str(main)))
         except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
-            raise IndexFileError(f"{self.path}: document {doc_id!r} is corrupt ({err})") from err
+            raise IndexFileError(f"{self.path}: {_damage(doc_id, body, err)}") from err
         return SourceDoc(
             id=str(doc_id),
             uri=None if uri is None else str(uri),
@@ -314,6 +324,26 @@ class SqliteIndex:
             "band_rows": int(bands),
         }
 
+    def _damaged_rows(self, limit: int = 20) -> list[str]:
+        """Rows of ``documents`` whose columns do not hold what this module writes, in words
+        (the types only: no body is inflated here)."""
+        checks = ", ".join(f"({cond})" for _, cond, _ in _COLUMN_CHECKS)
+        where = " OR ".join(f"({cond})" for _, cond, _ in _COLUMN_CHECKS)
+        try:
+            rows = self.conn.execute(
+                f"SELECT pk, id, {checks} FROM documents WHERE {where} ORDER BY pk LIMIT ?", (limit + 1,)
+            ).fetchall()
+        except sqlite3.DatabaseError as err:
+            return [f"table documents cannot be read ({err})"]
+        out: list[str] = []
+        for pk, doc_id, *flags in rows[:limit]:
+            name = f"document {doc_id!r}" if isinstance(doc_id, str) and doc_id else "a document with no id"
+            wrong = "; ".join(words for (_, _, words), bad in zip(_COLUMN_CHECKS, flags, strict=True) if bad)
+            out.append(f"table documents, row {pk} ({name}): {wrong}")
+        if len(rows) > limit:
+            out.append(f"table documents: more damaged rows after row {rows[limit - 1][0]}")
+        return out
+
     def structural_problems(self) -> list[str]:
         problems: list[str] = []
         try:
@@ -322,6 +352,7 @@ class SqliteIndex:
             return [f"SQLite check failed: {err}"]
         if result != ["ok"]:
             problems.extend(f"SQLite: {r}" for r in result[:5])
+        problems.extend(self._damaged_rows())
         (orphans,) = self.conn.execute(
             "SELECT count(*) FROM bands WHERE doc NOT IN (SELECT pk FROM documents)"
         ).fetchone()
@@ -333,3 +364,17 @@ class SqliteIndex:
         if bare:
             problems.append(f"{bare} documents have no band rows")
         return problems
+
+
+def _damage(doc_id: object, body: object, err: Exception) -> str:
+    """A document row that cannot be read, in words: which document and what is wrong."""
+    name = f"document {doc_id!r}" if isinstance(doc_id, str) and doc_id else "a document with no id"
+    if not isinstance(body, bytes):
+        what = "its stored text is missing" if body is None else "its stored text is not compressed bytes"
+    elif isinstance(err, zlib.error):
+        what = "its stored text is not valid compressed data"
+    elif isinstance(err, UnicodeDecodeError):
+        what = "its stored text is not UTF-8"
+    else:
+        what = "its main-text spans are missing or malformed"
+    return f"{name} is damaged: {what}; rebuild the index (`detector index SOURCE... --index NEW`)"

@@ -79,7 +79,6 @@ class Normalized:
     offsets: tuple[int, ...]
 
 
-
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` (see the module docstring); idempotent: normalize(normalize(t).text) is the same."""
     out: list[str] = []

@@ -169,7 +169,6 @@ class Tokens:
         return Tokens(self.starts[lo:hi], self.ends[lo:hi], self.hashes[lo:hi], self.is_cjk[lo:hi])
 
 
-
 def codepoints(text: str) -> npt.NDArray[np.uint32]:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from detector.errors import InputError
-from detector.ingest import decode_bytes, document_from_bytes
-from detector.ingest.decode import BINARY, EMPTY, UNDECODABLE
+from detector.ingest.build import document_from_bytes
+from detector.ingest.decode import BINARY, EMPTY, UNDECODABLE, decode_bytes
 from detector.model import Document
 from detector.text.normalize import normalize
 from detector.text.segment import paragraphs, sentences

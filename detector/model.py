@@ -121,6 +121,9 @@ class Document:
     original: str | None = None
     origin: OffsetMap | None = None
     fetch: FetchInfo | None = None  # pages fetched over HTTP (or read from a WARC)
+    # When the page was published (ISO 8601) and where that was read (detector.ingest.dates).
+    published: str | None = None
+    published_from: str | None = None
 
     def main_spans(self) -> list[Span]:
         return [(b.start, b.end) for b in self.blocks if b.kind == "main"]
@@ -161,6 +164,7 @@ class SourceRef:
     url: str | None
     title: str | None
     category: str | None
+    published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,7 @@ class Topic:
 class AlsoInPage:
     uri: str
     occurrences: tuple[Span, ...]
+    published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,8 @@ class Finding:
     other_uri: str | None = None
     similarity: float | None = None
     location: Location | None = None
+    # Reposts: "source" or "page", whichever was published on an earlier day; None when unknown.
+    first_published: str | None = None
     decision: FindingDecision | None = None
 
     @property
@@ -293,12 +300,13 @@ class SourceDoc:
     text: str
     # The main-text spans of ``text`` (article body without portal chrome); empty = all of it.
     main_spans: tuple[Span, ...] = ()
+    published: str | None = None  # ISO 8601, from the JSONL ``published`` field or the page itself
 
     def content_spans(self) -> list[Span]:
         return list(self.main_spans) if self.main_spans else [(0, len(self.text))]
 
     def ref(self) -> SourceRef:
-        return SourceRef(self.id, self.uri, self.url, self.title, self.category)
+        return SourceRef(self.id, self.uri, self.url, self.title, self.category, self.published)
 
 
 # Progress callbacks: the library reports each item it finishes (a uri or id) so a front end can

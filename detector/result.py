@@ -91,7 +91,14 @@ def _r(x: float) -> float:
 
 
 def _ref(ref: SourceRef) -> dict[str, Any]:
-    return {"id": ref.id, "uri": ref.uri, "url": ref.url, "title": ref.title, "category": ref.category}
+    return {
+        "id": ref.id,
+        "uri": ref.uri,
+        "url": ref.url,
+        "title": ref.title,
+        "category": ref.category,
+        "published": ref.published,
+    }
 
 
 def _topic(t: Topic) -> dict[str, Any]:
@@ -132,10 +139,12 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             for p in f.passages
         ]
         out["also_in"] = [_ref(s) for s in f.also_in_sources]
+        out["first_published"] = f.first_published
     if f.kind == "duplicate-passage":
         out["occurrences"] = [list(o) for o in f.occurrences]
         out["also_in"] = [
-            {"uri": a.uri, "occurrences": [list(o) for o in a.occurrences]} for a in f.also_in_pages
+            {"uri": a.uri, "occurrences": [list(o) for o in a.occurrences], "published": a.published}
+            for a in f.also_in_pages
         ]
     if f.kind == "duplicate-page":
         out["other"] = {"uri": f.other_uri}
@@ -168,6 +177,8 @@ def page_dict(r: PageResult) -> dict[str, Any]:
             "site_name": None,
             "title": None,
             "encoding": None,
+            "published": None,
+            "published_from": None,
             "text": "",
             "blocks": [],
             "error": r.failure.error,
@@ -181,6 +192,8 @@ def page_dict(r: PageResult) -> dict[str, Any]:
         "site_name": d.site_name,
         "title": d.title,
         "encoding": d.encoding,
+        "published": d.published,
+        "published_from": d.published_from,
         "text": d.text,
         "blocks": [{"start": b.start, "end": b.end, "kind": b.kind} for b in d.blocks],
     }
@@ -203,7 +216,15 @@ def page_dict(r: PageResult) -> dict[str, Any]:
 
 
 def _source(s: SourceDoc) -> dict[str, Any]:
-    return {"id": s.id, "uri": s.uri, "url": s.url, "title": s.title, "category": s.category, "text": s.text}
+    return {
+        "id": s.id,
+        "uri": s.uri,
+        "url": s.url,
+        "title": s.title,
+        "category": s.category,
+        "published": s.published,
+        "text": s.text,
+    }
 
 
 def scan_dict(result: ScanResult) -> dict[str, Any]:

@@ -57,6 +57,7 @@ def source_from_document(doc: Document) -> SourceDoc:
         site=doc.site or None,
         text=doc.text,
         main_spans=main,
+        published=doc.published,
     )
 
 

@@ -50,7 +50,9 @@ def analyse_page(doc: Document, lookup: ReuseFinder | None, settings: Settings) 
     copied = np.zeros(len(doc.text), dtype=np.bool_)
     if lookup is not None:
         reuses = lookup.reuses(doc, page)
-        findings.extend(repost_findings(page, reuses, settings, frozenset(settings.allow_sources)))
+        findings.extend(
+            repost_findings(page, reuses, settings, frozenset(settings.allow_sources), doc.published)
+        )
         for r in reuses:
             copied |= r.covered
     findings.extend(repeat_findings(page, doc.main_spans(), settings))

@@ -18,6 +18,7 @@ import numpy as np
 from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.numbers import compared
+from detector.analysis.reuse import with_date_clause
 from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
 from detector.analysis.topic_name import trade_profile
 from detector.config import Settings
@@ -174,10 +175,11 @@ def apply_topic(findings: list[Finding], topic: Topic, settings: TopicSettings) 
                     f,
                     kind="off-topic-repost",
                     severity="high" if f.severity != "info" else "info",
-                    message=(
+                    message=with_date_clause(
                         f"Copies “{title}” ({(f.coverage or 0.0):.0%} of the main text) on a topic far "
                         f"from the site's (similarity {shown_sim} < {shown_threshold}): "
-                        f"{_terms(topic)}."
+                        f"{_terms(topic)}.",
+                        f.message,
                     ),
                     fingerprint=fingerprint("off-topic-repost", [f.fingerprint], f.source.id),
                     topic=topic,

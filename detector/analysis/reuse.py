@@ -10,6 +10,7 @@ story on several portals) are folded into its ``also_in``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -166,13 +167,47 @@ def _source_size(source: SourceDoc) -> int:
     return int(content_mask(source.text, source.content_spans()).sum())
 
 
+def _span(days: int) -> str:
+    """2 days, 3 weeks, 4 months, 2 years: the unit a person would say."""
+    for unit, size, below in (("day", 1, 14), ("week", 7, 60), ("month", 30, 730), ("year", 365, 10**9)):
+        if days < below:
+            n = max(1, round(days / size))
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    raise AssertionError("unreachable")
+
+
+def first_published(page_published: str | None, source_published: str | None) -> tuple[str | None, str]:
+    """Which side was published first (CONTRACT.md ``first_published``) and the clause that says so
+    (``"; published 2 days after the source"``, or empty when either date is unknown)."""
+    if page_published is None or source_published is None:
+        return None, ""
+    days = (date.fromisoformat(page_published[:10]) - date.fromisoformat(source_published[:10])).days
+    if days == 0:
+        return None, f"{DATE_CLAUSE}the same day as the source"
+    if days > 0:
+        return "source", f"{DATE_CLAUSE}{_span(days)} after the source"
+    return "page", f"{DATE_CLAUSE}{_span(-days)} before the source: the source may have copied this page"
+
+
+DATE_CLAUSE = "; published "
+
+
+def with_date_clause(message: str, previous: str) -> str:
+    """``message`` with the date clause of ``previous`` (a repost message), for a finding that
+    replaces it (an off-topic repost)."""
+    at = previous.find(DATE_CLAUSE)
+    return message if at < 0 else message.removesuffix(".") + previous[at:]
+
+
 def repost_findings(
     page: PageText,
     reuses: list[SourceReuse],
     settings: Settings,
     allowed: frozenset[str] = frozenset(),
+    page_published: str | None = None,
 ) -> list[Finding]:
-    """One finding per source the page copies; sources with the same passages fold into ``also_in``."""
+    """One finding per source the page copies; sources with the same passages fold into ``also_in``.
+    ``page_published``: the page's date, compared with each source's (``first_published``)."""
     qualifying = [
         r
         for r in reuses
@@ -197,6 +232,7 @@ def repost_findings(
         copied = [page.text[p.page[0] : p.page[1]] for p in best.passages]
         title = best.source.title or best.source.id
         n = len(best.passages)
+        first, clause = first_published(page_published, best.source.published)
         findings.append(
             Finding(
                 kind="repost",
@@ -204,7 +240,7 @@ def repost_findings(
                 score=round(best.coverage, 4),
                 message=(
                     f"Copies {n} passage{'s' if n != 1 else ''} from “{title}”, "
-                    f"{best.coverage:.0%} of the page's main text."
+                    f"{best.coverage:.0%} of the page's main text{clause}."
                 ),
                 fingerprint=fingerprint("repost", copied, best.source.id),
                 source=best.source.ref(),
@@ -212,6 +248,7 @@ def repost_findings(
                 source_coverage=round(best.source_coverage, 4),
                 passages=best.passages,
                 also_in_sources=tuple(sorted(also, key=lambda s: s.id)),
+                first_published=first,
             )
         )
     return findings

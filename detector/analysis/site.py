@@ -208,9 +208,10 @@ def site_duplicates(pages: list[SitePage], params: SignatureParams, settings: Se
         )
         text = pages[shortest[0]].doc.text[shortest[1][0] : shortest[1][1]]
         fp = fingerprint("duplicate-passage", [text])
+        original = _earliest(pages, list(per_page))
         for p, spans in sorted(per_page.items()):
             others = tuple(
-                AlsoInPage(pages[q].uri, tuple(other_spans))
+                AlsoInPage(pages[q].uri, tuple(other_spans), pages[q].doc.published)
                 for q, other_spans in sorted(per_page.items())
                 if q != p
             )
@@ -223,7 +224,8 @@ def site_duplicates(pages: list[SitePage], params: SignatureParams, settings: Se
                     score=round(min(1.0, chars / main_chars), 4),
                     message=(
                         f"A passage of {shortest[1][1] - shortest[1][0]} characters also occurs on "
-                        f"{len(others)} other page{'s' if len(others) != 1 else ''} of this site."
+                        f"{len(others)} other page{'s' if len(others) != 1 else ''} of this site"
+                        f"{_original_clause(pages, original, p)}."
                     ),
                     fingerprint=fp,
                     occurrences=tuple(spans),
@@ -246,6 +248,24 @@ def site_duplicates(pages: list[SitePage], params: SignatureParams, settings: Se
                 )
             )
     return SiteDuplicates(findings, shared)
+
+
+def _earliest(pages: list[SitePage], members: list[int]) -> int | None:
+    """The page of a group published on the earliest day, when two or more have dates and one
+    day is strictly the first: the likely original of a passage they share."""
+    dated = sorted((str(pages[p].doc.published)[:10], p) for p in members if pages[p].doc.published)
+    if len(dated) < 2 or dated[0][0] == dated[1][0]:
+        return None
+    return dated[0][1]
+
+
+def _original_clause(pages: list[SitePage], original: int | None, me: int) -> str:
+    if original is None:
+        return ""
+    day = str(pages[original].doc.published)[:10]
+    if original == me:
+        return f"; this page was published first ({day}), likely the original"
+    return f"; the earliest is {pages[original].uri} (published {day}), likely the original"
 
 
 def _main_text(doc: Document) -> str:

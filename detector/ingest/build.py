@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Literal
 
+from detector.ingest.dates import page_date
 from detector.ingest.decode import decode_bytes
 from detector.ingest.htmlpage import extract_html
+from detector.ingest.layout import Layout
 from detector.ingest.patterns import guess_language
 from detector.ingest.plain import extract_plain
 from detector.model import Document
@@ -35,10 +38,15 @@ def document_from_bytes(
     kind: Kind,
     url: str | None = None,
     http_charset: str | None = None,
+    last_modified: str | None = None,
 ) -> Document:
-    """Decode (see ``decode_bytes``) and extract. Raises InputError(uri, problem) on unreadable bytes."""
+    """Decode (see ``decode_bytes``) and extract. Raises InputError(uri, problem) on unreadable bytes.
+    ``last_modified``: the HTTP header of a fetched page (its date when the page states none)."""
     text, encoding = decode_bytes(data, where=uri, http_charset=http_charset, is_html=kind == "html")
-    return document_from_text(text, uri=uri, doc_id=doc_id, site=site, kind=kind, url=url, encoding=encoding)
+    return build_document(
+        text, uri=uri, doc_id=doc_id, site=site, kind=kind, url=url, title=None, category=None,
+        encoding=encoding, as_is=False, last_modified=last_modified,
+    )  # fmt: skip
 
 
 def document_from_text(
@@ -72,11 +80,16 @@ def build_document(
     category: str | None,
     encoding: str | None,
     as_is: bool,
+    published: str | None = None,
+    last_modified: str | None = None,
 ) -> Document:
-    """``as_is``: a source's own text (a JSONL ``text`` field): every line is main, nothing is guessed."""
+    """``as_is``: a source's own text (a JSONL ``text`` field): every line is main, nothing is guessed.
+    ``published``: a date given with the input record (ISO 8601), else read from the page."""
     if kind == "html":
         page = extract_html(text)
-        layout = page.layout
+        published, published_from, layout = _dated(
+            published, text, page.layout, url or page.url, True, last_modified
+        )
         return Document(
             id=doc_id,
             uri=uri,
@@ -94,9 +107,12 @@ def build_document(
             nav_labels=page.nav_labels,
             original=text,
             origin=layout.origin,
+            published=published,
+            published_from=published_from,
         )
     plain = extract_plain(text, markdown=kind == "markdown", as_is=as_is, title=title)
     layout = plain.layout
+    published, published_from, layout = _dated(published, text, layout, url, False, last_modified, as_is)
     return Document(
         id=doc_id,
         uri=uri,
@@ -112,4 +128,31 @@ def build_document(
         nav_labels=plain.nav_labels,
         original=text,
         origin=layout.origin,
+        published=published,
+        published_from=published_from,
     )
+
+
+def _dated(
+    given: str | None,
+    original: str,
+    layout: Layout,
+    url: str | None,
+    is_html: bool,
+    last_modified: str | None,
+    as_is: bool = False,
+) -> tuple[str | None, str | None, Layout]:
+    """The date, where it was read, and the layout with the date line labelled boilerplate (a
+    date line is page chrome, CONTRACT.md; the boilerplate patterns miss some, 发表于… or 二〇一七年…)."""
+    if given is not None:
+        return given, "index", layout
+    found = page_date(
+        original, layout.text, layout.blocks, url=url, is_html=is_html, last_modified=last_modified
+    )
+    if found is None:
+        return None, None, layout
+    if found.block is not None and not as_is and layout.blocks[found.block].kind == "main":
+        blocks = list(layout.blocks)
+        blocks[found.block] = replace(blocks[found.block], kind="boilerplate")
+        layout = replace(layout, blocks=tuple(blocks))
+    return found.value, found.source, layout

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from detector.config import LIMITS
 from detector.errors import InputError
 from detector.ingest.build import Kind, build_document, bytes_look_like_html, looks_like_html
+from detector.ingest.dates import given_date
 from detector.ingest.decode import BINARY, EMPTY, UNDECODABLE, decode_bytes
 from detector.model import Document, InputFailure
 
@@ -375,6 +376,7 @@ def jsonl_line(
         category=_string(record.get("category")) if sources else None,
         encoding=encoding,
         as_is=sources,
+        published=given_date(record.get("published")),
     )
     return finish_document(doc, site=site or record_site, folder=target.folder)
 

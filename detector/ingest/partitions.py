@@ -214,7 +214,7 @@ def _parquet_groups(path: str) -> list[tuple[int, int]]:
     return out or [(-1, 1)]
 
 
-_COLUMNS = ("id", "url", "html", "text", "title", "site", "category")
+_COLUMNS = ("id", "url", "html", "text", "title", "site", "category", "published")
 
 
 def _parquet_rows(part: Part, *, sources: bool, site: str | None, max_bytes: int) -> Iterator[Item]:
@@ -240,6 +240,8 @@ def _parquet_rows(part: Part, *, sources: bool, site: str | None, max_bytes: int
         return
     for i, row in enumerate(rows):
         record = {k: v for k, v in row.items() if v is not None}
+        if "published" in record and not isinstance(record["published"], str | int):
+            record["published"] = str(record["published"])  # a Parquet timestamp or date
         line = json.dumps(record, ensure_ascii=False)
         if len(line.encode("utf-8")) > max_bytes:
             yield InputFailure(f"{target.uri}#{part.first + i}", fallback, ingest.size_problem(max_bytes))
@@ -300,9 +302,11 @@ def _warc_response(
         return InputFailure(uri, chosen, ingest.size_problem(max_bytes))
     kind: Literal["html", "text"] = "text" if mime == "text/plain" else "html"
     try:
+        last_modified = headers.get_header("Last-Modified") if headers is not None else None
         doc = document_from_bytes(
-            data, uri=uri, doc_id=uri, site=chosen, kind=kind, url=url, http_charset=charset
-        )
+            data, uri=uri, doc_id=uri, site=chosen, kind=kind, url=url, http_charset=charset,
+            last_modified=last_modified,
+        )  # fmt: skip
     except InputError as err:
         return InputFailure(uri, chosen, err.problem)
     if status is not None and url:

@@ -130,6 +130,7 @@ class PageHead:
     encoding: str | None
     worst: str
     content: dict[str, float | None] | None
+    published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,8 @@ class _Stops:
         source_text = text(mapping(self.sources.get(src.id)).get("text"))
         payload: dict[str, Any] = {"t": "p", "f": finding, "n": number, "c": colour, "sim": similarity}
         payload |= {"src": src.title, "page": _cut(self.text[span[0] : span[1]])}
+        if src.published:
+            payload["srcdate"] = src.published
         sspan = clamp(raw.get("source"), len(source_text))
         if sspan is not None:
             s, e = sspan
@@ -339,6 +342,7 @@ def page_context(
         encoding=opt(page.get("encoding")),
         worst=worst(page),
         content=content(page),
+        published=opt(page.get("published")),
     )
     return PageContext(
         shared=shared,

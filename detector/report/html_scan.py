@@ -216,6 +216,7 @@ class SourceView:
     url: str
     url_href: str | None
     category: str | None
+    published: str | None = None
 
 
 def source_view(ref: Any, sources: Mapping[str, Any]) -> SourceView:
@@ -230,7 +231,7 @@ def source_view(ref: Any, sources: Mapping[str, Any]) -> SourceView:
 
     uri, url = pick("uri") or "", pick("url") or ""
     title = pick("title") or uri or sid or "(untitled source)"
-    return SourceView(sid, title, uri, url, http_href(url), pick("category"))
+    return SourceView(sid, title, uri, url, http_href(url), pick("category"), pick("published"))
 
 
 @dataclass(frozen=True)

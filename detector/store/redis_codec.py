@@ -3,7 +3,8 @@
 Keys (``P`` = the URL's ``?prefix=``):
     P:manifest, P:permutations   the Manifest JSON and the permutations, as in the SQLite store
     P:doc:PK                     hash: id, uri, url, title, site, category, chars, passages,
-                                 digest, main (JSON spans), body (zlib text), keys (int64 LE)
+                                 digest, main (JSON spans), body (zlib text), keys (int64 LE),
+                                 published (ISO 8601; absent when unknown or written before dates)
     P:pks                        sorted set of committed document numbers (score = PK)
     P:ids                        hash: id -> "PK DIGEST" (committed documents only)
     P:cat:NAME, P:categories     committed documents per category (score = PK)
@@ -15,6 +16,7 @@ Keys (``P`` = the URL's ``?prefix=``):
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +29,8 @@ from detector.model import SourceDoc
 from detector.store.interface import PreparedDoc
 
 DOC_FIELDS = ("id", "uri", "url", "title", "category", "site", "main", "body")
+# A stored ``published`` value: an ISO 8601 date or date-time (as the SQLite store checks it).
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,30}\Z")
 
 
 def key_bytes(keys: npt.NDArray[np.int64]) -> list[bytes]:
@@ -35,13 +39,17 @@ def key_bytes(keys: npt.NDArray[np.int64]) -> list[bytes]:
 
 
 def row_doc(row: Sequence[Any], where: str) -> SourceDoc:
-    """A document from its hash fields (``DOC_FIELDS`` order, as ``HMGET`` returns them)."""
+    """A document from its hash fields (``DOC_FIELDS`` order, as ``HMGET`` returns them; the store
+    asks for ``published`` last, after any extra field)."""
     doc_id, uri, url, title, category, site, main, body = row[:8]
     name = doc_id.decode("utf-8", "replace") if doc_id is not None else "?"
     try:
         text = zlib.decompress(body).decode("utf-8", "surrogatepass")
         main_spans = tuple((int(s), int(e)) for s, e in json.loads(main))
         fields = [None if v is None else v.decode("utf-8") for v in (uri, url, title, category, site)]
+        published = None if len(row) < 9 or row[-1] is None else row[-1].decode("ascii")
+        if published is not None and not _ISO_DATE.match(published):
+            raise ValueError("published is not a date")
     except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
         raise IndexFileError(f"{where}: document {name!r} is corrupt ({err})") from err
     return SourceDoc(
@@ -53,6 +61,7 @@ def row_doc(row: Sequence[Any], where: str) -> SourceDoc:
         site=fields[4],
         text=text,
         main_spans=main_spans,
+        published=published,
     )
 
 
@@ -68,7 +77,7 @@ def doc_fields(item: PreparedDoc) -> dict[str, bytes | str | int]:
         "body": item.stored_body(),
         "keys": item.keys.astype("<i8").tobytes(),
     }
-    for name in ("uri", "url", "title", "site", "category"):
+    for name in ("uri", "url", "title", "site", "category", "published"):
         value = getattr(d, name)
         if value is not None:
             fields[name] = value

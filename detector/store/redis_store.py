@@ -349,7 +349,7 @@ class RedisIndex:
 
     def _fetch(self, pks: Sequence[int], extra: Sequence[str] = ()) -> list[list[Any] | None]:
         out: list[list[Any] | None] = []
-        fields = [*DOC_FIELDS, *extra]
+        fields = [*DOC_FIELDS, *extra, "published"]  # last: absent (None) in older indexes
         for lo in range(0, len(pks), LIMITS.redis_read_chunk):
             with self._guard():
                 pipe = self.client.pipeline(transaction=False)

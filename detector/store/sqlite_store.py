@@ -2,7 +2,9 @@
 
 Tables:
     manifest(key, value)      "manifest" -> Manifest JSON, "permutations" -> [[a...], [b...]]
-    documents(pk, id, ...)    one row per source document, text zlib-compressed
+    documents(pk, id, ...)    one row per source document, text zlib-compressed; ``published``
+                              (ISO 8601 or NULL) was added later: an index without the column
+                              reads every date as NULL, and gets the column when opened to write
     bands(key, doc)           LSH bucket key -> document; WITHOUT ROWID, primary key (key, doc)
 
 A document and its band rows are written in one transaction, so a run killed part-way
@@ -15,6 +17,7 @@ keys from its stored text (signatures are deterministic), so no second index on
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,11 +42,13 @@ CREATE TABLE documents(
     passages INTEGER NOT NULL,
     digest TEXT NOT NULL,
     main TEXT NOT NULL,
-    body BLOB NOT NULL
+    body BLOB NOT NULL,
+    published TEXT
 );
 CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 """
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,30}\Z")
 # What `detector index --check` verifies in each row of `documents`, without inflating any text:
 # (column, SQL condition that is true when the row is damaged, the damage in words).
 _COLUMN_CHECKS: tuple[tuple[str, str, str], ...] = (
@@ -65,6 +70,10 @@ class SqliteIndex:
         self.conn = conn
         self.manifest = manifest
         self.params = params
+        columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(documents)")}
+        # An index written before dates existed has no ``published`` column: read NULL.
+        self._published = "published" if "published" in columns else "NULL"
+        self._columns = f"id, uri, url, title, category, site, main, body, {self._published}"
 
     # ---- opening -------------------------------------------------------------------------
     @staticmethod
@@ -106,6 +115,14 @@ class SqliteIndex:
             conn.execute("PRAGMA synchronous=NORMAL")
             # Band rows land at random places in the B-tree: a large page cache keeps them cheap.
             conn.execute("PRAGMA cache_size=-262144")
+            try:
+                columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(documents)")}
+                if "published" not in columns:
+                    with conn:
+                        conn.execute("ALTER TABLE documents ADD COLUMN published TEXT")
+            except sqlite3.DatabaseError as err:
+                conn.close()
+                raise IndexFileError(f"{path}: cannot add the published column ({err})") from err
         return cls(path, conn, manifest, params)
 
     @classmethod
@@ -155,8 +172,8 @@ class SqliteIndex:
                         self._delete(int(old[0]), replaced_keys.get(d.id))
                     cur = self.conn.execute(
                         "INSERT INTO documents"
-                        "(id, uri, url, title, site, category, chars, passages, digest, main, body)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        "(id, uri, url, title, site, category, chars, passages, digest, main, body,"
+                        " published) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
                             d.id,
                             d.uri,
@@ -169,6 +186,7 @@ class SqliteIndex:
                             item.stored_digest(),
                             json.dumps([list(span) for span in d.main_spans]),
                             item.stored_body(),
+                            d.published,
                         ),
                     )
                     pks.append(int(cur.lastrowid or 0))
@@ -222,15 +240,16 @@ class SqliteIndex:
     def documents(self, pks: Iterable[int]) -> dict[int, SourceDoc]:
         out: dict[int, SourceDoc] = {}
         for pk in pks:
-            row = self.conn.execute(
-                "SELECT id, uri, url, title, category, site, main, body FROM documents WHERE pk = ?", (pk,)
-            ).fetchone()
+            row = self.conn.execute(f"SELECT {self._columns} FROM documents WHERE pk = ?", (pk,)).fetchone()
             if row is not None:
                 out[pk] = self._row_doc(row)
         return out
 
     def _row_doc(self, row: tuple[object, ...]) -> SourceDoc:
-        doc_id, uri, url, title, category, site, main, body = row
+        doc_id, uri, url, title, category, site, main, body = row[:8]
+        published = row[8] if len(row) > 8 else None
+        if published is not None and not (isinstance(published, str) and _ISO_DATE.match(published)):
+            raise IndexFileError(f"{self.path}: document {doc_id!r} is corrupt (published is not a date)")
         try:
             text = zlib.decompress(body).decode("utf-8", "surrogatepass")  # type: ignore[arg-type]
             main_spans = tuple((int(s), int(e)) for s, e in json.loads(str(main)))
@@ -245,19 +264,18 @@ class SqliteIndex:
             site=None if site is None else str(site),
             text=text,
             main_spans=main_spans,
+            published=published,
         )
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
-        row = self.conn.execute(
-            "SELECT id, uri, url, title, category, site, main, body FROM documents WHERE id = ?", (doc_id,)
-        ).fetchone()
+        row = self.conn.execute(f"SELECT {self._columns} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else self._row_doc(row)
 
     def iter_documents(self) -> Iterator[tuple[int, SourceDoc, str]]:
         for row in self.conn.execute(
-            "SELECT pk, id, uri, url, title, category, site, main, body, digest FROM documents ORDER BY pk"
+            f"SELECT pk, digest, {self._columns} FROM documents ORDER BY pk"
         ):
-            yield int(row[0]), self._row_doc(row[1:9]), str(row[9])
+            yield int(row[0]), self._row_doc(row[2:]), str(row[1])
 
     def sample_by_category(
         self, per_category: int, total: int, *, texts: bool = True

@@ -23,7 +23,7 @@
       (s.sim == null ? "\u2014" : s.sim.toFixed(2)) + " \u00b7 " + (cur + 1) + " of " + stops.length);
     fill($("d-left"), [marked("c s" + s.c, s.page)]);
     $("d-rtitle").textContent = "";
-    vis($("d-rtitle"), "Source: " + s.src);
+    vis($("d-rtitle"), "Source: " + s.src + (s.srcdate ? " \u00b7 published " + s.srcdate : ""));
     if (s.match == null) { fill($("d-right"), [el("span", "muted", "The source text is not in this scan.")]); return; }
     var match = marked("c s" + s.c, s.match);
     fill($("d-right"), [

@@ -11,12 +11,13 @@ import click
 from detector import __version__
 from detector.cli.align import align_command
 from detector.cli.check import check_command
+from detector.cli.common import Main
 from detector.cli.index import index_command
 from detector.cli.report import report_command
 from detector.cli.scan import scan_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="detector")
 def main() -> None:
     """Find reposted, off-topic and duplicated content in scraped web pages.

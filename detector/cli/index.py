@@ -6,7 +6,16 @@ import sys
 
 import click
 
-from detector.cli.common import INDEX_HELP, fail, index_display, progress_bar, user_errors
+from detector.cli.common import (
+    INDEX_HELP,
+    error,
+    fail,
+    index_display,
+    progress_bar,
+    safe_line,
+    user_errors,
+    warning,
+)
 from detector.config import Settings
 
 
@@ -43,21 +52,21 @@ def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info:
         shown = index_display(index_path)
         if info:
             manifest, counts = pipeline.index_info(index_path)
-            click.echo(f"index: {shown}")
+            click.echo(safe_line(f"index: {shown}"))
             for name, count in counts.items():
-                click.echo(f"  {name}: {count}")
+                click.echo(safe_line(f"  {name}: {count}"))
             click.echo("manifest:")
             for key, value in manifest.items():
-                click.echo(f"  {key}: {value}")
+                click.echo(safe_line(f"  {key}: {value}"))
             return
         if check_:
             with progress_bar("checking") as step:
                 problems = pipeline.check_index(index_path, settings, step)
             if problems:
                 for p in problems[:20]:
-                    click.echo(f"detector: error: {shown}: {p}", err=True)
+                    error(f"{shown}: {p}")
                 sys.exit(2)
-            click.echo(f"{shown}: sound")
+            click.echo(safe_line(f"{shown}: sound"))
             return
         if not sources:
             fail("name at least one SOURCE (or document ids with --remove)")
@@ -66,12 +75,12 @@ def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info:
             missing = [s for s in sources if s not in removed]
             click.echo(f"removed {len(removed)} document(s)")
             for m in missing:
-                click.echo(f"detector: warning: no document with id {m!r}", err=True)
+                warning(f"no document with id {m!r}")
             return
         with progress_bar("indexing") as step:
             summary = pipeline.index_corpus(list(sources), index_path, settings, step)
     for failure in summary.failures:
-        click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
+        error(f"{failure.uri}: {failure.error}")
     c = summary.counts
     click.echo(
         f"indexed: {summary.added} added, {summary.replaced} replaced, {summary.unchanged} unchanged; "

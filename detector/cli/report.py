@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from detector.cli.common import fail, user_errors
+from detector.cli.common import fail, safe_line, user_errors
 
 
 @click.command("report")
@@ -33,4 +33,4 @@ def report_command(scan_json: Path, out_dir: Path) -> None:
         if not isinstance(data, dict) or data.get("schema") != "detector.scan/1":
             fail(f"{scan_json}: not a detector scan (schema is not detector.scan/1)")
         index_html = write_html_report(data, out_dir)
-    click.echo(f"report: {index_html}")
+    click.echo(safe_line(f"report: {index_html}"))

@@ -10,11 +10,14 @@ import click
 from detector.cli.common import (
     INDEX_HELP,
     SEVERITY_CHOICE,
+    error,
     fail,
     index_display,
     progress_bar,
     read_site_profile,
+    safe_line,
     user_errors,
+    warning,
     write_atomically,
 )
 from detector.config import Settings
@@ -24,14 +27,14 @@ from detector.model import SEVERITIES, InputFailure, ScanResult, severity_rank
 def _human_summary(result: ScanResult) -> None:
     for r in result.pages:
         if r.failure is not None:
-            click.echo(f"{r.uri}: error: {r.failure.error}")
+            click.echo(safe_line(f"{r.uri}: error: {r.failure.error}"))
             continue
         if not r.findings:
-            click.echo(f"{r.uri}: no findings")
+            click.echo(safe_line(f"{r.uri}: no findings"))
             continue
-        click.echo(f"{r.uri}:")
+        click.echo(safe_line(f"{r.uri}:"))
         for f in r.findings:
-            click.echo(f"  {f.severity:<6} {f.kind:<17} {f.message}")
+            click.echo(safe_line(f"  {f.severity:<6} {f.kind:<17} {f.message}"))
     n = sum(len(r.findings) for r in result.pages)
     errors = sum(1 for r in result.pages if r.failure is not None)
     click.echo(f"{len(result.pages)} page(s), {n} finding(s), {errors} error(s)")
@@ -146,20 +149,19 @@ def scan_command(
             from detector.report.html import write_html_report
 
             index_html = write_html_report(data, report_dir)
-            click.echo(f"report: {index_html}", err=json_out == "-")
+            click.echo(safe_line(f"report: {index_html}"), err=json_out == "-")
     if not result.pages:
-        click.echo(
-            f"detector: warning: no pages found in {' '.join(pages)} "
-            "(folders are searched for *.html, *.htm, *.txt, *.md and *.jsonl)",
-            err=True,
+        warning(
+            f"no pages found in {' '.join(pages)} "
+            "(folders are searched for *.html, *.htm, *.txt, *.md and *.jsonl)"
         )
     if json_out != "-":
         _human_summary(result)
     for failure in corpus_failures:
-        click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
+        error(f"{failure.uri}: {failure.error}")
     for r in result.pages:
         if r.failure is not None:
-            click.echo(f"detector: error: {r.failure.uri}: {r.failure.error}", err=True)
+            error(f"{r.failure.uri}: {r.failure.error}")
     if corpus_failures or any(r.failure is not None for r in result.pages):
         sys.exit(2)
     if fail_on is not None:

@@ -40,6 +40,7 @@ from detector.store.sqlite_store import PreparedDoc, compress_text, text_digest
 from detector.store.store import IndexStore
 from detector.text.passages import batch_passage_signatures, main_tokens, passage_signatures
 from detector.text.tokens import tokenize
+from detector.textsafe import has_control
 
 Progress = Callable[[str], None]
 # Documents per write transaction: each transaction holds whole documents only.
@@ -195,6 +196,9 @@ def index_corpus(
                 continue
             source = source_from_document(item)
             progress(source.uri or source.id)
+            if has_control(source.id):  # an id is printed in messages and logs: keep it one plain line
+                failures.append(InputFailure(item.uri, item.site, "the id holds a control character"))
+                continue
             if source.id in pending:
                 del pending[source.id]  # a later line with the same id wins
             else:

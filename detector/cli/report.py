@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from detector import safe_json
 from detector.cli.common import fail, safe_line, user_errors
 
 
@@ -21,13 +22,11 @@ def report_command(scan_json: Path, out_dir: Path) -> None:
     Example:
       detector report scan.json --out reports/demo
     """
-    import json
-
     from detector.report.html import write_html_report
 
     with user_errors():
         try:
-            data = json.loads(scan_json.read_text(encoding="utf-8"))
+            data = safe_json.loads(scan_json.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as err:
             fail(f"{scan_json}: not a scan JSON file ({err})")
         if not isinstance(data, dict) or data.get("schema") != "detector.scan/1":

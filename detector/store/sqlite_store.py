@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from detector import safe_json
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
 from detector.store.manifest import Manifest, read_manifest
@@ -46,6 +47,76 @@ CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, 
 """
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _QUERY_CHUNK = 900  # below SQLite's default limit of host parameters
+_MAX_CHARS = 2**31  # a recorded document length beyond this is corruption (pages are capped far lower)
+
+
+def _schema_of(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
+    return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall())
+
+
+def _expected_schema() -> list[tuple[str, str, str, str | None]]:
+    with sqlite3.connect(":memory:") as mem:
+        mem.executescript(_SCHEMA)
+        return _schema_of(mem)
+
+
+_EXPECTED_SCHEMA = _expected_schema()
+
+
+def schema_problem(conn: sqlite3.Connection) -> str | None:
+    """Why the file's schema is not exactly the one this store writes (an index is data, never code:
+    a view in place of a table, a trigger or an extra column is refused before any query), or None."""
+    found = _schema_of(conn)
+    if found == _EXPECTED_SCHEMA:
+        return None
+    for kind, name, _, _ in found:
+        if kind in ("view", "trigger"):
+            return f"it holds a {kind} ({name!r})"
+    expected = {(kind, name): sql for kind, name, _, sql in _EXPECTED_SCHEMA}
+    for kind, name, _, sql in found:
+        if (kind, name) not in expected:
+            return f"unexpected {kind} {name!r}"
+        if expected[(kind, name)] != sql:
+            return f"{kind} {name!r} is not as written by detector"
+    return "tables are missing"
+
+
+def inflate_text(body: object, chars: object) -> str:
+    """The stored text, inflated no further than ``chars`` code points can take (4 bytes each in UTF-8):
+    a zlib bomb stops there instead of filling memory. Raises ValueError when it does not fit."""
+    if type(chars) is not int or not 0 <= chars < _MAX_CHARS:
+        raise ValueError(f"the recorded length {chars!r} is not a length")
+    if not isinstance(body, bytes):
+        raise ValueError("the stored text is not bytes")
+    inflater = zlib.decompressobj()
+    raw = inflater.decompress(body, 4 * chars + 1)
+    if not inflater.eof or inflater.unconsumed_tail or len(raw) > 4 * chars:
+        raise ValueError(f"the stored text inflates beyond its recorded {chars} characters")
+    text = raw.decode("utf-8", "surrogatepass")
+    if len(text) != chars:
+        raise ValueError(f"the stored text has {len(text)} characters, not the recorded {chars}")
+    return text
+
+
+def read_spans(main: object, chars: int) -> tuple[tuple[int, int], ...]:
+    """The stored main-text spans: a JSON list of [start, end) pairs inside the text."""
+    data = safe_json.loads(str(main))
+    if not isinstance(data, list):
+        raise ValueError("the main spans are not a list")
+    spans: list[tuple[int, int]] = []
+    for item in data:
+        if not (isinstance(item, list) and len(item) == 2 and all(type(x) is int for x in item)):
+            raise ValueError("a main span is not a pair of integers")
+        if not 0 <= item[0] <= item[1] <= chars:
+            raise ValueError(f"main span {item} lies outside the text")
+        spans.append((item[0], item[1]))
+    return tuple(spans)
+
+
+def _optional_text(value: object, name: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} is {type(value).__name__}, not text")
+    return value
 
 
 @dataclass(frozen=True)
@@ -107,10 +178,20 @@ class SqliteIndex:
         mode = "rw" if writable else "ro"
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=60.0)
+            # Functions in the file's schema (views, triggers, defaults) must not run with our rights.
+            conn.execute("PRAGMA trusted_schema=OFF")
+            problem = schema_problem(conn)
+            if problem is not None:
+                conn.close()
+                raise IndexFileError(f"{path}: not a detector index or crafted ({problem})")
             rows = dict(conn.execute("SELECT key, value FROM manifest").fetchall())
         except sqlite3.DatabaseError as err:
             raise IndexFileError(f"{path}: not a detector index or corrupt ({err})") from err
-        if "manifest" not in rows or "permutations" not in rows:
+        if (
+            "manifest" not in rows
+            or "permutations" not in rows
+            or not all(isinstance(v, str) for v in rows.values())
+        ):
             conn.close()
             raise IndexFileError(f"{path}: not a detector index (no manifest)")
         try:
@@ -240,41 +321,46 @@ class SqliteIndex:
         out: dict[int, SourceDoc] = {}
         for pk in pks:
             row = self.conn.execute(
-                "SELECT id, uri, url, title, category, site, main, body FROM documents WHERE pk = ?", (pk,)
+                "SELECT id, uri, url, title, category, site, main, body, chars FROM documents WHERE pk = ?",
+                (pk,),
             ).fetchone()
             if row is not None:
                 out[pk] = self._row_doc(row)
         return out
 
     def _row_doc(self, row: tuple[object, ...]) -> SourceDoc:
-        doc_id, uri, url, title, category, site, main, body = row
+        doc_id, uri, url, title, category, site, main, body, chars = row
         try:
-            text = zlib.decompress(body).decode("utf-8", "surrogatepass")  # type: ignore[arg-type]
-            main_spans = tuple((int(s), int(e)) for s, e in json.loads(str(main)))
+            if not isinstance(doc_id, str):
+                raise ValueError("the id is not text")
+            text = inflate_text(body, chars)
+            main_spans = read_spans(main, len(text))
+            return SourceDoc(
+                id=doc_id,
+                uri=_optional_text(uri, "uri"),
+                url=_optional_text(url, "url"),
+                title=_optional_text(title, "title"),
+                category=_optional_text(category, "category"),
+                site=_optional_text(site, "site"),
+                text=text,
+                main_spans=main_spans,
+            )
         except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
             raise IndexFileError(f"{self.path}: document {doc_id!r} is corrupt ({err})") from err
-        return SourceDoc(
-            id=str(doc_id),
-            uri=None if uri is None else str(uri),
-            url=None if url is None else str(url),
-            title=None if title is None else str(title),
-            category=None if category is None else str(category),
-            site=None if site is None else str(site),
-            text=text,
-            main_spans=main_spans,
-        )
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
         row = self.conn.execute(
-            "SELECT id, uri, url, title, category, site, main, body FROM documents WHERE id = ?", (doc_id,)
+            "SELECT id, uri, url, title, category, site, main, body, chars FROM documents WHERE id = ?",
+            (doc_id,),
         ).fetchone()
         return None if row is None else self._row_doc(row)
 
     def iter_documents(self) -> Iterator[tuple[int, SourceDoc, str]]:
         for row in self.conn.execute(
-            "SELECT pk, id, uri, url, title, category, site, main, body, digest FROM documents ORDER BY pk"
+            "SELECT pk, id, uri, url, title, category, site, main, body, chars, digest FROM documents"
+            " ORDER BY pk"
         ):
-            yield int(row[0]), self._row_doc(row[1:9]), str(row[9])
+            yield int(row[0]), self._row_doc(row[1:10]), str(row[10])
 
     def sample_by_category(
         self, per_category: int, total: int, *, texts: bool = True
@@ -295,10 +381,10 @@ class SqliteIndex:
         for pk, category, digest in rows:
             text = ""
             if texts:
-                main, body = self.conn.execute(
-                    "SELECT main, body FROM documents WHERE pk = ?", (pk,)
+                main, body, chars = self.conn.execute(
+                    "SELECT main, body, chars FROM documents WHERE pk = ?", (pk,)
                 ).fetchone()
-                doc = self._row_doc(("", None, None, None, category, None, main, body))
+                doc = self._row_doc(("", None, None, None, category, None, main, body, chars))
                 text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
             out.append((text, str(category), str(digest)))
         return out

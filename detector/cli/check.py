@@ -149,6 +149,8 @@ def check_command(
         click.echo(text, nl=False)
         if config.format not in WITH_SUMMARY:
             click.echo(summary, err=True)
+    for path in result.skipped:
+        click.echo(safe_line(f"detector: notice: {path}: skipped, it leads outside the project"), err=True)
     for failure in result.failures:
         error(f"{failure.uri}: {failure.error}")
     if write_baseline is not None:

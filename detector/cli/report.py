@@ -23,6 +23,7 @@ def report_command(scan_json: Path, out_dir: Path) -> None:
       detector report scan.json --out reports/demo
     """
     from detector.report.html import write_html_report
+    from detector.report.scan_check import enum_problem
 
     with user_errors():
         try:
@@ -31,5 +32,8 @@ def report_command(scan_json: Path, out_dir: Path) -> None:
             fail(f"{scan_json}: not a scan JSON file ({err})")
         if not isinstance(data, dict) or data.get("schema") != "detector.scan/1":
             fail(f"{scan_json}: not a detector scan (schema is not detector.scan/1)")
+        problem = enum_problem(data)
+        if problem is not None:
+            fail(f"{scan_json}: not a detector scan ({problem})")
         index_html = write_html_report(data, out_dir)
     click.echo(safe_line(f"report: {index_html}"))

@@ -48,13 +48,13 @@ from detector.model import SourceDoc
 from detector.store.location import RedisLocation
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.signatures import SignatureParams
-from detector.store.sqlite_store import PreparedDoc
+from detector.store.sqlite_store import PreparedDoc, inflate_text, read_spans
 
 _LOCK_MS = 60_000  # a writer that dies frees the index after this long
 _LOCK_WAIT_S = 60.0  # as long as the SQLite store waits for a busy file
 _BAND_SLICE = 20_000  # band entries per buffered flush; the lock is extended between slices
 _READ_CHUNK = 500
-_DOC_FIELDS = ("id", "uri", "url", "title", "category", "site", "main", "body")
+_DOC_FIELDS = ("id", "uri", "url", "title", "category", "site", "main", "body", "chars")
 
 
 class IndexUnavailableError(IndexFileError):
@@ -481,11 +481,13 @@ class RedisIndex:
         return out
 
     def _row_doc(self, row: Sequence[Any]) -> SourceDoc:
-        doc_id, uri, url, title, category, site, main, body = row[:8]
+        doc_id, uri, url, title, category, site, main, body, chars = row[:9]
         name = doc_id.decode("utf-8", "replace") if doc_id is not None else "?"
         try:
-            text = zlib.decompress(body).decode("utf-8", "surrogatepass")
-            main_spans = tuple((int(s), int(e)) for s, e in json.loads(main))
+            # Checked as the SQLite store checks its rows: inflation bounded by the recorded length.
+            recorded = int(chars) if chars is not None and chars.isdigit() and len(chars) < 12 else -1
+            text = inflate_text(body, recorded)
+            main_spans = read_spans(main.decode("utf-8"), len(text))
             fields = [None if v is None else v.decode("utf-8") for v in (uri, url, title, category, site)]
         except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
             raise IndexFileError(f"{self.where}: document {name!r} is corrupt ({err})") from err
@@ -531,7 +533,7 @@ class RedisIndex:
     def _docs_with_digest(self, pks: Sequence[int]) -> Iterator[tuple[int, SourceDoc, str]]:
         for pk, row in zip(pks, self._fetch(pks, ("digest",)), strict=True):
             if row is not None:
-                yield pk, self._row_doc(row), row[8].decode()
+                yield pk, self._row_doc(row), row[9].decode()
 
     def sample_by_category(
         self, per_category: int, total: int, *, texts: bool = True
@@ -565,7 +567,7 @@ class RedisIndex:
             if texts:
                 doc = self._row_doc(row)
                 text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
-            out.append((text, category, row[8].decode()))
+            out.append((text, category, row[9].decode()))
         return out
 
     def has_band(self, key: int, pk: int) -> bool:

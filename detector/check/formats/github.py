@@ -14,7 +14,8 @@ from detector.textsafe import escape_control
 
 
 def _data(value: str) -> str:
-    return escape_control(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # The runner's own escapes for % and line breaks, then every other control character made visible.
+    return escape_control(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _prop(value: str) -> str:

@@ -29,10 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from detector.errors import InputError  # noqa: E402
-from detector.ingest import document_from_bytes  # noqa: E402
-from detector.model import Document, PageResult, ScanResult  # noqa: E402
+from detector.ingest.build import document_from_bytes  # noqa: E402
+from detector.model import Document, PageResult  # noqa: E402
 from detector.report.html import write_html_report  # noqa: E402
-from detector.report.json_out import scan_dict  # noqa: E402
+from detector.result import ScanResult, scan_dict  # noqa: E402
 from detector.text.normalize import normalize  # noqa: E402
 from detector.text.segment import paragraphs, sentences  # noqa: E402
 from detector.text.tokens import shingle_hashes, tokenize  # noqa: E402

@@ -120,7 +120,7 @@ def _prepared(kind: str, name: str) -> Prepared:
 
 def _scan_passages(susp: str, src: str) -> list[AlignedPassage]:
     from detector.analysis.align_pan import scan_alignment
-    from detector.ingest import document_from_text
+    from detector.ingest.build import document_from_text
 
     page = document_from_text(read_text(_CORPUS / "susp" / susp), uri=susp, doc_id=susp, site="", kind="text")
     source = document_from_text(read_text(_CORPUS / "src" / src), uri=src, doc_id=src, site="", kind="text")

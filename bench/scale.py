@@ -9,7 +9,7 @@ Paragraphs are main-text paragraphs of ~150 characters (not sentence windows), m
 recombined, every fourth character replaced (bench/throughput.py's generator), 10 paragraphs per
 document. Building runs `detector index` as a child process; its peak memory is the largest sum
 of resident memory of it and its worker processes, sampled every 0.1 s. Scan latency is
-`pipeline.scan` of one page (an HTML page reposting 3-6 paragraphs of one source) in a process
+`scanning.scan` of one page (an HTML page reposting 3-6 paragraphs of one source) in a process
 that has the index open once, per page: median and p95. Redis is a redis-server started here on a
 free loopback port (no persistence); its size is the server's used_memory. Prints a table.
 """
@@ -106,13 +106,13 @@ def latency(index: str, pages: list[Path]) -> tuple[float, float]:
     code = (
         "import json, sys, time\n"
         "from detector.config import Settings\n"
-        "from detector import pipeline\n"
+        "from detector import scanning\n"
         "index, pages = sys.argv[1], sys.argv[2:]\n"
         "s = Settings()\n"
-        "pipeline.scan(pages[:1], index, s)\n"
+        "scanning.scan(pages[:1], index, s)\n"
         "out = []\n"
         "for p in pages:\n"
-        "    t = time.perf_counter(); r = pipeline.scan([p], index, s); out.append(time.perf_counter() - t)\n"
+        "    t = time.perf_counter(); r = scanning.scan([p], index, s); out.append(time.perf_counter() - t)\n"
         "    assert any(f.kind == 'repost' for f in r.pages[0].findings), p\n"
         "print(json.dumps(out))\n"
     )

@@ -130,7 +130,7 @@ _RESIDENT = """
 import sys
 from pathlib import Path
 from detector.config import Settings
-from detector.pipeline import scan
+from detector.scanning import scan
 
 def resident_mb():
     for line in Path("/proc/self/status").read_text().splitlines():

@@ -12,7 +12,23 @@ from typing import Any
 
 from detector.analysis.topic_settings import TopicSettings
 from detector.errors import ConfigError
-from detector.model import SEVERITIES, Severity
+
+# Marks a setting that changes how the work is done but never what is found: left out of the
+# settings block of the scan JSON, so that tuning it does not change the output.
+OPERATIONAL = {"operational": True}
+
+# The settings an index is built with (its manifest): an index built with other values is refused.
+MANIFEST_FIELDS = ("shingle_size", "num_perm", "seed", "lsh_threshold", "chunk_tokens", "min_passage_tokens")
+
+
+@dataclass(frozen=True)
+class PassageShape:
+    """The passage parameters of ``Settings`` that signing needs, in one value."""
+
+    shingle_size: int
+    chunk_tokens: int
+    min_tokens: int
+    query_windows: int  # 0 for index chunks
 
 
 @dataclass(frozen=True)
@@ -110,40 +126,43 @@ class Settings:
     # Worker processes that sign documents while the main process writes; 0 = up to 2 (the
     # cores of the machine we measured on; more cores help until SQLite writing dominates).
     index_workers: int = 0
+    # Documents per write transaction (each transaction holds whole documents only): large
+    # enough that SQLite's commit cost is spread, small enough that a killed writer loses
+    # little work. An operational limit: findings do not depend on it (not in the scan JSON).
+    index_write_batch: int = field(default=500, metadata=OPERATIONAL)
+    # Sources signed in one vectorised MinHash pass (in a worker, an engine or a Dask task): big
+    # enough to amortise numpy's per-call cost, small enough to keep a batch's shingles in cache.
+    sign_batch: int = field(default=500, metadata=OPERATIONAL)
+    # Pages per Dask verification task: enough work per task to hide scheduling (~1 ms a page).
+    dask_pages_per_task: int = field(default=64, metadata=OPERATIONAL)
 
     # --- input limits ---
     max_page_bytes: int = 20_000_000
 
     # --- run ---
-    fail_on: Severity | None = None
+    # Sources that may be reposted (syndication agreements): their reposts are `info`.
     allow_sources: tuple[str, ...] = field(default_factory=tuple)
 
-    # --- check ---
-    # Sources that may be reposted, by URL (fnmatch patterns, `*` spans `/`): a repost of a
-    # matching source is `info`, like one listed in allow_sources (`detector check` applies it).
-    allow_source_urls: tuple[str, ...] = field(default_factory=tuple)
+    def manifest(self) -> dict[str, Any]:
+        """The settings that shape signatures and band keys, recorded in every index's manifest."""
+        return {name: getattr(self, name) for name in MANIFEST_FIELDS}
 
-    def manifest_fields(self) -> dict[str, Any]:
-        return {
-            "shingle_size": self.shingle_size,
-            "num_perm": self.num_perm,
-            "seed": self.seed,
-            "lsh_threshold": self.lsh_threshold,
-            "chunk_tokens": self.chunk_tokens,
-            "min_passage_tokens": self.min_passage_tokens,
-        }
+    def passages(self, *, query: bool = False) -> PassageShape:
+        """How passages are cut and shingled: index chunks, or (``query``) a page's query windows too."""
+        return PassageShape(
+            self.shingle_size, self.chunk_tokens, self.min_passage_tokens, self.query_windows if query else 0
+        )
 
     def public(self) -> dict[str, Any]:
         """The settings as written into the scan JSON (sorted keys, plain values, floats to 4 places)."""
-        return {k: _plain(v) for k, v in sorted(asdict(self).items())}
+        hidden = {f.name for f in fields(self) if f.metadata.get("operational")}
+        return {k: _plain(v) for k, v in sorted(asdict(self).items()) if k not in hidden}
 
     def with_overrides(self, **overrides: Any) -> Settings:
         known = {f.name for f in fields(self)}
-        for key, value in overrides.items():
+        for key in overrides:
             if key not in known:
                 raise ConfigError(f"unknown setting {key!r}")
-            if key == "fail_on" and value is not None and value not in SEVERITIES:
-                raise ConfigError(f"fail_on: {value!r} is not one of {', '.join(SEVERITIES)}")
         return replace(self, **overrides)
 
 
@@ -155,3 +174,41 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Operational limits: how much is read, batched or shown at once. They bound time and memory
+    and never change what is found, so they are fixed per version (``LIMITS``), not per run, and
+    are not in the scan JSON. Each value was chosen on this project's 2-core benchmark machine."""
+
+    # --- input ---
+    # A page with more labelled blocks than this is refused: a crafted page of a million empty
+    # elements costs seconds per step, while the longest real page of gne-html has ~2,000.
+    max_page_blocks: int = 100_000
+    # JSONL files larger than this are read in ranges of lines (partitions an engine can read
+    # anywhere); smaller ones are read whole.
+    split_jsonl_bytes: int = 64 << 20
+    lines_per_part: int = 20_000
+    files_per_part: int = 500
+    # --- signing ---
+    # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer
+    # stays in cache (a fresh large array per batch was 4x slower, DESIGN.md).
+    minhash_batch: int = 8192
+    # --- the Redis index ---
+    redis_lock_ms: int = 60_000  # a writer that dies frees the index after this long
+    redis_lock_wait_s: float = 60.0  # as long as the SQLite store waits for a busy file
+    redis_band_slice: int = 20_000  # band entries per buffered flush; the lock is extended between them
+    redis_read_chunk: int = 500  # documents fetched per round trip
+    # --- alignment (PAN strategy) ---
+    # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.
+    pan_block_cells: int = 4_000_000
+    # --- reports and terminal output ---
+    slug_chars: int = 48  # the readable end of a page report's file name
+    sources_shown: int = 50  # sources listed on the report's index page
+    context_chars: int = 160  # source text shown either side of a matched passage
+    show_chars: int = 4000  # longest passage shown whole in the side-by-side view
+    excerpt_chars: int = 60  # excerpt of a passage in `detector align`'s text output
+
+
+LIMITS = Limits()

@@ -2,9 +2,12 @@
 
 DetectorError                  anything the user can fix; ``str(err)`` is the whole message
  +-- InputError                a page or source file that cannot be read (names the file)
- +-- IndexFileError               the index: missing, not an index, corrupt, settings mismatch
+ +-- IndexFileError            the index: missing, not an index, corrupt, settings mismatch
+ |    +-- IndexUnavailableError  the Redis server cannot be reached, or went away
  +-- ConfigError               a bad setting, config file or flag value (names the key)
  +-- BaselineError             a baseline file that cannot be read
+ +-- DecisionsError            a review decisions file that cannot be read or is malformed
+ +-- EngineError               the Dask cluster cannot be started or reached
 """
 
 from __future__ import annotations
@@ -33,3 +36,15 @@ class ConfigError(DetectorError):
 
 class BaselineError(DetectorError):
     """A baseline file that is missing, truncated or not a baseline."""
+
+
+class DecisionsError(DetectorError):
+    """A review decisions file (``--decisions``) that is missing or does not match its schema."""
+
+
+class IndexUnavailableError(IndexFileError):
+    """The Redis server cannot be reached, or went away during the run."""
+
+
+class EngineError(DetectorError):
+    """The Dask cluster cannot be started or reached."""

@@ -10,12 +10,14 @@ report  -> JSON, HTML, SARIF ... (only the report and ingest/index stages touch 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 BlockKind = Literal["title", "main", "boilerplate"]
 FindingKind = Literal["repost", "off-topic-repost", "off-topic", "duplicate-passage", "duplicate-page"]
 Severity = Literal["info", "low", "medium", "high"]
+DecisionStatus = Literal["confirmed", "dismissed", "allowed"]
 
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
 FINDING_KINDS: tuple[FindingKind, ...] = (
@@ -169,6 +171,37 @@ class Location:
 
 
 @dataclass(frozen=True)
+class FindingDecision:
+    """What a reviewer decided about a finding (``--decisions``, CONTRACT.md "Review decisions")."""
+
+    status: DecisionStatus
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class StaleDecision:
+    """A decision whose fingerprint matches no finding of the run: the entry as the file holds it."""
+
+    fingerprint: str
+    decision: DecisionStatus
+    kind: str | None = None
+    uri: str | None = None
+    note: str | None = None
+    by: str | None = None
+    at: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionsApplied:
+    """Set on a ScanResult when decisions were applied: counts by status and the stale entries."""
+
+    confirmed: int = 0
+    dismissed: int = 0
+    allowed: int = 0
+    stale: tuple[StaleDecision, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """One finding on a page. Fields beyond the common five are set by kind (see CONTRACT.md)."""
 
@@ -188,6 +221,12 @@ class Finding:
     other_uri: str | None = None
     similarity: float | None = None
     location: Location | None = None
+    decision: FindingDecision | None = None
+
+    @property
+    def dismissed(self) -> bool:
+        """A dismissed finding stays in the JSON but counts in neither the summary nor --fail-on."""
+        return self.decision is not None and self.decision.status == "dismissed"
 
     def first_offset(self) -> int:
         """Where the finding starts on its page (for ordering and locations)."""
@@ -217,8 +256,9 @@ class PageResult:
     def uri(self) -> str:
         if self.document is not None:
             return self.document.uri
-        assert self.failure is not None
-        return self.failure.uri
+        if self.failure is not None:
+            return self.failure.uri
+        raise ValueError("a page result holds a document or a failure")
 
 
 @dataclass(frozen=True)
@@ -242,10 +282,10 @@ class SourceDoc:
         return SourceRef(self.id, self.uri, self.url, self.title, self.category)
 
 
-@dataclass(frozen=True)
-class ScanResult:
-    pages: tuple[PageResult, ...]
-    sources: dict[str, SourceDoc] = field(default_factory=dict)
-    settings: dict[str, object] = field(default_factory=dict)
-    index_manifest: dict[str, object] | None = None
-    sites: dict[str, dict[str, object]] = field(default_factory=dict)
+# Progress callbacks: the library reports each item it finishes (a uri or id) so a front end can
+# draw a bar; the library itself never writes to the terminal.
+Progress = Callable[[str], None]
+
+
+def no_progress(_item: str) -> None:
+    return None

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import (
+
+from tests.conftest import (
     CORPUS,
     ORIGINAL_SOURCE_ID,
     SEED_PAGE,

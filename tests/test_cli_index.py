@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, CliRun, findings, scan_json
-
 from detector.config import Settings
-from detector.pipeline import index_corpus
+from detector.indexing import index_corpus
+from tests.conftest import ROOT, CliRun, findings, scan_json
 
 
 def write_jsonl(path: Path, docs: list[dict[str, str]]) -> Path:

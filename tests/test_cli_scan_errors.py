@@ -6,7 +6,7 @@ import json
 import random
 from pathlib import Path
 
-from conftest import SEED_PAGE, CliRun, validate_scan
+from tests.conftest import SEED_PAGE, CliRun, validate_scan
 
 
 def test_missing_path_is_a_usage_error_at_once(cli: CliRun, tmp_path: Path) -> None:
@@ -69,10 +69,10 @@ def test_json_file_is_replaced_whole(cli: CliRun, tmp_path: Path, demo_index: Pa
     validate_scan(json.loads(out.read_text(encoding="utf-8")))
 
 
-def test_a_folder_without_pages_is_a_warning_not_a_silent_success(cli: CliRun, tmp_path: Path) -> None:
+def test_a_folder_without_pages_is_a_warning_and_exit_2(cli: CliRun, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     r = cli("scan", str(tmp_path / "empty"))
-    assert r.exit_code == 0
+    assert r.exit_code == 2  # nothing scanned is not a success (issue 13)
     assert "no pages found" in r.stderr and "empty" in r.stderr
 
 

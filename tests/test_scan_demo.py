@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conftest import (
+from tests.conftest import (
     CORPUS,
     ORIGINAL_SOURCE_ID,
     REPEATED_SENTENCE,

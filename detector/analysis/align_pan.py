@@ -36,7 +36,7 @@ from scipy import sparse
 
 from detector.analysis.align import AlignSettings, align_tokens, to_passages
 from detector.analysis.reuse import measure_reuse, prepare_page_text
-from detector.config import Settings
+from detector.config import LIMITS, Settings
 from detector.model import AlignedPassage, Document, SourceDoc
 from detector.text.english import STOPWORDS, stem
 from detector.text.tokens import Tokens, tokenize
@@ -230,7 +230,6 @@ class _Pair:
 
 # Seeding compares sentences in row blocks of at most this many cells, so that memory stays
 # bounded for long documents (a dense all-pairs matrix of two 20 MB texts would not fit).
-_BLOCK_CELLS = 4_000_000
 
 
 def _seeding(susp: Sentences, src: Sentences, settings: PanSettings) -> tuple[_Pair, Seeds]:
@@ -251,7 +250,7 @@ def _seeding(susp: Sentences, src: Sentences, settings: PanSettings) -> tuple[_P
     la = np.asarray(ba.sum(axis=1)).ravel()
     lb = np.asarray(bb_t.sum(axis=0)).ravel()
     src_unit_t = pair.src_unit.T.tocsc()
-    rows = max(1, _BLOCK_CELLS // max(1, b.shape[0]))
+    rows = max(1, LIMITS.pan_block_cells // max(1, b.shape[0]))
     seeds: Seeds = []
     for lo in range(0, a.shape[0], rows):
         hi = min(a.shape[0], lo + rows)

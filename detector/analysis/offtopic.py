@@ -12,16 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 
 from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
+from detector.analysis.numbers import compared
 from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
 from detector.config import Settings
 from detector.model import Document, Finding, Topic
-from detector.store.store import IndexStore
+from detector.store.interface import Catalogue
 
 # A repost that covers at least this share of the page makes the page a repost for the
 # profile (its text is not the site's own) and is what an off-topic verdict converts.
@@ -97,7 +97,7 @@ def _may_have_profile(info: SiteInfo, pages: Sequence[SitePage], settings: Topic
     return bool(own) and meta + sum(own) - min(own) >= settings.min_profile_chars
 
 
-def index_model(store: IndexStore, settings: Settings) -> TopicModel | None:
+def index_model(store: Catalogue, settings: Settings) -> TopicModel | None:
     """The topic model of the index's labelled sources (a sample of each category), or None
     when the index holds fewer than two categories. An embedded index keeps the fitted model
     in a cache file beside it, keyed by the sample's categories and text digests: reused while
@@ -108,8 +108,8 @@ def index_model(store: IndexStore, settings: Settings) -> TopicModel | None:
     if len({category for _, category, _ in sample}) < 2:
         return None
     key = topic_cache.model_key([(c, d) for _, c, d in sample], settings.topic)
-    index_path = getattr(store, "path", None)
-    path = topic_cache.cache_path(index_path) if isinstance(index_path, Path) else None
+    base = store.cache_base
+    path = topic_cache.cache_path(base) if base is not None else None
     model = topic_cache.load(path, key) if path is not None else None
     if model is None:
         rows = store.sample_by_category(per_category, total)
@@ -121,7 +121,7 @@ def index_model(store: IndexStore, settings: Settings) -> TopicModel | None:
 
 def judge_run(
     sites: dict[str, list[TopicInput]],
-    store: IndexStore | None,
+    store: Catalogue | None,
     settings: Settings,
     site_profile: str | None,
 ) -> dict[int, Topic]:
@@ -161,6 +161,7 @@ def apply_topic(findings: list[Finding], topic: Topic) -> list[Finding]:
     if topic.verdict != "off-topic":
         return findings
     sim = topic.similarity or 0.0
+    shown_sim, shown_threshold = compared(sim, topic.threshold or 0.0)
     converted = False
     out: list[Finding] = []
     for f in findings:
@@ -173,7 +174,7 @@ def apply_topic(findings: list[Finding], topic: Topic) -> list[Finding]:
                     severity="high" if f.severity != "info" else "info",
                     message=(
                         f"Copies “{title}” ({(f.coverage or 0.0):.0%} of the main text) on a topic far "
-                        f"from the site's (similarity {sim:.2f} < {topic.threshold or 0.0:.2f}): "
+                        f"from the site's (similarity {shown_sim} < {shown_threshold}): "
                         f"{_terms(topic)}."
                     ),
                     fingerprint=fingerprint("off-topic-repost", [f.fingerprint], f.source.id),
@@ -190,8 +191,8 @@ def apply_topic(findings: list[Finding], topic: Topic) -> list[Finding]:
                 severity="medium",
                 score=round(max(0.0, 1.0 - sim), 4),
                 message=(
-                    f"The page's topic is far from the site's (similarity {sim:.2f} < "
-                    f"{topic.threshold or 0.0:.2f}): {_terms(topic)}."
+                    f"The page's topic is far from the site's (similarity {shown_sim} < "
+                    f"{shown_threshold}): {_terms(topic)}."
                 ),
                 fingerprint=fingerprint("off-topic", [" ".join(topic.page_terms)]),
                 topic=topic,

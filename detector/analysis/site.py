@@ -27,9 +27,9 @@ from detector.analysis.reuse import PageText, align_settings
 from detector.analysis.spans import span_mask
 from detector.config import Settings
 from detector.model import AlsoInPage, Block, Document, Finding, Span
+from detector.store.passage_signatures import batch_passage_signatures
 from detector.store.signatures import SignatureParams, band_keys
 from detector.text.normalize import normalize
-from detector.text.passages import batch_passage_signatures
 from detector.text.segment import paragraphs, sentences
 
 # ---- template text -------------------------------------------------------------------------
@@ -111,14 +111,7 @@ class SiteDuplicates:
 def _candidate_pairs(
     pages: list[SitePage], params: SignatureParams, settings: Settings
 ) -> list[tuple[int, int]]:
-    signed = batch_passage_signatures(
-        [p.page.main for p in pages],
-        params,
-        settings.shingle_size,
-        settings.chunk_tokens,
-        settings.min_passage_tokens,
-        settings.query_windows,
-    )
+    signed = batch_passage_signatures([p.page.main for p in pages], params, settings.passages(query=True))
     key_parts: list[npt.NDArray[np.int64]] = []
     page_parts: list[npt.NDArray[np.int64]] = []
     rows = settings.site_lsh_rows

@@ -129,10 +129,6 @@ def decode(term: int, latin: Mapping[int, str] | None = None) -> str:
     return "".join(reversed(chars))
 
 
-def is_cjk_id(term: int) -> bool:
-    return term >= 0
-
-
 def ngram_length(terms: I64) -> npt.NDArray[np.int64]:
     """Characters per CJK id (1, 2, 3 ...); 0 for Latin ids."""
     out = np.zeros(terms.shape[0], dtype=np.int64)

@@ -24,6 +24,7 @@ from typing import Any
 
 from detector import safe_json
 from detector.errors import BaselineError
+from detector.filemode import apply_umask
 
 SCHEMA = "detector.baseline/1"
 
@@ -101,6 +102,7 @@ def write_baseline(path: Path, entries: Iterable[BaselineEntry]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            apply_umask(fh.fileno())
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())

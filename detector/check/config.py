@@ -43,6 +43,7 @@ TOP_KEYS = (
     "format",
     "output",
     "baseline",
+    "decisions",
     "include",
     "exclude",
     "site",
@@ -66,6 +67,7 @@ class CheckConfig:
     format: Format = "text"
     output: Path | None = None
     baseline: Path | None = None
+    decisions: Path | None = None  # review decisions exported from a report (detector.decisions)
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = ()
     site: str | None = None
@@ -248,7 +250,7 @@ def parse_config(file: Path, table: Mapping[str, Any], project: Path | None = No
             changes[key] = (
                 location if location.startswith(("redis://", "rediss://")) else str(contained(key, location))
             )
-        elif key in ("output", "baseline"):
+        elif key in ("output", "baseline", "decisions"):
             changes[key] = path(key, value)
         elif key == "fail-on":
             if value not in SEVERITIES:

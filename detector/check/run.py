@@ -1,4 +1,7 @@
-"""``detector check``: files -> scan -> locations -> allowlist -> baseline -> exit code. No printing.
+"""``detector check``: files -> scan -> decisions -> locations -> allowlist -> baseline -> exit code.
+
+No printing. Dismissed findings stay in ``scan`` (the JSON output) but not in ``findings`` (what the
+other formats report and the exit code counts); allowed ones are ``info`` (``detector.decisions``).
 
 All checked files form one site (``CheckConfig.site_name``), so a passage repeated across them is one
 finding with ``also_in`` (CONTRACT.md), located at its first occurrence.
@@ -12,19 +15,25 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from detector import pipeline
+from detector import scanning
 from detector.check.baseline import BaselineEntry, read_baseline, split, write_baseline
 from detector.check.config import CheckConfig
 from detector.check.files import Globs, expand_paths, relative_to_root
 from detector.check.locations import Locator, finding_spans, locate_finding
 from detector.config import Settings
-from detector.model import Document, Finding, InputFailure, Location, PageResult, ScanResult, severity_rank
-
-Progress = Callable[[str], None]
-
-
-def _noop(_: str) -> None:
-    return None
+from detector.decisions import read_decisions
+from detector.errors import InputError
+from detector.model import (
+    Document,
+    Finding,
+    InputFailure,
+    Location,
+    PageResult,
+    Progress,
+    no_progress,
+    severity_rank,
+)
+from detector.result import ScanResult
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,8 @@ class CheckedFinding:
 
     @property
     def location(self) -> Location:
-        assert self.finding.location is not None
+        if self.finding.location is None:
+            raise ValueError("a checked finding has a location")
         return self.finding.location
 
 
@@ -54,6 +64,7 @@ class CheckResult:
     findings: tuple[CheckedFinding, ...]  # the reported findings, file by file
     files: tuple[str, ...]  # uris of the checked files
     baselined: int = 0  # findings the baseline accepts (not reported)
+    dismissed: int = 0  # new findings a reviewer dismissed (in the JSON, not reported)
     allowed: int = 0  # findings in allow.paths files (not reported)
     stale: int = 0  # baseline entries that match no finding any more
     baseline_written: Path | None = None
@@ -74,7 +85,7 @@ def run_check(
     config: CheckConfig,
     *,
     write_baseline_to: Path | None = None,
-    progress: Progress = _noop,
+    progress: Progress = no_progress,
 ) -> CheckResult:
     """Check the configured paths. Raises DetectorError (InputError, ConfigError, BaselineError,
     IndexFileError) for what stops the run at once: a missing path, a bad baseline or index."""
@@ -89,16 +100,20 @@ def run_check(
         project=config.project,
         skipped=skipped,
     )
+    if not files:  # a gate pointed at the wrong folder must not pass for ever
+        where = " ".join(_shown(p, cwd) for p in named)
+        raise InputError(
+            where,
+            f"nothing to check: no file matches {' '.join(config.include)} "
+            "(hidden and excluded files skipped)",
+        )
     # Writing a baseline accepts every current finding: the old one (maybe corrupt) is not read.
     reading = config.baseline is not None and write_baseline_to is None
     baseline = read_baseline(config.baseline) if reading and config.baseline is not None else None
+    decisions = read_decisions(config.decisions) if config.decisions is not None else None
 
-    settings = Settings().with_overrides(
-        fail_on=config.fail_on,
-        allow_sources=config.allow_sources,
-        allow_source_urls=config.allow_source_urls,
-    )
-    result = pipeline.scan(
+    settings = Settings().with_overrides(allow_sources=config.allow_sources)
+    result = scanning.scan(
         [str(f) for f in files],
         config.index,
         settings,
@@ -106,6 +121,8 @@ def run_check(
         site_profile=config.profile_for(config.site_name),
         progress=progress,
     )
+    if decisions is not None:
+        result = result.with_decisions(decisions)
 
     docs = {r.document.uri: r.document for r in result.pages if r.document is not None}
     locators: dict[str, Locator] = {}
@@ -128,7 +145,8 @@ def run_check(
             allowed += len(page.findings)
             continue
         here = locator(doc.uri)
-        assert here is not None
+        if here is None:
+            raise ValueError(f"{doc.uri}: checked but not located")
         for f in page.findings:
             if f.kind == "duplicate-passage" and f.also_in_pages:
                 # A passage repeated across files is one finding, at its first place (pages come in
@@ -158,16 +176,17 @@ def run_check(
 
     kept: dict[int, list[Finding]] = {}
     for page, checked, _ in reported:
-        kept.setdefault(id(page), []).append(checked.finding)
+        kept.setdefault(id(page), []).append(checked.finding)  # dismissed ones too: the JSON keeps them
     pages = tuple(
         replace(r, findings=tuple(kept.get(id(r), []))) if r.document is not None else r for r in result.pages
     )
     return CheckResult(
         config=config,
         scan=replace(result, pages=pages),
-        findings=tuple(checked for _, checked, _ in reported),
+        findings=tuple(checked for _, checked, _ in reported if not checked.finding.dismissed),
         files=tuple(r.uri for r in result.pages),
         baselined=baselined,
+        dismissed=sum(1 for _, checked, _ in reported if checked.finding.dismissed),
         allowed=allowed,
         stale=stale,
         baseline_written=written,

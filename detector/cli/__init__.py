@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import click
 
-from detector import __version__
 from detector.cli.align import align_command
 from detector.cli.check import check_command
 from detector.cli.common import Main
 from detector.cli.index import index_command
 from detector.cli.report import report_command
 from detector.cli.scan import scan_command
+from detector.version import __version__
 
 
 @click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

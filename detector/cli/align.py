@@ -8,22 +8,22 @@ from pathlib import Path
 import click
 
 from detector.cli.common import safe_line, user_errors, write_atomically
+from detector.config import LIMITS
 from detector.errors import InputError
 from detector.model import AlignedPassage, Document, InputFailure
 
 PRESETS = ("scan", "pan")
-_EXCERPT = 60
 
 
 def read_document(path: str) -> Document:
     """One file through the same ingest as `scan` (decoding, HTML extraction, offsets)."""
-    from detector.ingest import iter_page_inputs
+    from detector.ingest.inputs import iter_file_pages
 
     if os.path.isdir(path):
         raise InputError(path, "is a folder; align takes two files")
     if path.lower().endswith(".jsonl"):
         raise InputError(path, "is a JSONL file; align takes two documents (HTML, text or Markdown)")
-    items = list(iter_page_inputs([path]))
+    items = list(iter_file_pages([path]))
     if len(items) != 1:
         raise InputError(path, "expected one document")
     item = items[0]
@@ -48,14 +48,18 @@ def align_dict(
 
 def _excerpt(text: str, span: tuple[int, int]) -> str:
     s = " ".join(text[span[0] : span[1]].split())
-    return s if len(s) <= _EXCERPT else s[: _EXCERPT - 1] + "…"
+    return s if len(s) <= LIMITS.excerpt_chars else s[: LIMITS.excerpt_chars - 1] + "…"
 
 
 @click.command("align")
 @click.argument("suspicious", metavar="SUSPICIOUS")
 @click.argument("source", metavar="SOURCE")
 @click.option(
-    "--json", "json_out", metavar="FILE|-", help="Write the passages as JSON to FILE, or to stdout with '-'."
+    "-o",
+    "--json",
+    "json_out",
+    metavar="FILE|-",
+    help="Write the passages as JSON to FILE, or to stdout with '-'.",
 )
 @click.option(
     "--preset",
@@ -91,7 +95,7 @@ def align_command(suspicious: str, source: str, json_out: str | None, preset: st
     Exit codes: 0 done (with or without passages), 2 a file that cannot be read.
     """
     from detector.analysis.align_pan import pan_alignment, scan_alignment
-    from detector.report.json_out import dumps
+    from detector.result import dumps
 
     with user_errors():
         page = read_document(suspicious)

@@ -33,10 +33,21 @@ PATH = click.Path(dir_okay=False, path_type=Path)
     "--fail-on", type=SEVERITY_CHOICE, help="Lowest severity that fails the check [default: medium]."
 )
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), help="Output format [default: text].")
-@click.option("--output", type=PATH, help="Write the output to FILE (the summary still goes to stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=PATH,
+    metavar="FILE",
+    help="Write the output to FILE (the summary still goes to stdout).",
+)
 @click.option("--baseline", type=PATH, help="Report only findings that are not in this baseline file.")
 @click.option(
     "--write-baseline", type=PATH, help="Record the current findings in FILE (accepting them): exit 0."
+)
+@click.option(
+    "--decisions",
+    type=click.Path(path_type=Path),  # a folder is refused by read_decisions, in one line
+    help="Review decisions exported from a report: dismissed findings pass, allowed ones are info.",
 )
 @click.option("--config", "config_path", type=PATH, help="Config file [default: discovered, see above].")
 @click.option("--site", help="Site name of the checked files [default: the project folder's name].")
@@ -55,6 +66,7 @@ def check_command(
     output: Path | None,
     baseline: Path | None,
     write_baseline: Path | None,
+    decisions: Path | None,
     config_path: Path | None,
     site: str | None,
     site_profile: str | None,
@@ -71,13 +83,18 @@ def check_command(
     the line and column of the file you edit. With no PATH, the configured `paths` (or the
     current folder) are checked.
 
-    Exit codes: 0 no finding at or above --fail-on (default medium) after the baseline and
-    allowlist; 1 there is one; 2 usage or input error (a missing path, a bad config key or
+    Exit codes: 0 no finding at or above --fail-on (default medium) after the baseline,
+    decisions and allowlist; 1 there is one; 2 usage or input error (a missing path, a bad config key or
     value, a corrupt baseline, an unreadable file).
 
     A baseline accepts today's findings: --write-baseline FILE records them by fingerprint
     (kind and normalised text, so edits elsewhere in a file keep them accepted) and
     --baseline FILE then reports only new ones.
+
+    Review decisions (decisions.json, exported from an HTML report) say what a person decided
+    about a finding, by fingerprint: dismissed findings are not reported and do not fail the
+    check (the json format keeps them, with their decision); allowed ones are info; decisions
+    whose finding no longer exists are counted as stale in the summary line.
 
     \b
     Formats:
@@ -102,6 +119,7 @@ def check_command(
       format = "text"                    # text | json | sarif | junit | github
       output = "detector.sarif"          # write the output here
       baseline = ".detector-baseline.json"
+      decisions = "decisions.json"       # exported from a report: reviewed findings
       site = "docs"                      # site name (default: the folder's name)
       site-profile = "site-profile.txt"  # what the site is about (text or file)
       [tool.detector.allow]
@@ -113,9 +131,10 @@ def check_command(
     Examples:
       detector check docs/
       detector check . --index corpus.idx --fail-on high
-      detector check docs/ --format sarif --output detector.sarif
+      detector check docs/ --format sarif -o detector.sarif
       detector check docs/ --write-baseline .detector-baseline.json
       detector check docs/ --baseline .detector-baseline.json --format github
+      detector check docs/ --decisions decisions.json
     """
     from detector.check.formats import WITH_SUMMARY, render, summary_line
     from detector.check.run import run_check
@@ -130,6 +149,7 @@ def check_command(
             format=fmt,
             output=output,
             baseline=baseline,
+            decisions=decisions,
             site=site,
             site_profile=str(cwd / site_profile)
             if site_profile and Path(site_profile).is_file()

@@ -12,7 +12,7 @@ import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import NoReturn
 
@@ -45,6 +45,16 @@ def warning(message: str) -> None:
     click.echo(safe_line(f"detector: warning: {message}"), err=True)
 
 
+def closed_pipe_exit() -> NoReturn:
+    """The reader of our output went away (``detector ... | head``): end quietly with exit 0, as
+    ``cat`` and ``grep`` do. Later writes and the flush at exit go to /dev/null instead of raising."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    sys.exit(0)
+
+
 def fail(message: str) -> NoReturn:
     error(message)
     sys.exit(2)
@@ -64,7 +74,8 @@ def internal_error(err: BaseException) -> NoReturn:
 
 
 class Main(click.Group):
-    """The command group with the last line of defence: no traceback, and never exit 1, on a bug."""
+    """The command group with the last line of defence: no traceback, and never exit 1, on a bug; output
+    to a closed pipe ends quietly with exit 0 (click alone would exit 1, which means findings)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -72,7 +83,7 @@ class Main(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # click's own: usage errors (exit 2), --help, --version
         except BrokenPipeError:
-            raise  # a closed pipe: click ends quietly
+            closed_pipe_exit()  # ``detector scan ... | head -1``: quietly, exit 0
         except Exception as err:
             internal_error(err)
 
@@ -93,6 +104,8 @@ def user_errors(index: object | None = None) -> Iterator[None]:
             except DetectorError:
                 where = "the index: "
         fail(f"{where}the index is corrupt or unreadable ({err}); `detector index --check` tells more")
+    except BrokenPipeError:
+        raise  # the reader went away: the command group ends quietly (closed_pipe_exit)
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         fail(f"{where}{err.strerror or err}")

@@ -20,11 +20,20 @@ from detector.cli.common import (
     warning,
     write_atomically,
 )
-from detector.config import Settings
-from detector.model import SEVERITIES, InputFailure, ScanResult, severity_rank
+from detector.engine import ENGINES
+from detector.model import SEVERITIES, severity_rank
+from detector.result import ScanResult
+
+NOT_CHECKED_NOTE = (
+    "detector: note: reposts were not checked (no --index or --corpus); to find them, index the "
+    "source articles with `detector index SOURCE... --index INDEX` and scan with --index INDEX, "
+    "or name them with --corpus SOURCE"
+)
 
 
 def _human_summary(result: ScanResult) -> None:
+    from detector.decisions import decision_tag, stale_line
+
     for r in result.pages:
         if r.failure is not None:
             click.echo(safe_line(f"{r.uri}: error: {r.failure.error}"))
@@ -34,10 +43,15 @@ def _human_summary(result: ScanResult) -> None:
             continue
         click.echo(safe_line(f"{r.uri}:"))
         for f in r.findings:
-            click.echo(safe_line(f"  {f.severity:<6} {f.kind:<17} {f.message}"))
-    n = sum(len(r.findings) for r in result.pages)
+            click.echo(safe_line(f"  {f.severity:<6} {f.kind:<17} {f.message}{decision_tag(f)}"))
+    n = sum(1 for r in result.pages for f in r.findings if not f.dismissed)
     errors = sum(1 for r in result.pages if r.failure is not None)
-    click.echo(f"{len(result.pages)} page(s), {n} finding(s), {errors} error(s)")
+    dismissed = result.decisions.dismissed if result.decisions is not None else 0
+    extra = f" ({dismissed} more dismissed)" if dismissed else ""
+    click.echo(f"{len(result.pages)} page(s), {n} finding(s){extra}, {errors} error(s)")
+    stale = stale_line(result.decisions)
+    if stale is not None:
+        click.echo(safe_line(stale))
 
 
 @click.command("scan")
@@ -52,7 +66,7 @@ def _human_summary(result: ScanResult) -> None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["local", "dask"]),
+    type=click.Choice(list(ENGINES)),
     default="local",
     show_default=True,
     help="With --corpus: run in this process, or as a Dask computation (a join on LSH band keys).",
@@ -69,7 +83,24 @@ def _human_summary(result: ScanResult) -> None:
     "--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), help="Write an HTML report."
 )
 @click.option("--fail-on", type=SEVERITY_CHOICE, help="Exit 1 when a finding reaches this severity.")
-@click.option("--site", help="Treat every page as part of this site (default: host of the URL, else folder).")
+@click.option(
+    "--decisions",
+    "decisions_path",
+    type=click.Path(path_type=Path),  # a folder is refused by read_decisions, in one line
+    help="Review decisions (decisions.json exported from a report): dismissed findings count nowhere, "
+    "allowed ones are info.",
+)
+@click.option(
+    "--site",
+    help="Treat every page as part of this site [default: the host of the page's URL, else from its "
+    "folder: a first-level subfolder named like a host (crawl/www.a.example/...) is that site, "
+    "otherwise the folder named is one site].",
+)
+@click.option(
+    "--site-per-folder",
+    is_flag=True,
+    help="Every first-level subfolder of a folder named is a site of its own (pages without a URL).",
+)
 @click.option(
     "--site-profile",
     metavar="TEXT_OR_FILE",
@@ -84,7 +115,9 @@ def scan_command(
     json_out: str | None,
     report_dir: Path | None,
     fail_on: str | None,
+    decisions_path: Path | None,
     site: str | None,
+    site_per_folder: bool,
     site_profile: str | None,
 ) -> None:
     """Scan pages for reposts, off-topic content and duplicated passages.
@@ -97,17 +130,23 @@ def scan_command(
     coverage; needs --index or --corpus), off-topic-repost and off-topic (copied or own
     text far from what the page's site is about), duplicate-passage (a sentence or
     paragraph repeated in the page or on other pages of the site) and duplicate-page.
-    Pages group into sites by --site, else the host of their URL, else the folder named.
+    Pages group into sites by --site, else the host of their URL, else by folder: scanning
+    `crawl/` whose subfolders are named like hosts (crawl/www.a.example/..., as wget and
+    HTTrack write) makes a site of each, any other folder named is one site, and
+    --site-per-folder makes every first-level subfolder a site. A file named on its own
+    belongs to its folder's site.
 
     \b
     Examples:
       detector scan site/ --index corpus.idx
+      detector scan sites/ --site-per-folder --index corpus.idx --report reports/sites
       detector scan page.html --index corpus.idx --json - | jq .summary
       detector scan pages.jsonl --index corpus.idx --json scan.json --fail-on high
       detector scan crawl.warc.gz --corpus sources.parquet --engine dask --json scan.json
+      detector scan site/ --index corpus.idx --decisions decisions.json --fail-on medium
     """
-    from detector import pipeline
-    from detector.report.json_out import dumps, scan_dict
+    from detector import api
+    from detector.decisions import read_decisions
 
     if corpus_paths and index_path is not None:
         fail("use --index or --corpus, not both")
@@ -115,41 +154,37 @@ def scan_command(
         fail("--engine needs --corpus (an index is queried in process)")
     if scheduler is not None and engine != "dask":
         fail("--scheduler needs --engine dask")
-    settings = Settings()
-    corpus_failures: list[InputFailure] = []
+    if site is not None and site_per_folder:
+        fail("use --site or --site-per-folder, not both")
     with user_errors(index_path):
         profile = read_site_profile(site_profile)
+        decisions = read_decisions(decisions_path) if decisions_path is not None else None
         if index_path is not None:
             index_display(index_path)  # a malformed URL is a usage error before anything is read
         with progress_bar("scanning") as step:
-            if corpus_paths:
-                from detector.engine import open_corpus
-
-                with open_corpus(list(corpus_paths), settings, engine=engine, scheduler=scheduler) as corpus:
-                    result = pipeline.scan(
-                        list(pages),
-                        None,
-                        settings,
-                        site=site,
-                        site_profile=profile,
-                        progress=step,
-                        corpus=corpus,
-                    )
-                    corpus_failures = list(corpus.failures)
-            else:
-                result = pipeline.scan(
-                    list(pages), index_path, settings, site=site, site_profile=profile, progress=step
-                )
-        data = scan_dict(result)
+            result = api.scan(
+                pages,
+                index=index_path,
+                corpus=corpus_paths,
+                engine=engine,
+                scheduler=scheduler,
+                site=site,
+                site_per_folder=site_per_folder,
+                site_profile=profile,
+                progress=step,
+            )
+        if decisions is not None:
+            result = result.with_decisions(decisions)
+        data = result.to_dict()
         if json_out == "-":
-            click.echo(dumps(data), nl=False)
+            click.echo(result.to_json(), nl=False)
         elif json_out:
-            write_atomically(Path(json_out), dumps(data))
+            write_atomically(Path(json_out), result.to_json())
+        index_html: Path | None = None
         if report_dir is not None:
             from detector.report.html import write_html_report
 
-            index_html = write_html_report(data, report_dir)
-            click.echo(safe_line(f"report: {index_html}"), err=json_out == "-")
+            index_html = write_html_report(data, report_dir, decisions=decisions)
     if not result.pages:
         warning(
             f"no pages found in {' '.join(pages)} "
@@ -157,14 +192,19 @@ def scan_command(
         )
     if json_out != "-":
         _human_summary(result)
-    for failure in corpus_failures:
+    if index_path is None and not corpus_paths and result.pages:
+        click.echo(NOT_CHECKED_NOTE, err=True)
+    for failure in result.corpus_failures:
         error(f"{failure.uri}: {failure.error}")
     for r in result.pages:
         if r.failure is not None:
             error(f"{r.failure.uri}: {r.failure.error}")
-    if corpus_failures or any(r.failure is not None for r in result.pages):
+    if index_html is not None:  # last, so that it does not scroll away above the findings
+        click.echo(safe_line(f"report: {index_html}"), err=json_out == "-")
+    if not result.pages or result.corpus_failures or any(r.failure is not None for r in result.pages):
         sys.exit(2)
     if fail_on is not None:
         floor = SEVERITIES.index(fail_on)
-        if any(severity_rank(f.severity) >= floor for r in result.pages for f in r.findings):
+        found = (f for r in result.pages for f in r.findings if not f.dismissed)
+        if any(severity_rank(f.severity) >= floor for f in found):
             sys.exit(1)

@@ -8,8 +8,8 @@ line (``detector scan PAGE... --corpus SOURCE... --engine local|dask``).
   and aligned on the workers; the site-level analysis then runs on the driver as in every run.
 
 Both give the same findings and the same JSON as ``scan --index`` on an index built from the
-same sources. Another engine (Spark, Ray) would implement ``pipeline.Corpus`` the same way.
-Modules are imported when used: ``pipeline`` reads its inputs through ``engine.inputs``.
+same sources. Another engine (Spark, Ray) would implement ``retrieval.Corpus`` the same way.
+Modules are imported when used (Dask only when asked for).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from detector.config import Settings
 from detector.model import InputFailure
 
 if TYPE_CHECKING:
-    from detector.pipeline import Corpus
+    from detector.retrieval import Corpus
 
     class CorpusRun(Corpus, Protocol):
         """A corpus for one scan, with the sources that could not be read."""

@@ -1,14 +1,14 @@
 """The Dask engine: a batch scan against a corpus as a ``dask.distributed`` computation.
 
-1. Sources are read in partitions on the workers (``engine.inputs``) and kept in cluster memory.
-2. Every source's band keys (``pipeline.sources_keys``: the one ``band_keys`` of every store)
+1. Sources are read in partitions on the workers (``ingest.partitions``) and kept in cluster memory.
+2. Every source's band keys (``retrieval.sources_keys``: the one ``band_keys`` of every store)
    and every page passage's band keys (the same query passages as ``SourceLookup``) become
    two dataframes, ``(key, pk)`` and ``(key, page, row)``, joined on ``key`` with a shuffle.
 3. Per page, sources are ranked by how many of the page's passages hit them, as
    ``SourceLookup`` ranks them, and the best ``max_candidates`` are verified and aligned on the
    workers with ``analysis.reuse.measure_reuse``.
 4. The driver gets each page's ``SourceReuse`` list; findings, site analysis and topics are then
-   made by ``pipeline.scan`` exactly as for an index.
+   made by ``scanning.scan`` exactly as for an index.
 
 A source's number (``pk``) is its position in the input, so candidates and the topic sample are
 ordered as in an index built from the same inputs; an id given twice: the last one wins.
@@ -29,11 +29,10 @@ import numpy.typing as npt
 
 from detector.analysis.reuse import PageText, SourceReuse, measure_reuse
 from detector.config import Settings
-from detector.engine.inputs import Part, partitions, read_part
-from detector.engine.local import content_text
-from detector.errors import DetectorError
+from detector.errors import EngineError
+from detector.ingest.partitions import Part, partitions, read_part
 from detector.model import Document, InputFailure, SourceDoc
-from detector.pipeline import (
+from detector.retrieval import (
     ReuseFinder,
     prepare_page,
     settings_manifest,
@@ -41,22 +40,15 @@ from detector.pipeline import (
     source_from_document,
     sources_keys,
 )
+from detector.store.interface import content_text, first_per_category, text_digest
 from detector.store.manifest import Manifest
+from detector.store.passage_signatures import passage_signatures
 from detector.store.signatures import SignatureParams, band_keys
-from detector.store.sqlite_store import PreparedDoc, text_digest
-from detector.text.passages import passage_signatures
-
-PAGES_PER_TASK = 64
-_SIGN_BATCH = 500
 
 
 def _mod(name: str) -> Any:
     """A Dask module, untyped: dask and distributed are only partly annotated."""
     return importlib.import_module(name)
-
-
-class EngineError(DetectorError):
-    """The Dask cluster cannot be started or reached."""
 
 
 # ---- functions that run on the workers ------------------------------------------------------
@@ -82,8 +74,8 @@ def source_key_frame(
     docs = [(pos, doc) for pos, doc in records if pos not in superseded]
     keys: list[npt.NDArray[np.int64]] = []
     pks: list[npt.NDArray[np.int64]] = []
-    for lo in range(0, len(docs), _SIGN_BATCH):
-        batch = docs[lo : lo + _SIGN_BATCH]
+    for lo in range(0, len(docs), settings.sign_batch):
+        batch = docs[lo : lo + settings.sign_batch]
         for (pos, _), (k, _n) in zip(
             batch, sources_keys([d for _, d in batch], params, settings), strict=True
         ):
@@ -107,9 +99,7 @@ def page_key_frame(pages: Sequence[tuple[int, Document]], params: SignatureParam
     s = settings
     for index, doc in pages:
         page = prepare_page(doc)
-        ps = passage_signatures(
-            page.main, params, s.shingle_size, s.chunk_tokens, s.min_passage_tokens, s.query_windows
-        )
+        ps = passage_signatures(page.main, params, s.passages(query=True))
         if not ps.token_ranges:
             continue
         k = band_keys(ps.signatures, params.bands, params.rows)
@@ -148,14 +138,11 @@ def sample_candidates(
     records: Sequence[tuple[int, SourceDoc]], superseded: frozenset[int], per_category: int, texts: bool
 ) -> list[tuple[str, int, str, str]]:
     """(category, pk, text, digest) of the first ``per_category`` sources of each category here."""
-    taken: dict[str, int] = {}
-    out: list[tuple[str, int, str, str]] = []
-    for pos, doc in sorted(records, key=lambda r: r[0]):
-        if pos in superseded or not doc.category or taken.get(doc.category, 0) >= per_category:
-            continue
-        taken[doc.category] = taken.get(doc.category, 0) + 1
-        out.append((doc.category, pos, content_text(doc) if texts else "", text_digest(doc.text)))
-    return out
+    live = ((doc.category or "", pos, doc) for pos, doc in records if pos not in superseded)
+    return [
+        (c, pos, content_text(doc) if texts else "", text_digest(doc.text))
+        for c, pos, doc in first_per_category(live, per_category, len(records))
+    ]
 
 
 def _is_doc(record: tuple[int, object]) -> bool:
@@ -174,32 +161,22 @@ def _doc_id(record: tuple[int, SourceDoc]) -> str:
 
 
 class DaskCatalogue:
-    """What ``pipeline.scan`` asks of a store when the corpus lives on the cluster: manifest,
-    parameters, the topic sample and the sources that findings name. Candidates come from the
-    join, not from here."""
+    """What ``scanning.scan`` asks of a corpus that lives on the cluster: manifest, parameters,
+    the topic sample and the sources that findings name. Candidates come from the join, so it
+    is a ``Catalogue`` only."""
 
     def __init__(self, corpus: DaskCorpus):
         self.corpus = corpus
         self.params: SignatureParams = corpus.params
         self.manifest: Manifest = settings_manifest(corpus.settings, corpus.params)
-        self.path: Path | None = None  # no topic model cache
         self.known: dict[str, SourceDoc] = {}
+
+    @property
+    def cache_base(self) -> Path | None:
+        return None  # no topic model cache for a corpus read for one run
 
     def close(self) -> None:
         return None
-
-    def digest_of(self, doc_id: str) -> str | None:
-        doc = self.document_by_id(doc_id)
-        return None if doc is None else text_digest(doc.text)
-
-    def write(self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]) -> None:
-        raise TypeError("a corpus read for one scan is not written to")
-
-    def remove(self, ids_and_keys: dict[str, npt.NDArray[np.int64] | None]) -> list[str]:
-        raise TypeError("a corpus read for one scan is not written to")
-
-    def candidates(self, keys: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
-        raise TypeError("the Dask engine finds candidates with a join, not by lookups")
 
     def documents(self, pks: Iterable[int]) -> dict[int, SourceDoc]:
         wanted = frozenset(pks)
@@ -213,25 +190,6 @@ class DaskCatalogue:
             self.known[doc_id] = max(found, key=lambda r: r[0])[1]
         return self.known[doc_id]
 
-    def iter_documents(self) -> Iterator[tuple[int, SourceDoc, str]]:
-        for pos, doc in sorted(self.corpus.fetch(lambda _p, _d: True), key=lambda r: r[0]):
-            yield pos, doc, text_digest(doc.text)
-
-    def has_band(self, key: int, pk: int) -> bool:
-        raise TypeError("the Dask engine keeps no band table")
-
-    def counts(self) -> dict[str, int]:
-        docs = [d for _, d in self.corpus.fetch(lambda _p, _d: True)]
-        return {
-            "documents": len(docs),
-            "characters": sum(len(d.text) for d in docs),
-            "passages": 0,
-            "band_rows": 0,
-        }
-
-    def structural_problems(self) -> list[str]:
-        return []
-
     def sample_by_category(
         self, per_category: int, total: int, *, texts: bool = True
     ) -> list[tuple[str, str, str]]:
@@ -240,16 +198,8 @@ class DaskCatalogue:
             dask.delayed(sample_candidates)(p, self.corpus.superseded, per_category, texts)
             for p in self.corpus.docs.to_delayed()
         ]
-        rows = sorted((r for chunk in dask.compute(*parts) for r in chunk), key=lambda r: (r[0], r[1]))
-        out: list[tuple[str, str, str]] = []
-        taken: dict[str, int] = {}
-        for category, _, text, digest in rows:
-            if len(out) >= total:
-                break
-            if taken.get(category, 0) < per_category:
-                taken[category] = taken.get(category, 0) + 1
-                out.append((text, category, digest))
-        return out
+        rows = [(c, pk, (text, digest)) for chunk in dask.compute(*parts) for c, pk, text, digest in chunk]
+        return [(text, c, digest) for c, _, (text, digest) in first_per_category(rows, per_category, total)]
 
 
 class DaskFinder:
@@ -265,7 +215,7 @@ class DaskFinder:
 
 
 class DaskCorpus:
-    """``pipeline.Corpus`` on a Dask cluster."""
+    """``retrieval.Corpus`` on a Dask cluster."""
 
     def __init__(self, client: Any, parts: list[Part], settings: Settings):
         db = _mod("dask.bag")
@@ -356,9 +306,8 @@ class DaskCorpus:
             meta=key_meta,
             verify_meta=False,
         )
-        chunks = [
-            list(enumerate(docs))[lo : lo + PAGES_PER_TASK] for lo in range(0, len(docs), PAGES_PER_TASK)
-        ]
+        per_task = settings.dask_pages_per_task
+        chunks = [list(enumerate(docs))[lo : lo + per_task] for lo in range(0, len(docs), per_task)]
         scattered = self.client.scatter(chunks)
         pages = dd.from_delayed(
             [dask.delayed(page_key_frame)(c, params, settings) for c in scattered],
@@ -379,7 +328,6 @@ class DaskCorpus:
         tasks = [
             (i, docs[i], [sources[pk] for pk in sorted(pks) if pk in sources]) for i, pks in ranked.items()
         ]
-        results = (
-            db.from_sequence(tasks, partition_size=PAGES_PER_TASK).map_partitions(verify, settings).compute()
-        )
+        bag = db.from_sequence(tasks, partition_size=settings.dask_pages_per_task)
+        results = bag.map_partitions(verify, settings).compute()
         return DaskFinder(docs, dict(results))

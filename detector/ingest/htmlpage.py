@@ -21,7 +21,6 @@ Labelling, in order:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from difflib import SequenceMatcher
 from urllib.parse import urljoin, urlsplit
 
@@ -327,14 +326,3 @@ def _nav_labels(links: list[_Link], container_line: set[int]) -> tuple[str, ...]
         if label and len(label) <= 20 and label not in out:
             out.append(label)
     return tuple(out[:200])
-
-
-def offset_line_starts(original: str) -> list[int]:
-    """Start offsets of the lines of ``original`` (used by tests and by location helpers)."""
-    return [0] + [m.end() for m in re.finditer("\n", original)]
-
-
-def line_column(line_starts: list[int], offset: int) -> tuple[int, int]:
-    """1-based line and column of an offset of the original."""
-    line = bisect_right(line_starts, offset)
-    return line, offset - line_starts[line - 1] + 1

@@ -3,8 +3,12 @@
 - ``uri``: the path relative to the working directory when the file lies under it, else absolute, always
   with ``/``; a JSONL line is ``PATH#LINE`` (1-based).
 - ``id``: the JSONL ``id``, else ``PATH#LINE`` for a JSONL line, else the uri.
-- ``site``: ``--site`` when given; else the host of the page's url; else the folder named on the command line
-  that holds the page (a file named directly: its folder relative to the working directory, or ``.``).
+- ``site``: ``--site`` when given; else the host of the page's url; else, for a page found in a folder named
+  on the command line, the first-level subfolder holding it when that subfolder is named like a host
+  (``crawl/www.a.example/...``, as wget and HTTrack lay out a crawl: the site is the host, lower case),
+  else with ``site_per_folder`` that subfolder (as ``FOLDER/SUB``; pages directly in the folder form its
+  own site), else the named folder; a file named directly: its folder relative to the working directory,
+  or ``.``.
 
 A path that does not exist raises InputError before anything is yielded (the CLI makes that a usage error);
 every other problem with one file or line is yielded as an InputFailure so the run goes on. Files are never
@@ -13,8 +17,10 @@ read whole when larger than ``max_bytes``; JSONL files are streamed and the limi
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import posixpath
+import re
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +29,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from detector import safe_json
+from detector.config import LIMITS
 from detector.errors import InputError
 from detector.ingest.build import Kind, build_document, bytes_look_like_html, looks_like_html
 from detector.ingest.decode import BINARY, EMPTY, UNDECODABLE, decode_bytes
@@ -35,31 +42,36 @@ NOT_A_FILE = "not a regular file"
 
 
 @dataclass(frozen=True, slots=True)
-class _Target:
+class Target:
     path: str  # absolute, for opening
     uri: str
     folder: str  # the site when nothing better is known
 
 
-def iter_page_inputs(
-    paths: Sequence[str], *, site: str | None = None, max_bytes: int = 20_000_000, cwd: Path | None = None
+def iter_file_pages(
+    paths: Sequence[str],
+    *,
+    site: str | None = None,
+    max_bytes: int = 20_000_000,
+    cwd: Path | None = None,
+    site_per_folder: bool = False,
 ) -> Iterator[Document | InputFailure]:
     """Pages from files and folders. JSONL lines are ``{"id", "url", "html"}`` or ``{"id", "url", "text"}``.
 
     Raises InputError(path, "no such file or directory") at once, before anything is read, when a named
     path does not exist.
     """
-    targets = _targets(paths, _base(cwd))
-    return _iter(targets, site=site, max_bytes=max_bytes, sources=False)
+    targets = targets_of(paths, _base(cwd), site_per_folder=site_per_folder)
+    return read_targets(targets, site=site, max_bytes=max_bytes, sources=False)
 
 
-def iter_source_inputs(
+def iter_file_sources(
     paths: Sequence[str], *, max_bytes: int = 20_000_000, cwd: Path | None = None
 ) -> Iterator[Document | InputFailure]:
     """Source documents: pages as above, and JSONL lines
     ``{"id", "url", "title", "site", "category", "text"}`` whose ``text`` is taken as is (every line main)."""
-    targets = _targets(paths, _base(cwd))
-    return _iter(targets, site=None, max_bytes=max_bytes, sources=True)
+    targets = targets_of(paths, _base(cwd))
+    return read_targets(targets, site=None, max_bytes=max_bytes, sources=True)
 
 
 def uri_for(path: str, base: str) -> str:
@@ -73,6 +85,40 @@ def uri_for(path: str, base: str) -> str:
 def folder_site(named: str) -> str:
     """A folder as named on the command line: ``/`` separators, no trailing slash, ``./`` removed."""
     return posixpath.normpath(named.replace(os.sep, "/")) if named else "."
+
+
+# A DNS name of two labels or more whose last label is alphabetic (a top-level domain), optionally
+# with the port wget appends (``host:8080``, ``host+8080`` on Windows). ``v1.2`` or ``docs`` are not.
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_TLD = r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})"
+_HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.{_TLD}(?:[:+][0-9]{{1,5}})?")
+
+
+def host_folder(name: str) -> str | None:
+    """The host a folder of a crawl is named after (lower case, port kept), or None when the
+    name is not a host name."""
+    lowered = name.lower()
+    if len(lowered) <= 259 and _HOST_NAME.fullmatch(lowered):
+        return lowered
+    try:
+        ipaddress.IPv4Address(lowered.split(":")[0].split("+")[0])
+    except ValueError:
+        return None
+    return lowered
+
+
+def walked_site(folder: str, rel_parts: tuple[str, ...], *, site_per_folder: bool) -> str:
+    """The site of a page found at ``rel_parts`` (subfolders, then the file name) under a folder
+    named on the command line as ``folder`` (already normalised by ``folder_site``)."""
+    if len(rel_parts) < 2:
+        return folder  # directly in the named folder
+    first = rel_parts[0]
+    host = host_folder(first)  # named like the host its pages' URLs would give: the same site
+    if host is not None:
+        return host
+    if site_per_folder:
+        return first if folder == "." else f"{folder}/{first}"
+    return folder
 
 
 def url_host(url: str | None) -> str | None:
@@ -96,35 +142,37 @@ def _is_under(full: str, base: str) -> bool:
         return False
 
 
-def _targets(paths: Sequence[str], base: str) -> list[_Target]:
+def targets_of(paths: Sequence[str], base: str, *, site_per_folder: bool = False) -> list[Target]:
     resolved: list[tuple[str, str]] = []
     for named in paths:
         full = os.path.abspath(os.path.join(base, named))
         if not os.path.exists(full):
             raise InputError(named, NO_SUCH_FILE)
         resolved.append((named, full))
-    targets: list[_Target] = []
+    targets: list[Target] = []
     seen: set[str] = set()
     for named, full in resolved:
         if os.path.isdir(full):
             folder = folder_site(named)
-            for path in _walk(full):
+            for parts, path in _walk(full):
                 key = os.path.realpath(path)
                 if key not in seen:
                     seen.add(key)
-                    targets.append(_Target(path, uri_for(path, base), folder))
+                    site = walked_site(folder, parts, site_per_folder=site_per_folder)
+                    targets.append(Target(path, uri_for(path, base), site))
         else:
             key = os.path.realpath(full)
             if key in seen:
                 continue
             seen.add(key)
             uri = uri_for(full, base)
-            targets.append(_Target(full, uri, posixpath.dirname(uri) or "."))
+            targets.append(Target(full, uri, posixpath.dirname(uri) or "."))
     return targets
 
 
-def _walk(root: str) -> list[str]:
-    """Files under ``root`` with a page extension, hidden names skipped, in sorted path order."""
+def _walk(root: str) -> list[tuple[tuple[str, ...], str]]:
+    """(path parts under ``root``, path) of the files under ``root`` with a page extension, hidden
+    names skipped, in sorted path order."""
     found: list[tuple[tuple[str, ...], str]] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -135,7 +183,7 @@ def _walk(root: str) -> list[str]:
                 continue
             found.append(((*parts, name), os.path.join(dirpath, name)))
     found.sort(key=lambda item: item[0])
-    return [path for _, path in found]
+    return found
 
 
 def _kind_of(path: str) -> Kind | None:
@@ -150,8 +198,8 @@ def _kind_of(path: str) -> Kind | None:
     return "text"
 
 
-def _iter(
-    targets: list[_Target], *, site: str | None, max_bytes: int, sources: bool
+def read_targets(
+    targets: list[Target], *, site: str | None, max_bytes: int, sources: bool
 ) -> Iterator[Document | InputFailure]:
     for target in targets:
         kind = _kind_of(target.path)
@@ -161,15 +209,15 @@ def _iter(
             yield _file(target, kind, site=site, max_bytes=max_bytes)
 
 
-def _limit(max_bytes: int) -> str:
+def size_problem(max_bytes: int) -> str:
     return f"larger than the {max_bytes}-byte limit"
 
 
-def _os_problem(err: OSError) -> str:
+def os_problem(err: OSError) -> str:
     return (err.strerror or str(err)).lower()
 
 
-def _file(target: _Target, kind: Kind, *, site: str | None, max_bytes: int) -> Document | InputFailure:
+def _file(target: Target, kind: Kind, *, site: str | None, max_bytes: int) -> Document | InputFailure:
     fallback_site = site or target.folder
     try:
         info = os.stat(target.path)
@@ -177,13 +225,13 @@ def _file(target: _Target, kind: Kind, *, site: str | None, max_bytes: int) -> D
             return InputFailure(target.uri, fallback_site, NOT_A_FILE)  # a FIFO or device would block
         size = info.st_size
         if size > max_bytes:
-            return InputFailure(target.uri, fallback_site, _limit(max_bytes))
+            return InputFailure(target.uri, fallback_site, size_problem(max_bytes))
         with open(target.path, "rb") as f:
             data = f.read(max_bytes + 1)
     except OSError as err:
-        return InputFailure(target.uri, fallback_site, _os_problem(err))
+        return InputFailure(target.uri, fallback_site, os_problem(err))
     if len(data) > max_bytes:
-        return InputFailure(target.uri, fallback_site, _limit(max_bytes))
+        return InputFailure(target.uri, fallback_site, size_problem(max_bytes))
     try:
         sniffed = kind == "html" or (kind == "text" and bytes_look_like_html(data))
         text, encoding = decode_bytes(data, where=target.uri, is_html=sniffed)
@@ -195,26 +243,25 @@ def _file(target: _Target, kind: Kind, *, site: str | None, max_bytes: int) -> D
         text, uri=target.uri, doc_id=target.uri, site=fallback_site, kind=kind, url=None, title=None,
         category=None, encoding=encoding, as_is=False,
     )  # fmt: skip
-    return _finish(doc, site=site, folder=target.folder)
+    return finish_document(doc, site=site, folder=target.folder)
 
 
 # A page with more blocks than this is refused: no real article has it, and every later stage
 # (segmentation, the report's segments) grows with the block count. 100,000 is 50x the
 # largest page of gne-html (a news list page with about 2,000 blocks).
-MAX_BLOCKS = 100_000
 
 
-def _finish(doc: Document, *, site: str | None, folder: str) -> Document | InputFailure:
+def finish_document(doc: Document, *, site: str | None, folder: str) -> Document | InputFailure:
     chosen = site or url_host(doc.url) or folder
     if not doc.text.strip():
         return InputFailure(doc.uri, chosen, NO_TEXT)
-    if len(doc.blocks) > MAX_BLOCKS:
-        return InputFailure(doc.uri, chosen, f"more than {MAX_BLOCKS} blocks")
+    if len(doc.blocks) > LIMITS.max_page_blocks:
+        return InputFailure(doc.uri, chosen, f"more than {LIMITS.max_page_blocks} blocks")
     return doc if doc.site == chosen else replace(doc, site=chosen)
 
 
 def _jsonl(
-    target: _Target, *, site: str | None, max_bytes: int, sources: bool
+    target: Target, *, site: str | None, max_bytes: int, sources: bool
 ) -> Iterator[Document | InputFailure]:
     fallback_site = site or target.folder
     try:
@@ -231,7 +278,7 @@ def _jsonl(
             if head.startswith((b"\xff\xfe", b"\xfe\xff")):
                 # UTF-16 cannot be split into lines as bytes: decode it whole, within the limit.
                 if size > max_bytes:
-                    yield InputFailure(target.uri, fallback_site, _limit(max_bytes))
+                    yield InputFailure(target.uri, fallback_site, size_problem(max_bytes))
                     return
                 try:
                     whole, encoding = decode_bytes(head + f.read(max_bytes), where=target.uri, is_html=False)
@@ -246,20 +293,20 @@ def _jsonl(
                 return
             else:
                 f.seek(0)
-                lines = _decoded_lines(f, max_bytes)
+                lines = decoded_lines(f, max_bytes)
             any_line = False
             for lineno, line, encoding in lines:
                 if line is not None and not line.strip():
                     continue
                 any_line = True
-                yield _jsonl_line(target, lineno, line, encoding, site=site, sources=sources)
+                yield jsonl_line(target, lineno, line, encoding, site=site, sources=sources)
             if not any_line:
                 yield InputFailure(target.uri, fallback_site, EMPTY)
     except OSError as err:
-        yield InputFailure(target.uri, fallback_site, _os_problem(err))
+        yield InputFailure(target.uri, fallback_site, os_problem(err))
 
 
-def _decoded_lines(f: BinaryIO, max_bytes: int) -> Iterator[tuple[int, str | None, str]]:
+def decoded_lines(f: BinaryIO, max_bytes: int) -> Iterator[tuple[int, str | None, str]]:
     """(line number, text or None when too long or undecodable, encoding or the problem)."""
     lineno = 0
     while True:
@@ -272,7 +319,7 @@ def _decoded_lines(f: BinaryIO, max_bytes: int) -> Iterator[tuple[int, str | Non
                 chunk = f.readline(1 << 20)
                 if not chunk or chunk.endswith(b"\n"):
                     break
-            yield lineno, None, _limit(max_bytes)
+            yield lineno, None, size_problem(max_bytes)
             continue
         if lineno == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
@@ -286,8 +333,8 @@ def _decoded_lines(f: BinaryIO, max_bytes: int) -> Iterator[tuple[int, str | Non
             yield lineno, None, UNDECODABLE
 
 
-def _jsonl_line(
-    target: _Target, lineno: int, line: str | None, encoding: str, *, site: str | None, sources: bool
+def jsonl_line(
+    target: Target, lineno: int, line: str | None, encoding: str, *, site: str | None, sources: bool
 ) -> Document | InputFailure:
     uri = f"{target.uri}#{lineno}"
     fallback_site = site or target.folder
@@ -329,7 +376,7 @@ def _jsonl_line(
         encoding=encoding,
         as_is=sources,
     )
-    return _finish(doc, site=site or record_site, folder=target.folder)
+    return finish_document(doc, site=site or record_site, folder=target.folder)
 
 
 def _string(value: object) -> str | None:

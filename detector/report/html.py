@@ -13,6 +13,10 @@ against the worst case (running script):
   report files, or to http(s) URLs with ``rel="noopener noreferrer nofollow"``;
 - a Content-Security-Policy allows only our one inline script (by its sha256) and loads nothing.
 
+Review decisions live in the browser (``html_review``): fingerprints reach the page only as escaped
+attribute values and JSON, notes only through ``textContent`` and form values, and an imported or
+stored decisions file is validated against the contract's schema before it is used.
+
 Modules: ``html_scan`` (reading the untrusted dict), ``html_index`` / ``html_page`` (one frozen
 context dataclass per template, and its builder), ``segments`` (highlight spans without nesting).
 """
@@ -29,8 +33,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from detector.decisions import Decisions
 from detector.report.html_index import IndexContext, index_context
 from detector.report.html_page import PageContext, page_context
+from detector.report.html_review import review_data
 from detector.report.html_scan import (
     PAGES_DIR,
     Shared,
@@ -84,9 +90,10 @@ def _render(env: Environment, context: IndexContext | PageContext) -> str:
     return env.get_template(name).render({f.name: getattr(context, f.name) for f in fields(context)})
 
 
-def write_html_report(scan: Mapping[str, Any], out_dir: Path) -> Path:
+def write_html_report(scan: Mapping[str, Any], out_dir: Path, *, decisions: Decisions | None = None) -> Path:
     """Render index.html and one page report per scanned page from a scan JSON dict (CONTRACT.md form).
 
+    ``decisions``: the file the scan's decisions came from (its ``by`` and ``at`` survive an export).
     Returns the index path.
     """
     out_dir = Path(out_dir)
@@ -101,17 +108,18 @@ def write_html_report(scan: Mapping[str, Any], out_dir: Path) -> Path:
     style = Markup(env.get_template("style.css").render())
     footer = (tool_name, pretty(scan.get("settings")), pretty(scan.get("index")))
     sources = mapping(scan.get("sources"))
+    review = review_data(pages, scan, decisions)
 
     # Our own folders and files replace whatever is planted there (a symlink is replaced, not followed).
     real_folder(out_dir / PAGES_DIR)
     script, csp = _script(env, "page.js")
     shared = Shared(csp, style, *footer)
     for page, name in zip(pages, names, strict=True):
-        context = page_context(page, sources, href_of, shared, script)
+        context = page_context(page, sources, href_of, shared, script, review)
         write_text_atomically(out_dir / PAGES_DIR / name, _render(env, context))
 
     script, csp = _script(env, "index.js")
-    context_index = index_context(scan, pages, names, Shared(csp, style, *footer), script)
+    context_index = index_context(scan, pages, names, Shared(csp, style, *footer), script, review)
     path = out_dir / "index.html"
     write_text_atomically(path, _render(env, context_index))
     return path

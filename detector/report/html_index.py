@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from detector.config import LIMITS
 from detector.report.html_scan import (
     KINDS,
     PAGES_DIR,
@@ -20,6 +21,7 @@ from detector.report.html_scan import (
     SEVERITIES,
     Shared,
     content,
+    dismissed,
     duplicated,
     json_island,
     mapping,
@@ -30,8 +32,6 @@ from detector.report.html_scan import (
     text,
     worst,
 )
-
-SOURCES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,8 @@ class IndexContext:
     """``index.html``: totals, counts by kind and severity, the filter options, sites, sources.
 
     ``data`` is the JSON island: ``rows`` (one per page: uri, title, site, worst rank, kinds, top
-    coverage, report href, error, duplicated share ...) and ``sites`` (names, by ``SiteRow.index``).
+    coverage, report href, error, duplicated share, fingerprints ...), ``sites`` (names, by
+    ``SiteRow.index``) and ``review`` (``html_review.review_data``).
     """
 
     shared: Shared
@@ -125,6 +126,7 @@ def _row(page: Mapping[str, Any], href: str) -> dict[str, Any]:
         "d": duplicated(shares),
         "ct": shares,
         "x": "\n".join(searchable),
+        "f": [text(f.get("fingerprint")) for f in findings],
     }
 
 
@@ -182,6 +184,7 @@ def index_context(
     names: Sequence[str],
     shared: Shared,
     script: Markup,
+    review: Mapping[str, Any],
 ) -> IndexContext:
     """The context of index.html; ``names`` are the page reports' file names, in page order."""
     rows = [_row(p, n) for p, n in zip(pages, names, strict=True)]
@@ -190,6 +193,8 @@ def index_context(
     severities: dict[str, int] = {}
     for page in pages:
         for f in maps(page.get("findings")):
+            if dismissed(f):  # counts nowhere (CONTRACT.md "decision")
+                continue
             kinds[text(f.get("kind"))] = kinds.get(text(f.get("kind")), 0) + 1
             severities[text(f.get("severity"))] = severities.get(text(f.get("severity")), 0) + 1
     by_kind = _counts(KINDS, summary.get("findings"), kinds)
@@ -206,11 +211,11 @@ def index_context(
         by_kind=by_kind,
         by_severity=by_severity,
         sources_hit=len(source_rows),
-        sources=source_rows[:SOURCES_SHOWN],
-        more_sources=max(0, len(source_rows) - SOURCES_SHOWN),
+        sources=source_rows[:LIMITS.sources_shown],
+        more_sources=max(0, len(source_rows) - LIMITS.sources_shown),
         sites=sites,
         site_names=sorted({r["s"] for r in rows}),
         kinds=[c.name for c in by_kind],
         ranks=list(RANKS),
-        data=json_island({"rows": rows, "sites": [s.site for s in sites]}),
+        data=json_island({"rows": rows, "sites": [s.site for s in sites], "review": review}),
     )

@@ -15,6 +15,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from detector.config import LIMITS
+from detector.decisions import STATUSES
 from detector.report.html_scan import (
     REPOST_KINDS,
     TOPIC_KINDS,
@@ -32,11 +34,10 @@ from detector.report.html_scan import (
     text,
     worst,
 )
+from detector.report.order import ordered_findings
 from detector.report.segments import Highlight, MarkedBlock, clamp, mark_up, normalise_blocks
 
 PALETTE_SIZE = 8  # source colours .s0 ... .s7 in style.css, reused cyclically
-CONTEXT_CHARS = 160  # source text shown either side of a matched passage
-SHOW_CHARS = 4000  # longest passage shown whole in the side-by-side view
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -88,6 +89,8 @@ class FindingView:
     other: Link | None
     similarity: float | None
     topic: TopicView | None
+    decision: str | None  # from --decisions: confirmed, dismissed or allowed
+    note: str | None
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,8 @@ class PageContext:
     """``page.html``: header, error, topic verdicts, findings, legend, the marked-up text, footer.
 
     ``blocks`` hold the page text cut into pieces; ``stops`` counts the places the keyboard visits;
-    ``data`` is the JSON island the script reads (the stops in page order).
+    ``data`` is the JSON island the script reads: the stops in page order, the page's uri and the
+    review (``html_review.review_data``); each finding element carries its fingerprint and decision.
     """
 
     shared: Shared
@@ -155,7 +159,9 @@ def _groups(blocks: list[MarkedBlock]) -> list[BlockGroup]:
 
 def _cut(passage: str) -> str:
     return (
-        passage if len(passage) <= SHOW_CHARS else passage[:SHOW_CHARS] + f" … (+{len(passage) - SHOW_CHARS})"
+        passage
+        if len(passage) <= LIMITS.show_chars
+        else passage[: LIMITS.show_chars] + f" … (+{len(passage) - LIMITS.show_chars})"
     )
 
 
@@ -187,10 +193,11 @@ class _Stops:
         sspan = clamp(raw.get("source"), len(source_text))
         if sspan is not None:
             s, e = sspan
-            payload["before"] = source_text[max(0, s - CONTEXT_CHARS) : s]
+            payload["before"] = source_text[max(0, s - LIMITS.context_chars) : s]
             payload["match"] = _cut(source_text[s:e])
-            payload["after"] = source_text[e : e + CONTEXT_CHARS]
-            payload["bmore"], payload["amore"] = s > CONTEXT_CHARS, e + CONTEXT_CHARS < len(source_text)
+            payload["after"] = source_text[e : e + LIMITS.context_chars]
+            payload["bmore"] = s > LIMITS.context_chars
+            payload["amore"] = e + LIMITS.context_chars < len(source_text)
         sid = f"p{len(self.items)}"
         self._add(span, payload, Highlight(*span, sid, ("c",), f"s{colour}"))
         return StopLink(sid, str(number), similarity)
@@ -257,6 +264,7 @@ def _finding(index: int, raw: Mapping[str, Any], stops: _Stops, colours: dict[st
     other = raw.get("other")
     other_uri = text(other.get("uri")) if isinstance(other, Mapping) else None
     heading = "Off-topic repost" if kind == "off-topic-repost" else "Off-topic"
+    decision = mapping(raw.get("decision"))
     return FindingView(
         kind=kind,
         severity=text(raw.get("severity")),
@@ -274,6 +282,8 @@ def _finding(index: int, raw: Mapping[str, Any], stops: _Stops, colours: dict[st
         other=None if other_uri is None else Link(other_uri, stops.href_of.get(other_uri), ""),
         similarity=num(raw.get("similarity")),
         topic=_topic_view(raw.get("topic"), heading) if kind in TOPIC_KINDS else None,
+        decision=status if (status := decision.get("status")) in STATUSES else None,
+        note=opt(decision.get("note")) if status in STATUSES else None,
     )
 
 
@@ -283,13 +293,16 @@ def page_context(
     href_of: Mapping[str, str],
     shared: Shared,
     script: Markup,
+    review: Mapping[str, Any],
 ) -> PageContext:
     """The context of one page report. ``href_of`` maps the uri of every page of the run to its report."""
     body = text(page.get("text"))
     uri = text(page.get("uri"))
     stops = _Stops(body, sources, href_of)
     colours: dict[str, int] = {}
-    findings = [_finding(i, f, stops, colours) for i, f in enumerate(maps(page.get("findings")))]
+    findings = [
+        _finding(i, f, stops, colours) for i, f in enumerate(ordered_findings(maps(page.get("findings"))))
+    ]
     legend = [
         LegendItem(f.colour, f.source.title, f.coverage, len(f.passages))
         for f in findings
@@ -325,5 +338,5 @@ def page_context(
         blocks=blocks,
         lang="zh" if _CJK.search(body, 0, 5000) else "",
         stops=len(order),
-        data=json_island({"stops": [stops.items[i] for i in order]}),
+        data=json_island({"stops": [stops.items[i] for i in order], "uri": uri, "review": review}),
     )

@@ -17,13 +17,14 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from detector.config import LIMITS
+
 SEVERITIES = ("info", "low", "medium", "high")
 KINDS = ("repost", "off-topic-repost", "off-topic", "duplicate-passage", "duplicate-page")
 REPOST_KINDS = ("repost", "off-topic-repost")
 TOPIC_KINDS = ("off-topic-repost", "off-topic")
 RANKS = ("none", *SEVERITIES, "error")  # a page's worst severity, as the index sorts it
 PAGES_DIR = "pages"
-SLUG_CHARS = 48
 
 BIDI = {
     "\u061c": "ALM",
@@ -151,8 +152,8 @@ def page_filenames(uris: Sequence[str]) -> list[str]:
     for uri in uris:
         raw = text(uri)
         slug = re.sub(r"[^a-z0-9]+", "-", raw.lower()).strip("-")
-        if len(slug) > SLUG_CHARS:  # keep the end (it tells pages apart best), from a word start
-            tail = slug[-SLUG_CHARS:]
+        if len(slug) > LIMITS.slug_chars:  # keep the end (it tells pages apart best), from a word start
+            tail = slug[-LIMITS.slug_chars:]
             slug = tail.partition("-")[2] or tail
         slug = slug or "page"
         salt = 0
@@ -170,12 +171,19 @@ def page_filenames(uris: Sequence[str]) -> list[str]:
 # --- what the index and the page reports both read ----------------------------------------------
 
 
+def dismissed(finding: Mapping[str, Any]) -> bool:
+    """A finding a reviewer dismissed: shown, but counted nowhere."""
+    return mapping(finding.get("decision")).get("status") == "dismissed"
+
+
 def worst(page: Mapping[str, Any]) -> str:
-    """``error``, ``none`` or the highest severity of the page's findings."""
+    """``error``, ``none`` or the highest severity of the page's findings (dismissed ones aside)."""
     if page.get("error") is not None:
         return "error"
     ranks = [
-        SEVERITIES.index(f["severity"]) for f in maps(page.get("findings")) if f.get("severity") in SEVERITIES
+        SEVERITIES.index(f["severity"])
+        for f in maps(page.get("findings"))
+        if f.get("severity") in SEVERITIES and not dismissed(f)
     ]
     return SEVERITIES[max(ranks)] if ranks else "none"
 

@@ -16,15 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from detector.errors import ConfigError
-
-if TYPE_CHECKING:
-    from detector.store.manifest import Manifest
-    from detector.store.signatures import SignatureParams
-    from detector.store.store import IndexStore
 
 DEFAULT_PREFIX = "detector"
 DEFAULT_PORT = 6379
@@ -217,29 +211,3 @@ def _parse_redis(value: str, *, tls: bool) -> RedisLocation:
     )
 
 
-def open_store(
-    index: str | Path | IndexLocation, expected: Manifest | None, *, writable: bool = False
-) -> IndexStore:
-    """Open an existing index wherever it lives (file -> SqliteIndex, redis URL -> RedisIndex)."""
-    loc = index if isinstance(index, FileLocation | RedisLocation) else parse_location(index)
-    if isinstance(loc, RedisLocation):
-        from detector.store.redis_store import RedisIndex
-
-        return RedisIndex.open(loc, expected, writable=writable)
-    from detector.store.sqlite_store import SqliteIndex
-
-    return SqliteIndex.open(loc.path, expected, writable=writable)
-
-
-def create_or_open_store(
-    index: str | Path | IndexLocation, manifest: Manifest, params: SignatureParams
-) -> IndexStore:
-    """Open an index for writing, creating it (with ``manifest``) when missing."""
-    loc = index if isinstance(index, FileLocation | RedisLocation) else parse_location(index)
-    if isinstance(loc, RedisLocation):
-        from detector.store.redis_store import RedisIndex
-
-        return RedisIndex.create_or_open(loc, manifest, params)
-    from detector.store.sqlite_store import SqliteIndex
-
-    return SqliteIndex.create_or_open(loc.path, manifest, params)

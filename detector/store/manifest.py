@@ -7,9 +7,12 @@ with a manifest that differs from the current settings is refused with the diffe
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from detector import safe_json
+from detector.config import MANIFEST_FIELDS
 from detector.errors import IndexFileError
 from detector.store.signatures import SCHEME, SignatureParams
 from detector.text.normalize import NORMALIZER_VERSION
@@ -44,28 +47,20 @@ class Manifest:
         return dict(sorted(asdict(self).items()))
 
     @staticmethod
-    def for_settings(
-        shingle_size: int,
-        num_perm: int,
-        seed: int,
-        lsh_threshold: float,
-        chunk_tokens: int,
-        min_passage_tokens: int,
-        params: SignatureParams,
-    ) -> Manifest:
+    def for_settings(settings: Mapping[str, Any], params: SignatureParams) -> Manifest:
+        """The manifest of an index built with ``settings`` (``Settings.manifest()``)."""
         return Manifest(
             format=FORMAT,
             normalizer_version=NORMALIZER_VERSION,
             scheme=SCHEME,
-            shingle_size=shingle_size,
-            num_perm=num_perm,
-            seed=seed,
-            lsh_threshold=lsh_threshold,
             bands=params.bands,
             rows=params.rows,
-            chunk_tokens=chunk_tokens,
-            min_passage_tokens=min_passage_tokens,
+            **settings,
         )
+
+    def settings(self) -> dict[str, Any]:
+        """The settings it was built with, as ``Settings.manifest()`` gives them."""
+        return {name: getattr(self, name) for name in MANIFEST_FIELDS}
 
     @staticmethod
     def from_json(raw: str, where: str) -> Manifest:

@@ -8,16 +8,8 @@ values = document numbers as ASCII. Inserts go through the storage's buffered pi
 datasketch's ``insertion_session``. Everything else is plain hashes, sets and JSON; nothing
 read back from Redis is ever unpickled.
 
-Keys (``P`` = the URL's ``?prefix=``):
-    P:manifest, P:permutations   the Manifest JSON and the permutations, as in the SQLite store
-    P:doc:PK                     hash: id, uri, url, title, site, category, chars, passages,
-                                 digest, main (JSON spans), body (zlib text), keys (int64 LE)
-    P:pks                        sorted set of committed document numbers (score = PK)
-    P:ids                        hash: id -> "PK DIGEST" (committed documents only)
-    P:cat:NAME, P:categories     committed documents per category (score = PK)
-    P:stats                      hash: characters, passages, band_rows of committed documents
-    P:next_pk, P:pending, P:lock a counter, documents being written or discarded, the writer lock
-    P:bands:...                  datasketch's storage: P:bands: (hash) and one set per bucket
+The keys and the document codec are described in ``redis_codec``; the writer lock in
+``redis_lock``.
 
 A document and its band entries are all there or not at all, as readers see it: a batch's
 document records and band entries are written first, marked pending, and then committed in one
@@ -32,10 +24,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
-import time
-import uuid
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,38 +31,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
+from detector.store.interface import PreparedDoc
 from detector.store.location import RedisLocation
 from detector.store.manifest import Manifest, read_manifest
+from detector.store.redis_codec import DOC_FIELDS, doc_fields, key_bytes, meta_of, row_doc
+from detector.store.redis_lock import WriterLock, connect, guard
 from detector.store.signatures import SignatureParams
-from detector.store.sqlite_store import PreparedDoc, inflate_text, read_spans
-
-_LOCK_MS = 60_000  # a writer that dies frees the index after this long
-_LOCK_WAIT_S = 60.0  # as long as the SQLite store waits for a busy file
-_BAND_SLICE = 20_000  # band entries per buffered flush; the lock is extended between slices
-_READ_CHUNK = 500
-_DOC_FIELDS = ("id", "uri", "url", "title", "category", "site", "main", "body", "chars")
-
-
-class IndexUnavailableError(IndexFileError):
-    """The Redis server cannot be reached, or went away during the run."""
-
-
-def _reason(err: Exception, secret: str | None) -> str:
-    text = str(err).strip() or type(err).__name__
-    text = re.sub(
-        r"^Error -?\d+ (?:connecting to|while writing to socket|while reading from) \S+\.\s+", "", text
-    )
-    text = re.sub(r"^Error -?\d+ ", "", text).rstrip(".")
-    if secret:
-        text = text.replace(secret, "***")
-    return text or type(err).__name__
-
-
-def _key_bytes(keys: npt.NDArray[np.int64]) -> list[bytes]:
-    raw = keys.astype(">i8").tobytes()
-    return [raw[i : i + 8] for i in range(0, len(raw), 8)]
 
 
 class RedisIndex:
@@ -83,42 +48,29 @@ class RedisIndex:
     def __init__(self, location: RedisLocation, client: Any, manifest: Manifest, params: SignatureParams):
         self.location = location
         self.where = location.display()
-        self.r = client
+        self.client = client
         self.manifest = manifest
         self.params = params
-        self.p = location.prefix
+        self.prefix = location.prefix
         self._bands: Any = None
-        self._lock_token: str | None = None
+        self.lock = WriterLock(client, location, f"{location.prefix}:lock")
 
     # ---- errors --------------------------------------------------------------------------
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
-        with _guard(self.location):
+        with guard(self.location):
             yield
 
     # ---- opening -------------------------------------------------------------------------
-    @staticmethod
-    def _connect(location: RedisLocation) -> Any:
-        try:
-            import redis
-        except ImportError as err:  # pragma: no cover - the 'scale' extra is missing
-            raise IndexFileError(
-                f"{location.display()}: a Redis index needs the redis package (pip install 'detector[scale]')"
-            ) from err
-        with _guard(location):
-            client = redis.Redis(**location.connection_kwargs())  # type: ignore[arg-type]
-            client.ping()
-        return client
-
     @classmethod
     def open(
         cls, location: RedisLocation, expected: Manifest | None, *, writable: bool = False
     ) -> RedisIndex:
         """Open an existing index; refuse a prefix that holds none or one built with other settings."""
-        client = cls._connect(location)
+        client = connect(location)
         where = location.display()
         p = location.prefix
-        with _guard(location):
+        with guard(location):
             raw_manifest, raw_perms = client.mget([f"{p}:manifest", f"{p}:permutations"])
         if raw_manifest is None:
             client.close()
@@ -135,7 +87,7 @@ class RedisIndex:
             raise
         store = cls(location, client, manifest, params)
         if writable:
-            store._acquire_lock(_LOCK_WAIT_S)
+            store.lock.acquire(LIMITS.redis_lock_wait_s)
             store._clean_pending()
         return store
 
@@ -143,9 +95,9 @@ class RedisIndex:
     def create_or_open(
         cls, location: RedisLocation, manifest: Manifest, params: SignatureParams
     ) -> RedisIndex:
-        client = cls._connect(location)
+        client = connect(location)
         p = location.prefix
-        with _guard(location):
+        with guard(location):
             pipe = client.pipeline(transaction=True)
             pipe.set(f"{p}:manifest", manifest.to_json(), nx=True)
             pipe.set(f"{p}:permutations", json.dumps([list(params.a), list(params.b)]), nx=True)
@@ -155,15 +107,15 @@ class RedisIndex:
 
     def close(self) -> None:
         try:
-            if self._lock_token is not None:
-                self._release_lock()
+            if self.lock.held:
+                self.lock.release()
         except Exception:  # closing after the server went away: nothing left to release
             pass
         with contextlib.suppress(Exception):
-            self.r.close()
+            self.client.close()
 
     @property
-    def path(self) -> Path:
+    def cache_base(self) -> Path:
         """Where a local cache derived from this index (the topic model) may be kept: the
         user's cache folder, one file per server, database and prefix (never the password)."""
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "detector"
@@ -173,7 +125,7 @@ class RedisIndex:
 
     # ---- keys ----------------------------------------------------------------------------
     def _k(self, name: str) -> str:
-        return f"{self.p}:{name}"
+        return f"{self.prefix}:{name}"
 
     @property
     def bands(self) -> Any:
@@ -187,102 +139,37 @@ class RedisIndex:
                 "redis_buffer": {"transaction": True},
             }
             with self._guard():
-                self._bands = unordered_storage(config, name=f"{self.p}:bands:".encode())
+                self._bands = unordered_storage(config, name=f"{self.prefix}:bands:".encode())
         return self._bands
 
     def _band_key(self, key: bytes) -> bytes:
-        return f"{self.p}:bands:".encode() + key
+        return f"{self.prefix}:bands:".encode() + key
 
-    # ---- the writer lock -----------------------------------------------------------------
-    def _acquire_lock(self, wait: float) -> bool:
-        token = uuid.uuid4().hex
-        deadline = time.monotonic() + wait
-        with self._guard():
-            while True:
-                if self.r.set(self._k("lock"), token, nx=True, px=_LOCK_MS):
-                    self._lock_token = token
-                    return True
-                if time.monotonic() >= deadline:
-                    if wait <= 0:
-                        return False
-                    raise IndexFileError(
-                        f"{self.where}: another writer holds the index (try again when it has finished)"
-                    )
-                time.sleep(0.1)
-
-    def _locked(self, pipe: Any) -> None:
-        """Inside a WATCH: fail unless this writer still holds the lock."""
-        pipe.watch(self._k("lock"))
-        held = pipe.get(self._k("lock"))
-        if held is None or held.decode() != self._lock_token:
-            pipe.reset()
-            raise IndexFileError(
-                f"{self.where}: lost the writer lock (the run was too slow); nothing was committed"
-            )
-
-    def _extend_lock(self) -> None:
-        if self._lock_token is None:
-            raise IndexFileError(f"{self.where}: not opened for writing")
-        import redis
-
-        with self._guard(), self.r.pipeline(transaction=True) as pipe:
-            try:
-                self._locked(pipe)
-                pipe.multi()
-                pipe.pexpire(self._k("lock"), _LOCK_MS)
-                pipe.execute()
-            except redis.WatchError as err:
-                raise IndexFileError(f"{self.where}: lost the writer lock; nothing was committed") from err
-
-    def _release_lock(self) -> None:
-        with self.r.pipeline(transaction=True) as pipe:
-            pipe.watch(self._k("lock"))
-            held = pipe.get(self._k("lock"))
-            if held is not None and held.decode() == self._lock_token:
-                pipe.multi()
-                pipe.delete(self._k("lock"))
-                pipe.execute()
-        self._lock_token = None
-
-    def _commit(self, build: Any) -> None:
-        """Run ``build(pipe)`` as one MULTI/EXEC that applies only while this writer holds the lock."""
-        import redis
-
-        with self._guard(), self.r.pipeline(transaction=True) as pipe:
-            try:
-                self._locked(pipe)
-                pipe.multi()
-                build(pipe)
-                pipe.execute()
-            except redis.WatchError as err:
-                raise IndexFileError(f"{self.where}: lost the writer lock; nothing was committed") from err
-
-    # ---- writing -------------------------------------------------------------------------
     def digest_of(self, doc_id: str) -> str | None:
         with self._guard():
-            raw = self.r.hget(self._k("ids"), doc_id)
+            raw = self.client.hget(self._k("ids"), doc_id)
         return None if raw is None else raw.decode().split(" ", 1)[1]
 
     def _pk_of(self, ids: Sequence[str]) -> list[int | None]:
         if not ids:
             return []
         with self._guard():
-            raws = self.r.hmget(self._k("ids"), list(ids))
+            raws = self.client.hmget(self._k("ids"), list(ids))
         return [None if raw is None else int(raw.split(b" ", 1)[0]) for raw in raws]
 
     def write(self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]) -> None:
         """Write documents (replacing same ids) and their band entries: committed together."""
         if not prepared:
             return
-        self._extend_lock()
+        self.lock.extend()
         with self._guard():
-            last = int(self.r.incrby(self._k("next_pk"), len(prepared)))
+            last = int(self.client.incrby(self._k("next_pk"), len(prepared)))
         pks = list(range(last - len(prepared) + 1, last + 1))
         # 1. the records, pending (invisible to readers)
         with self._guard():
-            pipe = self.r.pipeline(transaction=True)
+            pipe = self.client.pipeline(transaction=True)
             for pk, item in zip(pks, prepared, strict=True):
-                pipe.hset(self._k(f"doc:{pk}"), mapping=_doc_fields(item))
+                pipe.hset(self._k(f"doc:{pk}"), mapping=doc_fields(item))
                 pipe.sadd(self._k("pending"), pk)
             pipe.execute()
         # 2. the band entries, through datasketch's buffered session
@@ -295,7 +182,7 @@ class RedisIndex:
         for pk, item, old in zip(pks, prepared, olds, strict=True):
             if item.doc.id in latest:  # the same id twice in one batch: the later one wins
                 prev_pk, prev_item = latest[item.doc.id]
-                steps.append((pk, item, prev_pk, _meta_of(prev_item)))
+                steps.append((pk, item, prev_pk, meta_of(prev_item)))
             else:
                 steps.append((pk, item, old, None if old is None else old_meta[old]))
             latest[item.doc.id] = (pk, item)
@@ -307,7 +194,7 @@ class RedisIndex:
                     self._uncommit(pipe, prev, meta)
                 self._make_visible(pipe, pk, item)
 
-        self._commit(build)
+        self.lock.commit(build)
         # 4. what was replaced is removed (pending until then)
         self._discard(garbage, replaced_keys)
 
@@ -319,22 +206,22 @@ class RedisIndex:
         order = np.argsort(keys, kind="stable")
         keys, docs = keys[order], docs[order]
         storage = self.bands
-        for lo in range(0, keys.shape[0], _BAND_SLICE):
-            ks, ds = keys[lo : lo + _BAND_SLICE], docs[lo : lo + _BAND_SLICE]
+        for lo in range(0, keys.shape[0], LIMITS.redis_band_slice):
+            ks, ds = keys[lo : lo + LIMITS.redis_band_slice], docs[lo : lo + LIMITS.redis_band_slice]
             uniq, starts = np.unique(ks, return_index=True)
             bounds = [*starts.tolist(), ks.shape[0]]
             with self._guard():
-                for i, kb in enumerate(_key_bytes(uniq)):
+                for i, kb in enumerate(key_bytes(uniq)):
                     vals = [str(d).encode() for d in ds[bounds[i] : bounds[i + 1]].tolist()]
                     storage.insert(kb, *vals, buffer=True)
                 storage.empty_buffer()
-            self._extend_lock()
+            self.lock.extend()
 
     def _meta(self, pks: Sequence[int]) -> dict[int, dict[str, Any]]:
         if not pks:
             return {}
         with self._guard():
-            pipe = self.r.pipeline(transaction=False)
+            pipe = self.client.pipeline(transaction=False)
             for pk in pks:
                 pipe.hmget(self._k(f"doc:{pk}"), ["chars", "passages", "nkeys", "category", "id"])
             rows = pipe.execute()
@@ -376,7 +263,7 @@ class RedisIndex:
         """Remove uncommitted records and their band entries (the keys stored with each)."""
         for pk in pks:
             with self._guard():
-                raw_keys, raw_id = self.r.hmget(self._k(f"doc:{pk}"), ["keys", "id"])
+                raw_keys, raw_id = self.client.hmget(self._k(f"doc:{pk}"), ["keys", "id"])
             if raw_keys is not None:
                 keys = np.frombuffer(raw_keys, dtype="<i8").astype(np.int64)
             elif known_keys is not None and raw_id is not None and raw_id.decode() in known_keys:
@@ -384,11 +271,11 @@ class RedisIndex:
             else:
                 keys = np.zeros(0, dtype=np.int64)
             member = str(pk).encode()
-            names = [self._band_key(kb) for kb in _key_bytes(np.unique(keys))]
+            names = [self._band_key(kb) for kb in key_bytes(np.unique(keys))]
             with self._guard():
-                for lo in range(0, len(names), _BAND_SLICE):
-                    chunk = names[lo : lo + _BAND_SLICE]
-                    pipe = self.r.pipeline(transaction=False)
+                for lo in range(0, len(names), LIMITS.redis_band_slice):
+                    chunk = names[lo : lo + LIMITS.redis_band_slice]
+                    pipe = self.client.pipeline(transaction=False)
                     for name in chunk:
                         pipe.srem(name, member)
                     for name in chunk:
@@ -400,8 +287,8 @@ class RedisIndex:
                         if n == 0
                     ]
                     if empty:
-                        self.r.hdel(f"{self.p}:bands:".encode(), *empty)
-                pipe = self.r.pipeline(transaction=True)
+                        self.client.hdel(f"{self.prefix}:bands:".encode(), *empty)
+                pipe = self.client.pipeline(transaction=True)
                 pipe.delete(self._k(f"doc:{pk}"))
                 pipe.srem(self._k("pending"), pk)
                 pipe.execute()
@@ -409,21 +296,21 @@ class RedisIndex:
     def _clean_pending(self) -> int:
         """Remove what writers that died left pending (needs the lock). Returns how many."""
         with self._guard():
-            pending = sorted(int(x) for x in self.r.smembers(self._k("pending")))
+            pending = sorted(int(x) for x in self.client.smembers(self._k("pending")))
             if not pending:
                 return 0
-            scores = self.r.zmscore(self._k("pks"), [str(pk) for pk in pending])
+            scores = self.client.zmscore(self._k("pks"), [str(pk) for pk in pending])
         stale = [pk for pk, score in zip(pending, scores, strict=True) if score is None]
         committed = [pk for pk, score in zip(pending, scores, strict=True) if score is not None]
         if committed:  # cannot happen (commit removes them from pending): only unmark them
             with self._guard():
-                self.r.srem(self._k("pending"), *committed)
+                self.client.srem(self._k("pending"), *committed)
         self._discard(stale)
         return len(stale)
 
     def remove(self, ids_and_keys: dict[str, npt.NDArray[np.int64] | None]) -> list[str]:
         """Remove documents by id; returns the ids that were there."""
-        self._extend_lock()
+        self.lock.extend()
         ids = list(ids_and_keys)
         olds = self._pk_of(ids)
         found = [(doc_id, pk) for doc_id, pk in zip(ids, olds, strict=True) if pk is not None]
@@ -435,7 +322,7 @@ class RedisIndex:
                 self._uncommit(pipe, pk, meta[pk])
 
         if found:
-            self._commit(build)
+            self.lock.commit(build)
             known = {k: v for k, v in ids_and_keys.items() if v is not None}
             self._discard([pk for _, pk in found], known)
         return [doc_id for doc_id, _ in found]
@@ -445,7 +332,7 @@ class RedisIndex:
         if not pks:
             return set()
         with self._guard():
-            scores = self.r.zmscore(self._k("pks"), [str(pk) for pk in pks])
+            scores = self.client.zmscore(self._k("pks"), [str(pk) for pk in pks])
         return {pk for pk, s in zip(pks, scores, strict=True) if s is not None}
 
     def candidates(self, keys: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
@@ -455,18 +342,18 @@ class RedisIndex:
             return []
         storage = self.bands
         with self._guard():
-            members = storage.getmany(*_key_bytes(uniq))
+            members = storage.getmany(*key_bytes(uniq))
         pairs = [(int(k), int(m)) for k, ms in zip(uniq.tolist(), members, strict=True) for m in ms]
         live = self._committed(sorted({pk for _, pk in pairs}))
         return [(k, pk) for k, pk in pairs if pk in live]
 
     def _fetch(self, pks: Sequence[int], extra: Sequence[str] = ()) -> list[list[Any] | None]:
         out: list[list[Any] | None] = []
-        fields = [*_DOC_FIELDS, *extra]
-        for lo in range(0, len(pks), _READ_CHUNK):
+        fields = [*DOC_FIELDS, *extra]
+        for lo in range(0, len(pks), LIMITS.redis_read_chunk):
             with self._guard():
-                pipe = self.r.pipeline(transaction=False)
-                for pk in pks[lo : lo + _READ_CHUNK]:
+                pipe = self.client.pipeline(transaction=False)
+                for pk in pks[lo : lo + LIMITS.redis_read_chunk]:
                     pipe.hmget(self._k(f"doc:{pk}"), fields)
                 rows = pipe.execute()
             out.extend(None if row[0] is None else row for row in rows)
@@ -477,30 +364,8 @@ class RedisIndex:
         out: dict[int, SourceDoc] = {}
         for pk, row in zip(wanted, self._fetch(wanted), strict=True):
             if row is not None:
-                out[pk] = self._row_doc(row)
+                out[pk] = row_doc(row, self.where)
         return out
-
-    def _row_doc(self, row: Sequence[Any]) -> SourceDoc:
-        doc_id, uri, url, title, category, site, main, body, chars = row[:9]
-        name = doc_id.decode("utf-8", "replace") if doc_id is not None else "?"
-        try:
-            # Checked as the SQLite store checks its rows: inflation bounded by the recorded length.
-            recorded = int(chars) if chars is not None and chars.isdigit() and len(chars) < 12 else -1
-            text = inflate_text(body, recorded)
-            main_spans = read_spans(main.decode("utf-8"), len(text))
-            fields = [None if v is None else v.decode("utf-8") for v in (uri, url, title, category, site)]
-        except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
-            raise IndexFileError(f"{self.where}: document {name!r} is corrupt ({err})") from err
-        return SourceDoc(
-            id=name,
-            uri=fields[0],
-            url=fields[1],
-            title=fields[2],
-            category=fields[3],
-            site=fields[4],
-            text=text,
-            main_spans=main_spans,
-        )
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
         pk = self._pk_of([doc_id])[0]
@@ -512,8 +377,8 @@ class RedisIndex:
         last = 0
         while True:
             with self._guard():
-                batch = self.r.zrange(
-                    self._k("pks"), f"({last}", "+inf", byscore=True, offset=0, num=_READ_CHUNK
+                batch = self.client.zrange(
+                    self._k("pks"), f"({last}", "+inf", byscore=True, offset=0, num=LIMITS.redis_read_chunk
                 )
             if not batch:
                 return
@@ -525,7 +390,7 @@ class RedisIndex:
         batch: list[int] = []
         for pk in self._iter_pks():
             batch.append(pk)
-            if len(batch) >= _READ_CHUNK:
+            if len(batch) >= LIMITS.redis_read_chunk:
                 yield from self._docs_with_digest(batch)
                 batch = []
         yield from self._docs_with_digest(batch)
@@ -533,7 +398,7 @@ class RedisIndex:
     def _docs_with_digest(self, pks: Sequence[int]) -> Iterator[tuple[int, SourceDoc, str]]:
         for pk, row in zip(pks, self._fetch(pks, ("digest",)), strict=True):
             if row is not None:
-                yield pk, self._row_doc(row), row[9].decode()
+                yield pk, row_doc(row, self.where), row[9].decode()
 
     def sample_by_category(
         self, per_category: int, total: int, *, texts: bool = True
@@ -542,18 +407,18 @@ class RedisIndex:
         category (the first indexed), at most ``total``, by category then index order: the
         same rows as the SQLite store's. ``texts=False`` leaves the text empty."""
         with self._guard():
-            categories = sorted(c.decode() for c in self.r.smembers(self._k("categories")))
+            categories = sorted(c.decode() for c in self.client.smembers(self._k("categories")))
         chosen: list[tuple[str, int]] = []
         for category in categories:
             if len(chosen) >= total:
                 break
             with self._guard():
-                pks = self.r.zrange(self._k(f"cat:{category}"), 0, per_category - 1)
+                pks = self.client.zrange(self._k(f"cat:{category}"), 0, per_category - 1)
             chosen.extend((category, int(pk)) for pk in pks)
         chosen = chosen[:total]
         if not texts:
             with self._guard():
-                pipe = self.r.pipeline(transaction=False)
+                pipe = self.client.pipeline(transaction=False)
                 for _, pk in chosen:
                     pipe.hget(self._k(f"doc:{pk}"), "digest")
                 digests = pipe.execute()
@@ -565,29 +430,25 @@ class RedisIndex:
                 continue
             text = ""
             if texts:
-                doc = self._row_doc(row)
+                doc = row_doc(row, self.where)
                 text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
             out.append((text, category, row[9].decode()))
         return out
 
-    def has_band(self, key: int, pk: int) -> bool:
-        name = self._band_key(_key_bytes(np.array([key], dtype=np.int64))[0])
-        with self._guard():
-            return bool(self.r.sismember(name, str(pk)))
-
     def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:
-        """How many of ``keys`` lack document ``pk`` (``has_band`` for many keys, one round trip)."""
+        """How many of ``keys`` lack document ``pk``, in one round trip."""
         member = str(pk)
         with self._guard():
-            pipe = self.r.pipeline(transaction=False)
-            for kb in _key_bytes(np.asarray(keys, dtype=np.int64)):
+            pipe = self.client.pipeline(transaction=False)
+            for kb in key_bytes(np.asarray(keys, dtype=np.int64)):
                 pipe.sismember(self._band_key(kb), member)
             return sum(1 for found in pipe.execute() if not found)
 
     def counts(self) -> dict[str, int]:
         with self._guard():
-            docs = int(self.r.zcard(self._k("pks")))
-            chars, passages, bands = self.r.hmget(self._k("stats"), ["characters", "passages", "band_rows"])
+            docs = int(self.client.zcard(self._k("pks")))
+            stats = self.client.hmget(self._k("stats"), ["characters", "passages", "band_rows"])
+        chars, passages, bands = stats
         return {
             "documents": docs,
             "characters": int(chars or 0),
@@ -599,26 +460,26 @@ class RedisIndex:
         """Problems of the keys themselves. First removes what a writer that died left pending,
         when no writer is at work (those entries were never visible to readers)."""
         problems: list[str] = []
-        if self._lock_token is None and self._acquire_lock(0):
+        if not self.lock.held and self.lock.acquire(0):
             try:
                 self._clean_pending()
             finally:
-                self._release_lock()
+                self.lock.release()
         with self._guard():
-            n_pks = int(self.r.zcard(self._k("pks")))
-            n_ids = int(self.r.hlen(self._k("ids")))
-            pending = {int(x) for x in self.r.smembers(self._k("pending"))}
+            n_pks = int(self.client.zcard(self._k("pks")))
+            n_ids = int(self.client.hlen(self._k("ids")))
+            pending = {int(x) for x in self.client.smembers(self._k("pending"))}
         if n_pks != n_ids:
             problems.append(f"{n_pks} committed documents but {n_ids} ids")
         committed = set(self._iter_pks())
         orphans = 0
-        hash_name = f"{self.p}:bands:".encode()
+        hash_name = f"{self.prefix}:bands:".encode()
         cursor = 0
         while True:
             with self._guard():
-                cursor, fields = self.r.hscan(hash_name, cursor, count=1000)
+                cursor, fields = self.client.hscan(hash_name, cursor, count=1000)
                 names = [self._band_key(f) for f in fields]
-                pipe = self.r.pipeline(transaction=False)
+                pipe = self.client.pipeline(transaction=False)
                 for name in names:
                     pipe.smembers(name)
                 sets = pipe.execute()
@@ -631,50 +492,3 @@ class RedisIndex:
         return problems
 
 
-@contextlib.contextmanager
-def _guard(location: RedisLocation) -> Iterator[None]:
-    """Redis errors become one line naming the index (never its password)."""
-    try:
-        import redis
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    try:
-        yield
-    except (redis.ConnectionError, redis.TimeoutError, ConnectionError, TimeoutError) as err:
-        raise IndexUnavailableError(
-            f"{location.display()}: cannot connect ({_reason(err, location.password)})"
-        ) from None
-    except redis.RedisError as err:
-        raise IndexFileError(
-            f"{location.display()}: redis error ({_reason(err, location.password)})"
-        ) from None
-
-
-def _doc_fields(item: PreparedDoc) -> dict[str, bytes | str | int]:
-    d = item.doc
-    fields: dict[str, bytes | str | int] = {
-        "id": d.id,
-        "chars": len(d.text),
-        "passages": item.passages,
-        "nkeys": int(item.keys.shape[0]),
-        "digest": item.stored_digest(),
-        "main": json.dumps([list(span) for span in d.main_spans]),
-        "body": item.stored_body(),
-        "keys": item.keys.astype("<i8").tobytes(),
-    }
-    for name in ("uri", "url", "title", "site", "category"):
-        value = getattr(d, name)
-        if value is not None:
-            fields[name] = value
-    return fields
-
-
-def _meta_of(item: PreparedDoc) -> dict[str, Any]:
-    return {
-        "chars": len(item.doc.text),
-        "passages": item.passages,
-        "nkeys": int(item.keys.shape[0]),
-        "category": item.doc.category,
-        "id": item.doc.id,
-    }

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from detector.config import LIMITS
 from detector.text.tokens import fmix64
 
 U32 = npt.NDArray[np.uint32]
 SCHEME = "affine32"
 _EMPTY = np.uint32(0xFFFFFFFF)
 # Shingles per batch: ~8k keeps the (batch x num_perm) buffer in cache (see DESIGN.md).
-_BATCH = 8192
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,14 @@ class SignatureParams:
 
     @staticmethod
     def from_datasketch(num_perm: int, seed: int, threshold: float) -> SignatureParams:
-        from datasketch import MinHash
-        from datasketch.lsh import _optimal_param
+        from datasketch import MinHash, MinHashLSH
 
         if not 0.0 < threshold < 1.0:
             raise ValueError("lsh threshold must be between 0 and 1")
-        bands, rows = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        # datasketch's own choice of (bands, rows) for the threshold, with equal weights on false
+        # positives and negatives, read from an empty in-memory LSH (its public attributes b, r).
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.5, 0.5))
+        bands, rows = lsh.b, lsh.r
         perms = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
         return SignatureParams(
             num_perm=num_perm,
@@ -84,9 +86,9 @@ def grouped_signatures(values: U32, group_starts: npt.NDArray[np.int64], params:
     ends = np.append(group_starts[1:], n)
     # Permutations along the rows, shingles along the columns: numpy's reduceat over the
     # contiguous last axis is ~16x faster than over axis 0 of the transposed layout.
-    buf = np.empty((params.num_perm, _BATCH), dtype=np.uint32)
-    for lo in range(0, n, _BATCH):
-        hi = min(n, lo + _BATCH)
+    buf = np.empty((params.num_perm, LIMITS.minhash_batch), dtype=np.uint32)
+    for lo in range(0, n, LIMITS.minhash_batch):
+        hi = min(n, lo + LIMITS.minhash_batch)
         chunk = buf[:, : hi - lo]
         np.multiply(a[:, None], mixed[None, lo:hi], out=chunk)
         chunk += b[:, None]

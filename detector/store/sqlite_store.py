@@ -14,22 +14,21 @@ keys from its stored text (signatures are deterministic), so no second index on
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from detector import safe_json
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
+from detector.store.interface import PreparedDoc
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.signatures import SignatureParams
+from detector.store.stored_text import StoredTextError, inflate_text, read_spans
 
 _SCHEMA = """
 CREATE TABLE manifest(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,8 +45,17 @@ CREATE TABLE documents(
 CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 """
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# What `detector index --check` verifies in each row of `documents`, without inflating any text:
+# (column, SQL condition that is true when the row is damaged, the damage in words).
+_COLUMN_CHECKS: tuple[tuple[str, str, str], ...] = (
+    ("id", "typeof(id) != 'text' OR id = ''", "the id is missing or not text"),
+    ("body", "typeof(body) != 'blob'", "the stored text is missing or not compressed bytes"),
+    ("main", "typeof(main) != 'text' OR NOT json_valid(main)", "the main-text spans are missing or not JSON"),
+    ("digest", "typeof(digest) != 'text' OR length(digest) != 64", "the text digest is missing or malformed"),
+    ("chars", "typeof(chars) != 'integer' OR chars < 0", "the character count is missing or negative"),
+    ("passages", "typeof(passages) != 'integer' OR passages < 0", "the passage count is missing or negative"),
+)
 _QUERY_CHUNK = 900  # below SQLite's default limit of host parameters
-_MAX_CHARS = 2**31  # a recorded document length beyond this is corruption (pages are capped far lower)
 
 
 def _schema_of(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
@@ -81,68 +89,10 @@ def schema_problem(conn: sqlite3.Connection) -> str | None:
     return "tables are missing"
 
 
-def inflate_text(body: object, chars: object) -> str:
-    """The stored text, inflated no further than ``chars`` code points can take (4 bytes each in UTF-8):
-    a zlib bomb stops there instead of filling memory. Raises ValueError when it does not fit."""
-    if type(chars) is not int or not 0 <= chars < _MAX_CHARS:
-        raise ValueError(f"the recorded length {chars!r} is not a length")
-    if not isinstance(body, bytes):
-        raise ValueError("the stored text is not bytes")
-    inflater = zlib.decompressobj()
-    raw = inflater.decompress(body, 4 * chars + 1)
-    if not inflater.eof or inflater.unconsumed_tail or len(raw) > 4 * chars:
-        raise ValueError(f"the stored text inflates beyond its recorded {chars} characters")
-    text = raw.decode("utf-8", "surrogatepass")
-    if len(text) != chars:
-        raise ValueError(f"the stored text has {len(text)} characters, not the recorded {chars}")
-    return text
-
-
-def read_spans(main: object, chars: int) -> tuple[tuple[int, int], ...]:
-    """The stored main-text spans: a JSON list of [start, end) pairs inside the text."""
-    data = safe_json.loads(str(main))
-    if not isinstance(data, list):
-        raise ValueError("the main spans are not a list")
-    spans: list[tuple[int, int]] = []
-    for item in data:
-        if not (isinstance(item, list) and len(item) == 2 and all(type(x) is int for x in item)):
-            raise ValueError("a main span is not a pair of integers")
-        if not 0 <= item[0] <= item[1] <= chars:
-            raise ValueError(f"main span {item} lies outside the text")
-        spans.append((item[0], item[1]))
-    return tuple(spans)
-
-
 def _optional_text(value: object, name: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ValueError(f"{name} is {type(value).__name__}, not text")
     return value
-
-
-@dataclass(frozen=True)
-class PreparedDoc:
-    """A source document with its band keys, ready to be written."""
-
-    doc: SourceDoc
-    keys: npt.NDArray[np.int64]  # unique band keys of all its passages
-    passages: int
-    # The stored form of the text, made where the keys are (a worker process), not by the writer.
-    body: bytes = b""
-    digest: str = ""
-
-    def stored_body(self) -> bytes:
-        return self.body or compress_text(self.doc.text)
-
-    def stored_digest(self) -> str:
-        return self.digest or text_digest(self.doc.text)
-
-
-def text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def compress_text(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
 
 
 class SqliteIndex:
@@ -346,7 +296,7 @@ class SqliteIndex:
                 main_spans=main_spans,
             )
         except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
-            raise IndexFileError(f"{self.path}: document {doc_id!r} is corrupt ({err})") from err
+            raise IndexFileError(f"{self.path}: {_damage(doc_id, body, err)}") from err
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
         row = self.conn.execute(
@@ -389,11 +339,13 @@ class SqliteIndex:
             out.append((text, str(category), str(digest)))
         return out
 
-    def has_band(self, key: int, pk: int) -> bool:
-        return (
-            self.conn.execute("SELECT 1 FROM bands WHERE key = ? AND doc = ?", (key, pk)).fetchone()
-            is not None
-        )
+    def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:
+        query = "SELECT 1 FROM bands WHERE key = ? AND doc = ?"
+        return sum(1 for key in keys.tolist() if self.conn.execute(query, (key, pk)).fetchone() is None)
+
+    @property
+    def cache_base(self) -> Path:
+        return self.path
 
     def counts(self) -> dict[str, int]:
         docs, chars, passages = self.conn.execute(
@@ -407,6 +359,26 @@ class SqliteIndex:
             "band_rows": int(bands),
         }
 
+    def _damaged_rows(self, limit: int = 20) -> list[str]:
+        """Rows of ``documents`` whose columns do not hold what this module writes, in words
+        (the types only: no body is inflated here)."""
+        checks = ", ".join(f"({cond})" for _, cond, _ in _COLUMN_CHECKS)
+        where = " OR ".join(f"({cond})" for _, cond, _ in _COLUMN_CHECKS)
+        try:
+            rows = self.conn.execute(
+                f"SELECT pk, id, {checks} FROM documents WHERE {where} ORDER BY pk LIMIT ?", (limit + 1,)
+            ).fetchall()
+        except sqlite3.DatabaseError as err:
+            return [f"table documents cannot be read ({err})"]
+        out: list[str] = []
+        for pk, doc_id, *flags in rows[:limit]:
+            name = f"document {doc_id!r}" if isinstance(doc_id, str) and doc_id else "a document with no id"
+            wrong = "; ".join(words for (_, _, words), bad in zip(_COLUMN_CHECKS, flags, strict=True) if bad)
+            out.append(f"table documents, row {pk} ({name}): {wrong}")
+        if len(rows) > limit:
+            out.append(f"table documents: more damaged rows after row {rows[limit - 1][0]}")
+        return out
+
     def structural_problems(self) -> list[str]:
         problems: list[str] = []
         try:
@@ -415,6 +387,7 @@ class SqliteIndex:
             return [f"SQLite check failed: {err}"]
         if result != ["ok"]:
             problems.extend(f"SQLite: {r}" for r in result[:5])
+        problems.extend(self._damaged_rows())
         (orphans,) = self.conn.execute(
             "SELECT count(*) FROM bands WHERE doc NOT IN (SELECT pk FROM documents)"
         ).fetchone()
@@ -426,3 +399,19 @@ class SqliteIndex:
         if bare:
             problems.append(f"{bare} documents have no band rows")
         return problems
+
+
+def _damage(doc_id: object, body: object, err: Exception) -> str:
+    """A document row that cannot be read, in words: which document and what is wrong."""
+    name = f"document {doc_id!r}" if isinstance(doc_id, str) and doc_id else "a document with no id"
+    if not isinstance(body, bytes):
+        what = "its stored text is missing" if body is None else "its stored text is not compressed bytes"
+    elif isinstance(err, zlib.error):
+        what = "its stored text is not valid compressed data"
+    elif isinstance(err, UnicodeDecodeError):
+        what = "its stored text is not UTF-8"
+    elif isinstance(err, StoredTextError):
+        what = str(err)
+    else:
+        what = "its main-text spans are missing or malformed"
+    return f"{name} is damaged: {what}; rebuild the index (`detector index SOURCE... --index NEW`)"

@@ -78,12 +78,6 @@ class Normalized:
     text: str
     offsets: tuple[int, ...]
 
-    def original_span(self, start: int, end: int) -> tuple[int, int]:
-        if end <= start:
-            o = self.offsets[start]
-            return (o, o)
-        return (self.offsets[start], self.offsets[end - 1] + 1)
-
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` (see the module docstring); idempotent: normalize(normalize(t).text) is the same."""

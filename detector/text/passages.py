@@ -18,9 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.model import Span
-from detector.store.signatures import SignatureParams, grouped_signatures
 from detector.text.segment import paragraphs, sentences
-from detector.text.tokens import Tokens, minhash_input, shingle_hashes, tokenize
+from detector.text.tokens import Tokens, tokenize
 
 
 @dataclass(frozen=True)
@@ -69,15 +68,7 @@ def main_tokens(text: str, spans: list[Span], tokens: Tokens | None = None) -> M
 
 
 @dataclass(frozen=True)
-class PassageSignatures:
-    """Signatures of the passages to index or query, with their token ranges."""
-
-    token_ranges: list[tuple[int, int]]
-    signatures: npt.NDArray[np.uint32]
-
-
-@dataclass(frozen=True)
-class _Plan:
+class PassagePlan:
     """The passages of one document as ranges of its sentences (atoms)."""
 
     sent_starts: npt.NDArray[np.int64]  # token index of each sentence (the first starts at 0)
@@ -85,7 +76,10 @@ class _Plan:
     token_ranges: list[tuple[int, int]]
 
 
-def _plan(mt: MainTokens, chunk_tokens: int, min_tokens: int, query_windows: int) -> _Plan | None:
+def plan_passages(
+    mt: MainTokens, chunk_tokens: int, min_tokens: int, query_windows: int
+) -> PassagePlan | None:
+    """The passages of ``mt`` to sign: index chunks, and query windows when ``query_windows`` > 0."""
     t = len(mt.tokens)
     if t < min_tokens or mt.sentence_starts.size == 0:
         return None
@@ -129,61 +123,4 @@ def _plan(mt: MainTokens, chunk_tokens: int, min_tokens: int, query_windows: int
     kept = [(a, b) for a, b in atom_ranges if ends_l[b - 1] - starts_l[a] >= min_tokens]
     if not kept:
         return None
-    return _Plan(sent_starts, kept, [(starts_l[a], ends_l[b - 1]) for a, b in kept])
-
-
-def batch_passage_signatures(
-    mts: list[MainTokens],
-    params: SignatureParams,
-    shingle_size: int,
-    chunk_tokens: int,
-    min_tokens: int,
-    query_windows: int = 0,
-) -> list[PassageSignatures]:
-    """Passage signatures of many documents, with one vectorised MinHash pass over all of them."""
-    plans: list[tuple[_Plan, int] | None] = []
-    shingle_parts: list[npt.NDArray[np.uint32]] = []
-    group_parts: list[npt.NDArray[np.int64]] = []
-    offset = atoms = 0
-    for mt in mts:
-        plan = _plan(mt, chunk_tokens, min_tokens, query_windows)
-        if plan is None:
-            plans.append(None)
-            continue
-        sh = minhash_input(shingle_hashes(mt.tokens.hashes, shingle_size))
-        shingle_parts.append(sh)
-        group_parts.append(offset + np.minimum(plan.sent_starts, sh.shape[0]))
-        plans.append((plan, atoms))
-        offset += int(sh.shape[0])
-        atoms += int(plan.sent_starts.shape[0])
-    empty = PassageSignatures([], np.zeros((0, params.num_perm), dtype=np.uint32))
-    if not shingle_parts:
-        return [empty for _ in mts]
-    atom_sigs = grouped_signatures(np.concatenate(shingle_parts), np.concatenate(group_parts), params)
-    # Minimum over arbitrary atom ranges in one reduceat: indices [f0, l0, f1, l1, ...], even
-    # results are the ranges; a sentinel row lets the last range end at the last atom.
-    atom_sigs = np.vstack([atom_sigs, np.full((1, params.num_perm), 0xFFFFFFFF, dtype=np.uint32)])
-    pairs = [(item[1] + a, item[1] + b) for item in plans if item is not None for a, b in item[0].atom_ranges]
-    flat = np.array(pairs, dtype=np.int64).ravel()
-    sigs = np.minimum.reduceat(atom_sigs, flat, axis=0)[::2]
-    out: list[PassageSignatures] = []
-    at = 0
-    for item in plans:
-        if item is None:
-            out.append(empty)
-            continue
-        n = len(item[0].atom_ranges)
-        out.append(PassageSignatures(item[0].token_ranges, sigs[at : at + n]))
-        at += n
-    return out
-
-
-def passage_signatures(
-    mt: MainTokens,
-    params: SignatureParams,
-    shingle_size: int,
-    chunk_tokens: int,
-    min_tokens: int,
-    query_windows: int = 0,
-) -> PassageSignatures:
-    return batch_passage_signatures([mt], params, shingle_size, chunk_tokens, min_tokens, query_windows)[0]
+    return PassagePlan(sent_starts, kept, [(starts_l[a], ends_l[b - 1]) for a, b in kept])

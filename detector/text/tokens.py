@@ -168,12 +168,6 @@ class Tokens:
     def slice(self, lo: int, hi: int) -> Tokens:
         return Tokens(self.starts[lo:hi], self.ends[lo:hi], self.hashes[lo:hi], self.is_cjk[lo:hi])
 
-    def index_range(self, start: int, end: int) -> tuple[int, int]:
-        """Token indices ``[lo, hi)`` of the tokens lying inside the character span ``[start, end)``."""
-        lo = int(np.searchsorted(self.starts, start, side="left"))
-        hi = int(np.searchsorted(self.ends, end, side="right"))
-        return lo, max(lo, hi)
-
 
 def codepoints(text: str) -> npt.NDArray[np.uint32]:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from detector import pipeline
+from detector import indexing, scanning
 from detector.analysis import topic_cache
 from detector.analysis.topic_terms import TopicModel
 from detector.config import Settings
-from detector.model import PageResult, ScanResult
+from detector.model import PageResult
+from detector.result import ScanResult
 from detector.store.sqlite_store import SqliteIndex
 
 SETTINGS = Settings()
@@ -95,7 +96,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 row = {"id": f"{category}-{n}", "title": text[:12], "category": category, "text": text}
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     index = root / "sources.idx"
-    pipeline.index_corpus([str(root / "sources.jsonl")], index, SETTINGS)
+    indexing.index_corpus([str(root / "sources.jsonl")], index, SETTINGS)
 
     machine = root / "sites" / "machine"
     machine.mkdir(parents=True)
@@ -142,7 +143,7 @@ ESTATE_PROJECTS = (
 
 
 def _scan(workdir: Path, *paths: str) -> ScanResult:
-    return pipeline.scan([str(workdir / p) for p in paths], workdir / "sources.idx", SETTINGS)
+    return scanning.scan([str(workdir / p) for p in paths], workdir / "sources.idx", SETTINGS)
 
 
 def _page(result: ScanResult, suffix: str) -> PageResult:
@@ -208,7 +209,7 @@ def test_a_site_without_text_of_its_own_gets_no_verdict(scanned: ScanResult) -> 
 
 
 def test_a_site_profile_makes_a_verdict_possible(workdir: Path) -> None:
-    result = pipeline.scan(
+    result = scanning.scan(
         [str(workdir / "sites/farm")],
         workdir / "sources.idx",
         SETTINGS,
@@ -272,13 +273,13 @@ def test_a_changed_index_refits_the_model(workdir: Path, tmp_path: Path) -> None
     }
     extra.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
     index = tmp_path / "copy.idx"
-    pipeline.index_corpus([str(workdir / "sources.jsonl")], index, SETTINGS)
+    indexing.index_corpus([str(workdir / "sources.jsonl")], index, SETTINGS)
     first = SqliteIndex.open(index, None)
     try:
         before = pipeline_model(first)
     finally:
         first.close()
-    pipeline.index_corpus([str(extra)], index, SETTINGS)
+    indexing.index_corpus([str(extra)], index, SETTINGS)
     second = SqliteIndex.open(index, None)
     try:
         after = pipeline_model(second)

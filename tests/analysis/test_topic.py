@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -287,14 +286,13 @@ def test_settings_are_validated(change: dict[str, Any]) -> None:
         replace(SETTINGS, **change)
 
 
-def test_a_site_of_a_thousand_pages_takes_seconds() -> None:
+def test_a_site_of_a_thousand_pages_gets_a_topic_for_every_page() -> None:
+    # Its speed is measured by bench/site.py, not asserted here.
     texts = [text for _, text in MACHINE_PAGES.values()] + [ALIBABA[1], PROPERTY_NEWS[1]]
     pages = []
     for i in range(1000):
         a, b = texts[i % len(texts)], texts[(i * 7 + 3) % len(texts)]
         body = a[i % 50 :] + b[: 100 + i % 90]
         pages.append(_page(f"p{i}.html", f"第{i}页", body, repost=i % 3 == 0))
-    start = time.perf_counter()
     topics = judge_site(MACHINE_SITE, pages, SETTINGS, {})
-    assert time.perf_counter() - start < 10.0
     assert len(topics) == 1000

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from detector import pipeline
+from detector import scanning
 from detector.check.config import ALLOW_KEYS, TOP_KEYS, CheckConfig, load_config
 from tests.check.conftest import Check, check_json
 
@@ -147,13 +147,13 @@ def test_site_profile_reaches_the_pipeline_when_it_takes_one(
     from detector.check.run import run_check
 
     seen: dict[str, object] = {}
-    real = pipeline.scan
+    real = scanning.scan
 
     def scan(*args: object, site_profile: str | None = None, **kwargs: object) -> object:
         seen["site_profile"] = site_profile
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "scan", scan)
+    monkeypatch.setattr(scanning, "scan", scan)
     config = CheckConfig(root=repo, paths=(repo / "README.md",), site_profile="static site generator")
     run_check(config)
     assert seen == {"site_profile": "static site generator"}

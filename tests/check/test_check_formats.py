@@ -15,7 +15,8 @@ import pytest
 from detector.check.config import CheckConfig
 from detector.check.formats.github import annotation
 from detector.check.run import CheckedFinding, CheckResult
-from detector.model import Finding, Location, ScanResult
+from detector.model import Finding, Location
+from detector.result import ScanResult
 from tests.check.conftest import Check
 from tests.conftest import eval_data, validate_scan
 

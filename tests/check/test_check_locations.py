@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from detector.check.locations import Locator, SourceLines, finding_spans
-from detector.ingest import document_from_text
+from detector.ingest.build import document_from_text
 from detector.model import Finding, Location
 from tests.check.conftest import position
 

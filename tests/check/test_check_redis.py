@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from redis_server import redis_server
 
 from detector.cli import main
+from tests.redis_server import redis_server
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

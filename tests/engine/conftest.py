@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from redis_server import RedisServer, redis_server
+
+from tests.redis_server import RedisServer, redis_server
 
 
 def require_dask() -> None:

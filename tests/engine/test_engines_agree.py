@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CliRun, validate_scan
-from redis_server import RedisServer
 
-from engine.corpus_gen import write_corpus
+from tests.conftest import CliRun, validate_scan
+from tests.engine.corpus_gen import write_corpus
+from tests.redis_server import RedisServer
 
 
 def scan_all(
@@ -56,6 +56,12 @@ def test_engines_agree_on_a_generated_corpus(
     cli: CliRun, redis: RedisServer, dask_scheduler: str, tmp_path: Path
 ) -> None:
     sources, pages = write_corpus(tmp_path / "gen")
+    # A page copying the later text of the id given twice (src-005): every engine must name that
+    # source with that text, never the superseded one.
+    records = [json.loads(line) for line in sources.read_text(encoding="utf-8").splitlines()]
+    earlier, later = (r["text"] for r in records if r["id"] == "src-005")
+    assert earlier != later
+    (pages / "later.txt").write_text(later, encoding="utf-8")
     out = scan_all(cli, [str(pages)], [str(sources)], redis.url("gen"), tmp_path / "gen.idx", dask_scheduler)
     assert out["redis"] == out["sqlite"]
     assert out["local"] == out["sqlite"]
@@ -69,7 +75,9 @@ def test_engines_agree_on_a_generated_corpus(
     assert all(
         f.get("source", {}).get("url") != "https://portal0.example/a/0.html" for f in by_uri["15"]["findings"]
     )
-    assert "src-005" not in data["sources"] or data["sources"]["src-005"]["text"].count("\n") == 3
+    assert data["sources"]["src-005"]["text"] == later
+    later_page = next(p for p in data["pages"] if p["uri"].endswith("later.txt"))
+    assert any(f.get("source", {}).get("id") == "src-005" for f in later_page["findings"])
 
 
 def test_the_dask_engine_starts_its_own_local_cluster(cli: CliRun, tmp_path: Path) -> None:
@@ -117,7 +125,7 @@ def test_an_unreadable_source_is_reported_and_the_scan_goes_on(cli: CliRun, tmp_
 
 def test_an_unreachable_scheduler_is_one_line(cli: CliRun) -> None:
     pytest.importorskip("distributed")
-    from redis_server import free_port
+    from tests.redis_server import free_port
 
     address = f"tcp://127.0.0.1:{free_port()}"
     r = cli("scan", "corpus/pages", "--corpus", "corpus/sources", "--engine", "dask", "--scheduler", address)

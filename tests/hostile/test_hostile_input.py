@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner, Result
-from conftest import SEED_PAGE, CliRun
 
 from detector.cli import main
+from tests.conftest import SEED_PAGE, CliRun
 
 REPEATED = (
     "Static sites are fast because every page is built once and served as a plain file from the cache. "
@@ -367,12 +367,12 @@ def test_report_refuses_a_severity_outside_the_schema(cli: CliRun, tmp_path: Pat
 
 
 def test_an_internal_error_is_one_line_and_exit_two(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from detector import pipeline
+    from detector import api
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a bug\nsecond line")
 
-    monkeypatch.setattr(pipeline, "scan", broken)
+    monkeypatch.setattr(api, "scan", broken)
     monkeypatch.delenv("DETECTOR_DEBUG", raising=False)
     r = run("scan", str(SEED_PAGE))
     assert r.exit_code == 2

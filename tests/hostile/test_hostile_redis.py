@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SEED_PAGE, CliRun
-from redis_server import RedisServer, redis_server
+
+from tests.conftest import SEED_PAGE, CliRun
+from tests.redis_server import RedisServer, redis_server
 
 
 @pytest.fixture(scope="module")

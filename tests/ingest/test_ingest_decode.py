@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from detector.errors import InputError
-from detector.ingest import decode_bytes
+from detector.ingest.decode import decode_bytes
 
 from .paths import FIXTURES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detector.ingest import document_from_text
+from detector.ingest.build import document_from_text
 
 from .invariants import check_document
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from detector.ingest import document_from_bytes, document_from_text
+from detector.ingest.build import document_from_bytes, document_from_text
 from detector.model import Document
 
 from .invariants import check_document

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from detector.errors import InputError
-from detector.ingest import iter_page_inputs, iter_source_inputs
+from detector.ingest.inputs import iter_file_pages, iter_file_sources
 from detector.model import Document, InputFailure
 
 from .invariants import check_document
@@ -29,7 +29,7 @@ def write(path: Path, content: str | bytes) -> Path:
 
 
 def pages(*paths: str, cwd: Path, **kw: object) -> list[Document | InputFailure]:
-    out = list(iter_page_inputs(list(paths), cwd=cwd, **kw))  # type: ignore[arg-type]
+    out = list(iter_file_pages(list(paths), cwd=cwd, **kw))  # type: ignore[arg-type]
     for item in out:
         if isinstance(item, Document):
             check_document(item)
@@ -44,24 +44,16 @@ def failures(items: list[Document | InputFailure]) -> list[tuple[str, str]]:
     return [(i.uri, i.error) for i in items if isinstance(i, InputFailure)]
 
 
-def test_public_api_is_exactly_this() -> None:
-    import detector.ingest
-
-    assert sorted(detector.ingest.__all__) == [
-        "decode_bytes", "document_from_bytes", "document_from_text", "iter_page_inputs", "iter_source_inputs",
-    ]  # fmt: skip
-
-
 class TestMissingPaths:
     def test_raise_at_call_time_before_anything_is_read(self, tmp_path: Path) -> None:
         write(tmp_path / "a.html", ARTICLE)
         with pytest.raises(InputError) as err:
-            iter_page_inputs(["a.html", "nope/missing.html"], cwd=tmp_path)
+            iter_file_pages(["a.html", "nope/missing.html"], cwd=tmp_path)
         assert str(err.value) == "nope/missing.html: no such file or directory"
 
     def test_sources_too(self, tmp_path: Path) -> None:
         with pytest.raises(InputError, match="no such file or directory"):
-            iter_source_inputs(["missing.jsonl"], cwd=tmp_path)
+            iter_file_sources(["missing.jsonl"], cwd=tmp_path)
 
 
 class TestWalking:
@@ -256,7 +248,7 @@ class TestSources:
                 {"id": "n3", "html": "<p>只有html</p>"},
             ),
         )  # fmt: skip
-        items = list(iter_source_inputs(["src"], cwd=tmp_path))
+        items = list(iter_file_sources(["src"], cwd=tmp_path))
         good = docs(items)
         first = good[0]
         check_document(first)
@@ -269,7 +261,7 @@ class TestSources:
 
     def test_html_sources_get_the_same_extraction(self, tmp_path: Path) -> None:
         write(tmp_path / "s.html", (FIXTURES / "company-news.html").read_bytes())
-        (doc,) = docs(list(iter_source_inputs(["s.html"], cwd=tmp_path)))
+        (doc,) = docs(list(iter_file_sources(["s.html"], cwd=tmp_path)))
         kinds = {doc.text[b.start : b.end].strip(): b.kind for b in doc.blocks}
         assert kinds["发布时间：2017-09-12 13:32\xa0\xa0来源：本站\xa0\xa0点击次数：128"] == "boilerplate"
         assert doc.site == "www.xhxjcfj.com"
@@ -278,6 +270,6 @@ class TestSources:
 def test_cwd_defaults_to_the_process_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "a.txt", "一句话。")
     monkeypatch.chdir(tmp_path)
-    items: Iterator[Document | InputFailure] = iter_page_inputs(["a.txt"])
+    items: Iterator[Document | InputFailure] = iter_file_pages(["a.txt"])
     assert [(i.uri, i.site) for i in items] == [("a.txt", ".")]
     assert os.getcwd() == str(tmp_path)

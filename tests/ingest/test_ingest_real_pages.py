@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from detector.ingest import iter_page_inputs
+from detector.ingest.inputs import iter_file_pages
 from detector.model import Document
 
 from .invariants import check_document
@@ -22,7 +22,7 @@ PAGES = sorted(GNE.rglob("*.html")) if GNE.is_dir() else []
 @pytest.mark.skipif(not PAGES, reason=f"no GNE pages under {GNE}")
 @pytest.mark.parametrize("path", PAGES, ids=[str(p.relative_to(GNE)) if GNE.is_dir() else "" for p in PAGES])
 def test_real_page_extracts_with_valid_blocks_and_offsets(path: Path) -> None:
-    (doc,) = iter_page_inputs([str(path)])
+    (doc,) = iter_file_pages([str(path)])
     assert isinstance(doc, Document), doc
     check_document(doc)
     main = "".join(doc.text[b.start : b.end] for b in doc.blocks if b.kind == "main")
@@ -36,7 +36,7 @@ def test_article_pages_have_their_title_block() -> None:
     articles = [p for p in PAGES if "test_list_page" not in p.parts]
     with_title = 0
     for path in articles:
-        (doc,) = iter_page_inputs([str(path)])
+        (doc,) = iter_file_pages([str(path)])
         assert isinstance(doc, Document)
         with_title += any(b.kind == "title" for b in doc.blocks)
     assert with_title >= len(articles) - 3  # measured: 59 of 60

@@ -43,5 +43,5 @@ def test_environment_escapes_html_and_refuses_undefined_names() -> None:
 
 
 def test_scripts_and_style_have_no_template_variables() -> None:
-    for name in ("index.js", "page.js", "common.js", "style.css"):
+    for name in ("index.js", "page.js", "common.js", "review.js", "style.css"):
         assert _variables(name) == set(), name

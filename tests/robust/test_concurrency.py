@@ -30,7 +30,7 @@ def test_one_writer_and_three_scanners_share_an_embedded_index(tmp_path: Path) -
 
 
 def test_one_writer_and_three_scanners_share_a_redis_index(tmp_path: Path) -> None:
-    from redis_server import redis_server
+    from tests.redis_server import redis_server
 
     (tmp_path / "redis").mkdir()
     with redis_server(tmp_path / "redis") as server:

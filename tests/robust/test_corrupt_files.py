@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, CliRun
 
 import detector.ingest.inputs as inputs
+from tests.conftest import ROOT, CliRun
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def test_sigkill_during_indexing_never_leaves_a_partial_document(tmp_path: Path)
         assert check.returncode == 0, check.stderr
         with sqlite3.connect(idx) as conn:
             rows = conn.execute("SELECT id, digest FROM documents").fetchall()
-        from detector.store.sqlite_store import text_digest
+        from detector.store.interface import text_digest
 
         for doc_id, digest in rows:  # every stored document is whole
             assert digest == text_digest(texts[doc_id])

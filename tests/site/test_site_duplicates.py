@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, CliRun, scan_json
+
+from tests.conftest import ROOT, CliRun, scan_json
 
 sys.path.insert(0, str(ROOT / "bench"))
 from sitegen import CONTACT, SLOGAN, SPUN, GeneratedSite, generate_site
@@ -22,7 +23,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> GeneratedSite:
 @pytest.fixture(scope="module")
 def site_index(site: GeneratedSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from detector.config import Settings
-    from detector.pipeline import index_corpus
+    from detector.indexing import index_corpus
 
     folder = tmp_path_factory.mktemp("src")
     src = folder / "src.jsonl"
@@ -48,7 +49,7 @@ def scanned(site: GeneratedSite, site_index: Path) -> dict[str, Any]:
         os.chdir(cwd)
     assert r.exit_code == 0, r.output
     data: dict[str, Any] = json.loads(r.stdout)
-    from conftest import validate_scan
+    from tests.conftest import validate_scan
 
     validate_scan(data)
     return data

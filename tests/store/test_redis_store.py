@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, CliRun
-from redis_server import RedisServer, free_port, redis_server, self_signed_certificate
 
 from detector.config import Settings
 from detector.errors import ConfigError, IndexFileError
-from detector.pipeline import check_index, index_corpus, open_index
+from detector.indexing import check_index, index_corpus
+from detector.retrieval import open_index
 from detector.store.location import FileLocation, RedisLocation, parse_location
+from tests.conftest import ROOT, CliRun
+from tests.redis_server import RedisServer, free_port, redis_server, self_signed_certificate
 
 
 @pytest.fixture(scope="module")

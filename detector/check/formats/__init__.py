@@ -10,7 +10,7 @@ from detector.check.formats.junit import render_junit
 from detector.check.formats.sarif import render_sarif
 from detector.check.formats.text import render_text, summary_line
 from detector.check.run import CheckResult
-from detector.report.json_out import dumps, scan_dict
+from detector.result import dumps, scan_dict
 
 
 def render_json(result: CheckResult) -> str:

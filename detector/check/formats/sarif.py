@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from detector import __version__
 from detector.check.run import CheckedFinding, CheckResult, Related
 from detector.model import FINDING_KINDS, Location
+from detector.version import __version__
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from detector.check.run import CheckedFinding, CheckResult
+from detector.decisions import decision_tag, stale_line
 from detector.model import FINDING_KINDS, SEVERITIES
 from detector.textsafe import escape_control
 
@@ -16,7 +17,7 @@ def finding_line(c: CheckedFinding) -> str:
     """One line whatever the file name or message holds (control characters escaped)."""
     loc = c.location
     f = c.finding
-    line = f"{c.path}:{loc.line}:{loc.column}: {f.severity} {f.kind} {f.message}"
+    line = f"{c.path}:{loc.line}:{loc.column}: {f.severity} {f.kind} {f.message}{decision_tag(f)}"
     if c.related:
         places = [
             f"{r.location.line}:{r.location.column}"
@@ -51,6 +52,11 @@ def summary_line(result: CheckResult) -> str:
         extras.append(f"{result.baselined} accepted by the baseline")
     if result.stale:
         extras.append(f"{result.stale} baseline entr{'ies' if result.stale != 1 else 'y'} no longer found")
+    if result.dismissed:
+        extras.append(f"{result.dismissed} dismissed by decisions")
+    stale = stale_line(result.scan.decisions)
+    if stale is not None:
+        extras.append(stale)
     if result.allowed:
         extras.append(f"{result.allowed} in allowed paths")
     if result.failures:

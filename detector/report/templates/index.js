@@ -1,19 +1,44 @@
 (function () {
   "use strict";
 {% include "common.js" %}
+{% include "review.js" %}
   var RANKS = ["none", "info", "low", "medium", "high", "error"];
   var PER_PAGE = 100;
   var data = JSON.parse(document.getElementById("data").textContent);
   var rows = data.rows;
-  var st = {q: "", kind: "", sev: "", site: "", col: "w", dir: -1, pg: 0};
+  var st = {q: "", kind: "", sev: "", site: "", review: "", col: "w", dir: -1, pg: 0};
   var $ = function (id) { return document.getElementById(id); };
-  var tbody = $("rows"), q = $("q"), fKind = $("f-kind"), fSev = $("f-sev"), fSite = $("f-site");
+  var tbody = $("rows"), q = $("q"), fKind = $("f-kind"), fSev = $("f-sev"), fSite = $("f-site"), fReview = $("f-review");
 
   rows.forEach(function (r, i) {
     r.i = i;
     r.lq = [r.u, r.t, r.s, r.n, r.x].join("\n").toLowerCase();
     r.ks = r.k.join(" ");
   });
+
+  // Each page's decisions: r = undecided findings, rc/rd/ra = confirmed, dismissed, allowed.
+  var allFp = Object.create(null);
+  rows.forEach(function (r) { r.f.forEach(function (fp) { allFp[fp] = true; }); });
+  function recount(map) {
+    var decided = 0, total = 0;
+    rows.forEach(function (r) {
+      r.rc = r.rd = r.ra = 0;
+      r.f.forEach(function (fp) {
+        var d = map[fp] ? map[fp].decision : null;
+        if (d === "confirmed") r.rc++; else if (d === "dismissed") r.rd++; else if (d === "allowed") r.ra++;
+      });
+      r.r = r.f.length - r.rc - r.rd - r.ra;
+      decided += r.f.length - r.r;
+      total += r.f.length;
+    });
+    $("decided").textContent = decided + " / " + total;
+    var count = $("review-count");
+    if (count) {
+      var stale = Object.keys(map).filter(function (fp) { return !allFp[fp]; }).length;
+      count.textContent = decided + " of " + total + " findings decided." +
+        (stale ? " " + stale + " more decision" + (stale === 1 ? "" : "s") + " for findings not in this report (kept in the export)." : "") + storageNote();
+    }
+  }
 
   function cmp(a, b) {
     var c = st.col, x = a[c], y = b[c], d = 0;
@@ -32,6 +57,9 @@
     else if (st.kind && r.k.indexOf(st.kind) < 0) return false;
     if (st.sev && RANKS[r.w] !== st.sev) return false;
     if (st.site && r.s !== st.site) return false;
+    if (st.review === "undecided" && !r.r) return false;
+    if (st.review === "decided" && (r.r || !r.f.length)) return false;
+    if (st.review === "dismissed" && !r.rd) return false;
     for (var i = 0; i < terms.length; i++) if (r.lq.indexOf(terms[i]) < 0) return false;
     return true;
   }
@@ -54,12 +82,20 @@
     var cov = cell(tr, "");
     if (r.c != null) cov.setAttribute("data-label", "top source");
     if (r.c != null) { cov.appendChild(bar(r.c)); cov.appendChild(document.createTextNode(pct(r.c))); }
+    var rv = cell(tr, "review-cell");
+    if (r.f.length) {
+      rv.setAttribute("data-label", "review");
+      [["rc", "confirmed"], ["rd", "dismissed"], ["ra", "allowed"]].forEach(function (p) {
+        if (r[p[0]]) rv.appendChild(el("span", "rv rv-" + p[1], r[p[0]] + " " + p[1]));
+      });
+      rv.appendChild(el("span", r.r ? "rv rv-open" : "rv rv-done", r.r ? r.r + " undecided" : "all decided"));
+    }
     return tr;
   }
 
   function writeHash() {
     var p = [];
-    ["q", "kind", "sev", "site", "col", "dir", "pg"].forEach(function (k) {
+    ["q", "kind", "sev", "site", "review", "col", "dir", "pg"].forEach(function (k) {
       var v = st[k];
       if (v !== "" && !(k === "col" && v === "w") && !(k === "dir" && v === -1) && !(k === "pg" && v === 0))
         p.push(k + "=" + encodeURIComponent(v));
@@ -77,7 +113,8 @@
       if (k in st) st[k] = v;
     });
     if (st.dir !== 1) st.dir = -1;
-    if (["u", "t", "s", "w", "k", "c"].indexOf(st.col) < 0) st.col = "w";
+    if (["u", "t", "s", "w", "k", "c", "r"].indexOf(st.col) < 0) st.col = "w";
+    if (["", "undecided", "decided", "dismissed"].indexOf(st.review) < 0) st.review = "";
   }
 
   function render() {
@@ -88,7 +125,7 @@
     var frag = document.createDocumentFragment();
     shown.slice(st.pg * PER_PAGE, (st.pg + 1) * PER_PAGE).forEach(function (r) { frag.appendChild(renderRow(r)); });
     tbody.textContent = "";
-    if (!shown.length) { var tr = document.createElement("tr"); var td = el("td", "muted", "No page matches."); td.colSpan = 6; tr.appendChild(td); frag.appendChild(tr); }
+    if (!shown.length) { var tr = document.createElement("tr"); var td = el("td", "muted", "No page matches."); td.colSpan = 7; tr.appendChild(td); frag.appendChild(tr); }
     tbody.appendChild(frag);
     $("count").textContent = shown.length + " of " + rows.length + " pages";
     $("pageinfo").textContent = "page " + (st.pg + 1) + " of " + pages;
@@ -97,7 +134,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("#pages th[data-col]"), function (th) {
       th.setAttribute("aria-sort", th.getAttribute("data-col") === st.col ? (st.dir > 0 ? "ascending" : "descending") : "none");
     });
-    q.value = st.q; fKind.value = st.kind; fSev.value = st.sev; fSite.value = st.site;
+    q.value = st.q; fKind.value = st.kind; fSev.value = st.sev; fSite.value = st.site; fReview.value = st.review;
     $("sort").value = st.col + ":" + st.dir;
     writeHash();
   }
@@ -109,17 +146,18 @@
   fKind.addEventListener("change", function () { set("kind", fKind.value); });
   fSev.addEventListener("change", function () { set("sev", fSev.value); });
   fSite.addEventListener("change", function () { set("site", fSite.value); });
+  fReview.addEventListener("change", function () { set("review", fReview.value); });
   $("sort").addEventListener("change", function () {
     var v = $("sort").value.split(":");
     st.col = v[0]; st.dir = parseInt(v[1], 10); st.pg = 0; render();
   });
-  $("reset").addEventListener("click", function () { st.q = ""; st.kind = ""; st.sev = ""; st.site = ""; st.col = "w"; st.dir = -1; st.pg = 0; render(); });
+  $("reset").addEventListener("click", function () { st.q = ""; st.kind = ""; st.sev = ""; st.site = ""; st.review = ""; st.col = "w"; st.dir = -1; st.pg = 0; render(); });
   $("prev").addEventListener("click", function () { st.pg--; render(); });
   $("next").addEventListener("click", function () { st.pg++; render(); });
   Array.prototype.forEach.call(document.querySelectorAll("#pages th[data-col] button"), function (b) {
     b.addEventListener("click", function () {
       var c = b.parentNode.getAttribute("data-col");
-      if (st.col === c) st.dir = -st.dir; else { st.col = c; st.dir = (c === "w" || c === "c") ? -1 : 1; }
+      if (st.col === c) st.dir = -st.dir; else { st.col = c; st.dir = (c === "w" || c === "c" || c === "r") ? -1 : 1; }
       st.pg = 0; render();
     });
   });
@@ -168,5 +206,7 @@
   });
 
   readHash();
+  recount(readReview());
+  if ($("review")) wireReview(function (fp) { return !!allFp[fp]; }, function (map) { recount(map); render(); });
   render();
 })();

@@ -1,7 +1,9 @@
 (function () {
   "use strict";
 {% include "common.js" %}
-  var stops = JSON.parse(document.getElementById("data").textContent).stops;
+{% include "review.js" %}
+  var DATA = JSON.parse(document.getElementById("data").textContent);
+  var stops = DATA.stops;
   var $ = function (id) { return document.getElementById(id); };
   var text = $("text"), drawer = $("drawer");
   var byId = {}, cur = -1;
@@ -60,6 +62,7 @@
     if (cur >= 0) Array.prototype.forEach.call(marks(stops[cur].id), function (m) { m.classList.remove("cur"); });
     cur = i;
     var s = stops[i], ms = marks(s.id);
+    markFinding(s.f);
     Array.prototype.forEach.call(ms, function (m) { m.classList.add("cur"); });
     if (show) open(true);  // before filling: a hidden pane cannot scroll to the match
     if (s.t === "p") showPassage(s); else showOccurrence(s);
@@ -89,10 +92,92 @@
   $("d-next").addEventListener("click", function () { select(Math.min(stops.length - 1, cur + 1), true); });
   $("d-close").addEventListener("click", function () { open(false); });
 
+  // --- review: decide each finding (buttons, or f/b to move and c/d/a/u to decide) ---------------
+  var cards = Array.prototype.slice.call(document.querySelectorAll("#findings .finding[data-fingerprint]"));
+  var curF = -1;
+  function fpOf(card) { return card.getAttribute("data-fingerprint"); }
+  function known(fp) { return cards.some(function (c) { return fpOf(c) === fp; }); }
+
+  function paint(map) {
+    var decided = 0;
+    cards.forEach(function (card) {
+      var entry = map[fpOf(card)], status = entry ? entry.decision : null;
+      if (status) decided++;
+      ["confirmed", "dismissed", "allowed"].forEach(function (d) { card.classList.toggle("dec-" + d, d === status); });
+      Array.prototype.forEach.call(card.querySelectorAll("button[data-decision]"), function (b) {
+        b.setAttribute("aria-pressed", b.getAttribute("data-decision") === status ? "true" : "false");
+      });
+      card.querySelector(".dec-badge").textContent = status ? STATUS_LABEL[status] : "";
+      var note = card.querySelector("input.note");
+      note.classList.toggle("hidden", !status);
+      if (document.activeElement !== note) note.value = entry && entry.note ? entry.note : "";
+      var printed = card.querySelector(".note-print");
+      printed.textContent = "";
+      if (entry && entry.note) vis(printed, "note: " + entry.note);
+    });
+    var count = $("review-count");
+    if (count) count.textContent = decided + " of " + cards.length + " finding" + (cards.length === 1 ? "" : "s") +
+      " decided." + storageNote();
+  }
+
+  function markFinding(i) {
+    if (i == null || i < 0 || i >= cards.length) return;
+    if (curF >= 0 && cards[curF]) cards[curF].classList.remove("cur-f");
+    curF = i;
+    cards[i].classList.add("cur-f");
+    cards[i].scrollIntoView({block: "nearest"});
+  }
+
+  // Make a finding current and show its first place in the text (its passages or occurrences).
+  function goFinding(i) {
+    if (!cards.length) return;
+    i = Math.max(0, Math.min(cards.length - 1, i));
+    for (var k = 0; k < stops.length; k++) {
+      if (stops[k].f === i) { select(k, !drawer.classList.contains("hidden")); break; }
+    }
+    markFinding(i);
+  }
+
+  function decideCard(card, status) {
+    var fp = fpOf(card), map = readReview();
+    var now = map[fp] ? map[fp].decision : null;
+    paint(decide(fp, status === now ? null : status, card.getAttribute("data-kind"), DATA.uri));
+  }
+
+  cards.forEach(function (card, i) {
+    Array.prototype.forEach.call(card.querySelectorAll("button[data-decision]"), function (b) {
+      b.addEventListener("click", function () { markFinding(i); decideCard(card, b.getAttribute("data-decision")); });
+    });
+    var note = card.querySelector("input.note"), timer = 0;
+    function save() { clearTimeout(timer); paint(setNote(fpOf(card), note.value.trim())); }
+    note.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 400); });
+    note.addEventListener("change", save);
+    note.addEventListener("keydown", function (e) { if (e.key === "Escape" || e.key === "Enter") { save(); note.blur(); e.preventDefault(); } });
+    card.addEventListener("click", function (e) {
+      if (!(e.target.closest && e.target.closest("button, a, input"))) markFinding(i);
+    });
+  });
+  if (cards.length) { wireReview(known, paint); paint(readReview()); }
+
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     var t = e.target, tag = t && t.tagName;
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return;
+    if (cards.length) {
+      var here = curF < 0 ? 0 : curF, status = {c: "confirmed", d: "dismissed", a: "allowed"}[e.key];
+      if (e.key === "f" || e.key === "b") { goFinding(curF < 0 ? 0 : here + (e.key === "f" ? 1 : -1)); e.preventDefault(); return; }
+      if (status || e.key === "u" || e.key === "e") {
+        markFinding(here);
+        if (status) decideCard(cards[here], status);
+        else if (e.key === "u") paint(decide(fpOf(cards[here]), null));
+        else {
+          var note = cards[here].querySelector("input.note");
+          if (!note.classList.contains("hidden")) note.focus();
+        }
+        e.preventDefault();
+        return;
+      }
+    }
     if (!stops.length) return;
     switch (e.key) {
       case "j": case "n": select(cur < 0 ? 0 : Math.min(stops.length - 1, cur + 1), !drawer.classList.contains("hidden")); break;

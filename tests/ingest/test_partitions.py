@@ -3,6 +3,7 @@ read the same in this process and on Dask workers, for `index` and `scan` alike.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import uuid
@@ -10,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, CliRun
 
-from detector.engine import inputs
-from detector.ingest import iter_source_inputs as ingest_sources
+from detector.ingest import partitions as inputs
+from detector.ingest.inputs import iter_file_sources as ingest_sources
 from detector.model import Document, InputFailure
+from tests.conftest import ROOT, CliRun
 
 SOURCE = (ROOT / "corpus" / "sources" / "portal-a" / "alibaba-b2b-18-years.html").read_text(encoding="utf-8")
 
@@ -149,8 +150,8 @@ def test_a_large_jsonl_is_read_in_line_ranges_as_ingest_reads_it(
     lines += ["", "not json", '{"id": "d", "text": "最后一行没有换行符,但仍然是一篇完整的稿件正文。"}']
     path = tmp_path / "big.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
-    monkeypatch.setattr(inputs, "SPLIT_JSONL_BYTES", 0)
-    monkeypatch.setattr(inputs, "LINES_PER_PART", 2)
+    small = dataclasses.replace(inputs.LIMITS, split_jsonl_bytes=0, lines_per_part=2)
+    monkeypatch.setattr(inputs, "LIMITS", small)
     parts = inputs.partitions([str(path)])
     assert [p.kind for p in parts] == ["jsonl-lines"] * 3 and [p.first for p in parts] == [1, 3, 5]
     got = list(inputs.iter_source_inputs([str(path)]))

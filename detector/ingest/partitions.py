@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from detector.config import LIMITS
 from detector.errors import InputError
 from detector.ingest import inputs as ingest
 from detector.ingest.build import document_from_bytes
@@ -37,9 +38,6 @@ PartKind = Literal["files", "jsonl-lines", "parquet", "warc"]
 Item = Document | InputFailure
 
 # A JSONL file above this size is read in ranges of lines.
-SPLIT_JSONL_BYTES = 64 << 20
-LINES_PER_PART = 20_000
-FILES_PER_PART = 500
 _TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
 
@@ -59,11 +57,11 @@ class Part:
         return (self.number << 32) | index
 
 
-def partitions(paths: Sequence[str], cwd: Path | None = None) -> list[Part]:
+def partitions(paths: Sequence[str], cwd: Path | None = None, *, site_per_folder: bool = False) -> list[Part]:
     """The inputs named on the command line, cut into partitions, in input order.
     Raises InputError for a named path that does not exist, before anything is read."""
     base = os.path.abspath(str(cwd) if cwd is not None else os.getcwd())
-    targets = ingest._targets(paths, base)
+    targets = ingest.targets_of(paths, base, site_per_folder=site_per_folder)
     parts: list[Part] = []
     files: list[tuple[str, str, str]] = []
 
@@ -87,11 +85,11 @@ def partitions(paths: Sequence[str], cwd: Path | None = None) -> list[Part]:
             add("warc", (spec,))
         elif lower.endswith(".jsonl") and _splittable(t.path):
             flush_files()
-            for offset, first, count in _line_ranges(t.path, LINES_PER_PART):
+            for offset, first, count in _line_ranges(t.path, LIMITS.lines_per_part):
                 add("jsonl-lines", (spec,), start=offset, first=first, count=count)
         else:
             files.append(spec)
-            if len(files) >= FILES_PER_PART:
+            if len(files) >= LIMITS.files_per_part:
                 flush_files()
     flush_files()
     return parts
@@ -101,8 +99,8 @@ def read_part(part: Part, *, sources: bool, site: str | None, max_bytes: int) ->
     """(position, document or failure) of one partition, in order."""
     items: Iterator[Item]
     if part.kind == "files":
-        targets = [ingest._Target(*t) for t in part.targets]
-        items = ingest._iter(targets, site=site, max_bytes=max_bytes, sources=sources)
+        targets = [ingest.Target(*t) for t in part.targets]
+        items = ingest.read_targets(targets, site=site, max_bytes=max_bytes, sources=sources)
     elif part.kind == "jsonl-lines":
         items = _jsonl_lines(part, sources=sources, site=site, max_bytes=max_bytes)
     elif part.kind == "parquet":
@@ -114,23 +112,32 @@ def read_part(part: Part, *, sources: bool, site: str | None, max_bytes: int) ->
 
 
 def iter_inputs(
-    paths: Sequence[str], *, sources: bool, site: str | None = None, max_bytes: int = 20_000_000
+    paths: Sequence[str],
+    *,
+    sources: bool,
+    site: str | None = None,
+    max_bytes: int = 20_000_000,
+    site_per_folder: bool = False,
 ) -> Iterator[Item]:
     """Every input in order, read in this process."""
-    for part in partitions(paths):
+    for part in partitions(paths, site_per_folder=site_per_folder):
         for _, item in read_part(part, sources=sources, site=site, max_bytes=max_bytes):
             yield item
 
 
 def iter_page_inputs(
-    paths: Sequence[str], *, site: str | None = None, max_bytes: int = 20_000_000
+    paths: Sequence[str],
+    *,
+    site: str | None = None,
+    max_bytes: int = 20_000_000,
+    site_per_folder: bool = False,
 ) -> Iterator[Item]:
-    """``detector.ingest.iter_page_inputs`` plus Parquet and WARC files (and split JSONL)."""
-    return iter_inputs(paths, sources=False, site=site, max_bytes=max_bytes)
+    """``detector.ingest.inputs.iter_file_pages`` plus Parquet and WARC files (and split JSONL)."""
+    return iter_inputs(paths, sources=False, site=site, max_bytes=max_bytes, site_per_folder=site_per_folder)
 
 
 def iter_source_inputs(paths: Sequence[str], *, max_bytes: int = 20_000_000) -> Iterator[Item]:
-    """``detector.ingest.iter_source_inputs`` plus Parquet and WARC files (and split JSONL)."""
+    """``detector.ingest.inputs.iter_file_sources`` plus Parquet and WARC files (and split JSONL)."""
     return iter_inputs(paths, sources=True, site=None, max_bytes=max_bytes)
 
 
@@ -139,7 +146,7 @@ def iter_source_inputs(paths: Sequence[str], *, max_bytes: int = 20_000_000) -> 
 
 def _splittable(path: str) -> bool:
     try:
-        if os.path.getsize(path) <= SPLIT_JSONL_BYTES:
+        if os.path.getsize(path) <= LIMITS.split_jsonl_bytes:
             return False
         with open(path, "rb") as f:
             head = f.read(8192)
@@ -171,19 +178,19 @@ def _line_ranges(path: str, lines: int) -> list[tuple[int, int, int]]:
 
 
 def _jsonl_lines(part: Part, *, sources: bool, site: str | None, max_bytes: int) -> Iterator[Item]:
-    target = ingest._Target(*part.targets[0])
+    target = ingest.Target(*part.targets[0])
     try:
         with open(target.path, "rb") as f:
             f.seek(part.start)
-            for n, (rel, line, encoding) in enumerate(ingest._decoded_lines(f, max_bytes)):
+            for n, (rel, line, encoding) in enumerate(ingest.decoded_lines(f, max_bytes)):
                 if n >= part.count:
                     break
                 if line is not None and not line.strip():
                     continue
                 lineno = part.first + rel - 1
-                yield ingest._jsonl_line(target, lineno, line, encoding, site=site, sources=sources)
+                yield ingest.jsonl_line(target, lineno, line, encoding, site=site, sources=sources)
     except OSError as err:
-        yield InputFailure(target.uri, site or target.folder, ingest._os_problem(err))
+        yield InputFailure(target.uri, site or target.folder, ingest.os_problem(err))
 
 
 # ---- Parquet ---------------------------------------------------------------------------------
@@ -209,7 +216,7 @@ _COLUMNS = ("id", "url", "html", "text", "title", "site", "category")
 
 
 def _parquet_rows(part: Part, *, sources: bool, site: str | None, max_bytes: int) -> Iterator[Item]:
-    target = ingest._Target(*part.targets[0])
+    target = ingest.Target(*part.targets[0])
     fallback = site or target.folder
     try:
         import pyarrow.parquet as pq
@@ -233,16 +240,16 @@ def _parquet_rows(part: Part, *, sources: bool, site: str | None, max_bytes: int
         record = {k: v for k, v in row.items() if v is not None}
         line = json.dumps(record, ensure_ascii=False)
         if len(line.encode("utf-8")) > max_bytes:
-            yield InputFailure(f"{target.uri}#{part.first + i}", fallback, ingest._limit(max_bytes))
+            yield InputFailure(f"{target.uri}#{part.first + i}", fallback, ingest.size_problem(max_bytes))
             continue
-        yield ingest._jsonl_line(target, part.first + i, line, "utf-8", site=site, sources=sources)
+        yield ingest.jsonl_line(target, part.first + i, line, "utf-8", site=site, sources=sources)
 
 
 # ---- WARC ------------------------------------------------------------------------------------
 
 
 def _warc_records(part: Part, *, sources: bool, site: str | None, max_bytes: int) -> Iterator[Item]:
-    target = ingest._Target(*part.targets[0])
+    target = ingest.Target(*part.targets[0])
     fallback = site or target.folder
     try:
         from warcio.archiveiterator import ArchiveIterator
@@ -283,7 +290,7 @@ def _warc_response(
     data = record.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]
     chosen = site or ingest.url_host(url) or fallback
     if len(data) > max_bytes:
-        return InputFailure(uri, chosen, ingest._limit(max_bytes))
+        return InputFailure(uri, chosen, ingest.size_problem(max_bytes))
     kind: Literal["html", "text"] = "text" if mime == "text/plain" else "html"
     try:
         doc = document_from_bytes(
@@ -291,4 +298,4 @@ def _warc_response(
         )
     except InputError as err:
         return InputFailure(uri, chosen, err.problem)
-    return ingest._finish(doc, site=site, folder=fallback)
+    return ingest.finish_document(doc, site=site, folder=fallback)

@@ -1,25 +1,82 @@
-"""The scan JSON of CONTRACT.md: fixed key order, floats rounded to 4 places, byte-identical
-for the same inputs and settings (no timestamps, no absolute paths beyond what the user named)."""
+"""The result of a scan and its JSON (CONTRACT.md): fixed key order, floats rounded to 4 places,
+byte-identical for the same inputs and settings (no timestamps, no absolute paths beyond what the
+user named). ``ScanResult.to_json()`` is what ``detector scan --json`` writes."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from detector import __version__
+from detector.decisions import Decisions, decide_pages, decisions_json
 from detector.model import (
     FINDING_KINDS,
     SEVERITIES,
+    DecisionsApplied,
     Finding,
+    InputFailure,
     PageResult,
-    ScanResult,
     SourceDoc,
     SourceRef,
     Topic,
 )
+from detector.version import __version__
 
 SCHEMA = "detector.scan/1"
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    """Per site, as Siteliner reports it: shares of all main text, and the near-duplicate pages."""
+
+    pages: int
+    unique: float
+    shared: float
+    copied: float
+    duplicate_pages: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "pages": self.pages,
+            "unique": self.unique,
+            "shared": self.shared,
+            "copied": self.copied,
+            "duplicate_pages": self.duplicate_pages,
+        }
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a scan found: the pages with their findings, the sources they name, the
+    settings and index manifest of the run, and per-site summaries."""
+
+    pages: tuple[PageResult, ...]
+    sources: dict[str, SourceDoc] = field(default_factory=dict)
+    settings: dict[str, object] = field(default_factory=dict)
+    index_manifest: dict[str, object] | None = None
+    sites: dict[str, SiteSummary] = field(default_factory=dict)
+    # Sources of a corpus read for this run (``scan --corpus``) that could not be read; not in the JSON.
+    corpus_failures: tuple[InputFailure, ...] = ()
+    # Set by ``with_decisions``: counts by status and the stale decisions (``summary.decisions``).
+    decisions: DecisionsApplied | None = None
+
+    def with_corpus_failures(self, failures: Sequence[InputFailure]) -> ScanResult:
+        return replace(self, corpus_failures=tuple(failures))
+
+    def with_decisions(self, decisions: Decisions) -> ScanResult:
+        """The result with review decisions applied (``detector.decisions``, ``--decisions FILE``)."""
+        pages, applied = decide_pages(self.pages, decisions)
+        return replace(self, pages=pages, decisions=applied)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scan JSON as plain data."""
+        return scan_dict(self)
+
+    def to_json(self) -> str:
+        """The scan JSON, byte for byte what ``detector scan --json`` writes."""
+        return dumps(scan_dict(self))
 
 
 def _r(x: float) -> float:
@@ -56,7 +113,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fingerprint": f.fingerprint,
     }
     if f.kind in ("repost", "off-topic-repost"):
-        assert f.source is not None
+        if f.source is None:
+            raise ValueError(f"a {f.kind} finding names no source")
         out["source"] = _ref(f.source)
         out["coverage"] = _r(f.coverage or 0.0)
         out["source_coverage"] = _r(f.source_coverage or 0.0)
@@ -83,12 +141,17 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             "end_line": loc.end_line,
             "end_column": loc.end_column,
         }
+    if f.decision is not None:
+        out["decision"] = {"status": f.decision.status}
+        if f.decision.note is not None:
+            out["decision"]["note"] = f.decision.note
     return out
 
 
 def page_dict(r: PageResult) -> dict[str, Any]:
     if r.document is None:
-        assert r.failure is not None
+        if r.failure is None:
+            raise ValueError("a page result holds a document or a failure")
         return {
             "uri": r.failure.uri,
             "url": None,
@@ -133,6 +196,8 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
     severities: Counter[str] = Counter()
     for r in result.pages:
         for f in r.findings:
+            if f.dismissed:  # stays in the JSON, counts nowhere (CONTRACT.md "decision")
+                continue
             kinds[f.kind] += 1
             severities[f.severity] += 1
     summary: dict[str, Any] = {
@@ -142,7 +207,9 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
         "severities": {s: severities[s] for s in SEVERITIES if severities[s]},
     }
     if result.sites:
-        summary["sites"] = {k: result.sites[k] for k in sorted(result.sites)}
+        summary["sites"] = {k: result.sites[k].to_dict() for k in sorted(result.sites)}
+    if result.decisions is not None:
+        summary["decisions"] = decisions_json(result.decisions)
     return {
         "schema": SCHEMA,
         "tool": {"name": "detector", "version": __version__},

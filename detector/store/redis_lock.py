@@ -1,0 +1,134 @@
+"""Connecting to the Redis index, and its writer lock: one writer at a time, every commit fenced by the lock.
+
+A writer takes ``P:lock`` with a random token and an expiry (a writer that dies frees the index
+after ``LIMITS.redis_lock_ms``); each commit is one MULTI/EXEC under WATCH of the lock, so a writer that lost
+the lock (too slow, expired) commits nothing. Redis errors become one line naming the index,
+never its password (``guard``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from detector.config import LIMITS
+from detector.errors import IndexFileError, IndexUnavailableError
+from detector.store.location import RedisLocation
+
+
+def _reason(err: Exception, secret: str | None) -> str:
+    text = str(err).strip() or type(err).__name__
+    text = re.sub(
+        r"^Error -?\d+ (?:connecting to|while writing to socket|while reading from) \S+\.\s+", "", text
+    )
+    text = re.sub(r"^Error -?\d+ ", "", text).rstrip(".")
+    if secret:
+        text = text.replace(secret, "***")
+    return text or type(err).__name__
+
+
+@contextlib.contextmanager
+def guard(location: RedisLocation) -> Iterator[None]:
+    """Redis errors become one line naming the index (never its password)."""
+    try:
+        import redis
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    try:
+        yield
+    except (redis.ConnectionError, redis.TimeoutError, ConnectionError, TimeoutError) as err:
+        raise IndexUnavailableError(
+            f"{location.display()}: cannot connect ({_reason(err, location.password)})"
+        ) from None
+    except redis.RedisError as err:
+        raise IndexFileError(
+            f"{location.display()}: redis error ({_reason(err, location.password)})"
+        ) from None
+
+
+def connect(location: RedisLocation) -> Any:
+    """A client of the index's server, checked with a PING."""
+    try:
+        import redis
+    except ImportError as err:  # pragma: no cover - the 'scale' extra is missing
+        raise IndexFileError(
+            f"{location.display()}: a Redis index needs the redis package (pip install 'detector[scale]')"
+        ) from err
+    with guard(location):
+        client = redis.Redis(**location.connection_kwargs())  # type: ignore[arg-type]
+        client.ping()
+    return client
+
+
+class WriterLock:
+    """The writer lock of one index (key ``P:lock``), held by this process or not."""
+
+    def __init__(self, client: Any, location: RedisLocation, key: str):
+        self.client = client
+        self.location = location
+        self.where = location.display()
+        self.key = key
+        self.token: str | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.token is not None
+
+    def acquire(self, wait: float) -> bool:
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + wait
+        with guard(self.location):
+            while True:
+                if self.client.set(self.key, token, nx=True, px=LIMITS.redis_lock_ms):
+                    self.token = token
+                    return True
+                if time.monotonic() >= deadline:
+                    if wait <= 0:
+                        return False
+                    raise IndexFileError(
+                        f"{self.where}: another writer holds the index (try again when it has finished)"
+                    )
+                time.sleep(0.1)
+
+    def check(self, pipe: Any) -> None:
+        """Inside a WATCH: fail unless this writer still holds the lock."""
+        pipe.watch(self.key)
+        held = pipe.get(self.key)
+        if held is None or held.decode() != self.token:
+            pipe.reset()
+            raise IndexFileError(
+                f"{self.where}: lost the writer lock (the run was too slow); nothing was committed"
+            )
+
+    def extend(self) -> None:
+        if self.token is None:
+            raise IndexFileError(f"{self.where}: not opened for writing")
+        self.commit(lambda pipe: pipe.pexpire(self.key, LIMITS.redis_lock_ms))
+
+    def release(self) -> None:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.watch(self.key)
+            held = pipe.get(self.key)
+            if held is not None and held.decode() == self.token:
+                pipe.multi()
+                pipe.delete(self.key)
+                pipe.execute()
+        self.token = None
+
+    def commit(self, build: Callable[[Any], object]) -> None:
+        """Run ``build(pipe)`` as one MULTI/EXEC that applies only while this writer holds the lock."""
+        import redis
+
+        with guard(self.location), self.client.pipeline(transaction=True) as pipe:
+            try:
+                self.check(pipe)
+                pipe.multi()
+                build(pipe)
+                pipe.execute()
+            except redis.WatchError as err:
+                raise IndexFileError(f"{self.where}: lost the writer lock; nothing was committed") from err

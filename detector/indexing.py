@@ -32,6 +32,7 @@ from detector.retrieval import (
 from detector.store import create_or_open_store, open_store
 from detector.store.interface import PreparedDoc, text_digest
 from detector.text.tokens import tokenize
+from detector.textsafe import has_control
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,9 @@ def index_corpus(
                 continue
             source = source_from_document(item)
             progress(source.uri or source.id)
+            if has_control(source.id):  # an id is printed in messages and logs: keep it one plain line
+                failures.append(InputFailure(item.uri, item.site, "the id holds a control character"))
+                continue
             if source.id in pending:
                 del pending[source.id]  # a later line with the same id wins
             else:

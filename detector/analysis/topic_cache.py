@@ -27,6 +27,9 @@ from detector.analysis.topic_terms import TopicModel
 from detector.config import TopicSettings
 
 FORMAT = "detector.topic/1"
+# The cache is rebuilt, never trusted, when its arrays would inflate beyond this: a model of 100,000
+# terms x 30 categories takes 25 MB, so a zip bomb or a forged array shape stops here, not in memory.
+MAX_INFLATED_BYTES = 512 * 2**20
 
 
 def cache_path(index_path: Path) -> Path:
@@ -50,6 +53,9 @@ def model_key(sample: Sequence[tuple[str, str]], settings: TopicSettings) -> str
 def load(path: Path, key: str) -> TopicModel | None:
     """The cached model when ``path`` holds one for ``key`` and it is sound, else None."""
     try:
+        with zipfile.ZipFile(path) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_INFLATED_BYTES:
+                return None
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             if str(data["format"]) != FORMAT or str(data["key"]) != key:
                 return None
@@ -60,7 +66,17 @@ def load(path: Path, key: str) -> TopicModel | None:
             prob = np.asarray(data["prob"], dtype=np.float64)
             conc = np.asarray(data["concentration"], dtype=np.float64)
             per_cat = np.asarray(data["category_docs"], dtype=np.float64)
-    except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, EOFError):
+    except (
+        OSError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        zipfile.BadZipFile,
+        EOFError,
+        MemoryError,
+        RuntimeError,
+    ):
         return None
     n = terms.shape[0]
     sound = (

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from detector import safe_json
 from detector.errors import BaselineError
 from detector.filemode import apply_umask
 
@@ -67,7 +68,7 @@ def read_baseline(path: Path) -> tuple[BaselineEntry, ...]:
     except (OSError, UnicodeDecodeError) as err:
         raise BaselineError(f"{path}: baseline cannot be read ({err})") from None
     try:
-        data: Any = json.loads(raw)
+        data: Any = safe_json.loads(raw)
     except ValueError as err:
         raise BaselineError(f"{path}: not a detector baseline (invalid JSON: {err})") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:

@@ -1,13 +1,18 @@
 """The configuration of ``detector check``: ``[tool.detector]`` in ``pyproject.toml``, or ``detector.toml``.
 
-Discovery starts at the folder that holds every checked path and walks up to the repository root (the
-first folder with ``.git``): the first ``detector.toml``, or ``pyproject.toml`` with a ``[tool.detector]``
-table, wins. Its folder is the project root: globs, ``allow.paths`` and baseline entries are relative to it,
+Discovery starts at the folder that holds every checked path and walks up to the project (the repository
+root, the first folder with ``.git``; outside a repository the working directory, never above it): the
+first ``detector.toml``, or ``pyproject.toml`` with a ``[tool.detector]`` table, wins. Its folder is the
+config root: globs, ``allow.paths`` and baseline entries are relative to it,
 and so are the paths written in the file. Without a config file the root is the repository root, else the
 working directory. Flags override the file.
 
 Keys are spelled as in the file (kebab-case); an unknown key or a value of the wrong type is a ConfigError
 that names the key and the file, with the nearest known key when it looks like a typo.
+
+A checked repository is untrusted (CONTRACT.md, "Hostile input"): a path in its configuration (``paths``,
+``index``, ``baseline``, ``output``, ``site-profile``, ``decisions``) whose real path leaves the project
+is a ConfigError naming the key. Flags are the user's own and are used as given.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ TOP_KEYS = (
     "allow",
 )
 ALLOW_KEYS = ("sources", "source-urls", "paths")
+# Keys whose value is a path: it must stay inside the project (a symlink out of it counts as leaving).
+PATH_KEYS = ("paths", "index", "baseline", "output", "site-profile", "decisions")
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,15 @@ class CheckConfig:
     allow_sources: tuple[str, ...] = ()
     allow_source_urls: tuple[str, ...] = ()
     allow_paths: tuple[str, ...] = field(default_factory=tuple)
+    # The project: what ``check`` reads and writes on its own (the repository root, else the working
+    # directory); None for a config built in code, where ``root`` is used.
+    project: Path | None = None
+    # Whether site_profile came from the file (then a file it names must lie inside the project).
+    profile_from_file: bool = False
+
+    @property
+    def boundary(self) -> Path:
+        return self.project or self.root
 
     @property
     def site_name(self) -> str:
@@ -84,6 +100,9 @@ class CheckConfig:
             return None
         candidate = self.root / value
         if len(value) < 4096 and "\n" not in value and candidate.is_file():
+            if self.profile_from_file and not inside(candidate, self.boundary):
+                where = f"{self.file}: " if self.file is not None else ""
+                raise ConfigError(f"{where}site-profile: {value!r} leaves the project ({self.boundary})")
             try:
                 return candidate.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as err:
@@ -92,18 +111,38 @@ class CheckConfig:
 
     def with_overrides(self, **overrides: Any) -> CheckConfig:
         """Flags given on the command line (None means not given)."""
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if "site_profile" in given:
+            given["profile_from_file"] = False
+        return replace(self, **given)
 
 
-def find_config(start: Path) -> Path | None:
-    """The config file for a check starting at ``start`` (see the module docstring)."""
+def inside(path: Path, folder: Path) -> bool:
+    """Whether the real path of ``path`` (symlinks resolved) lies in ``folder``'s real path."""
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def project_root(start: Path, cwd: Path) -> Path:
+    """The project of a check starting at ``start``: its repository root, else the working directory
+    when ``start`` lies in it, else ``start``'s folder (paths named outside are the user's own)."""
+    folder = start if start.is_dir() else start.parent
+    repo = repository_root(folder)
+    if repo is not None:
+        return repo
+    return cwd if inside(folder, cwd) else folder
+
+
+def find_config(start: Path, top: Path | None = None) -> Path | None:
+    """The config file for a check starting at ``start``, looked up no higher than ``top`` (the project)
+    (see the module docstring)."""
     folder = start if start.is_dir() else start.parent
     for d in (folder, *folder.parents):
         for name in CONFIG_FILES:
             candidate = d / name
             if candidate.is_file() and (name == "detector.toml" or _has_tool_table(candidate)):
                 return candidate
-        if (d / ".git").exists():
+        if (d / ".git").exists() or (top is not None and os.path.realpath(d) == os.path.realpath(top)):
             return None
     return None
 
@@ -127,17 +166,18 @@ def common_folder(paths: Sequence[str], cwd: Path) -> Path:
 
 def load_config(paths: Sequence[str], cwd: Path, explicit: Path | None = None) -> CheckConfig:
     """The configuration for checking ``paths``: ``explicit`` when given, else discovered."""
+    start = common_folder(paths, cwd)
+    project = project_root(start, cwd)
     if explicit is not None:
         file = explicit if explicit.is_absolute() else cwd / explicit
         if not file.is_file():
             raise ConfigError(f"{explicit}: no such config file")
     else:
-        found = find_config(common_folder(paths, cwd))
+        found = find_config(start, project)
         if found is None:
-            start = common_folder(paths, cwd)
-            return CheckConfig(root=repository_root(start) or cwd)
+            return CheckConfig(root=repository_root(start) or cwd, project=project)
         file = found
-    return parse_config(file, _read_table(file))
+    return parse_config(file, _read_table(file), project)
 
 
 def _read_table(file: Path) -> Mapping[str, Any]:
@@ -165,13 +205,21 @@ def _has_tool_table(file: Path) -> bool:
     return isinstance(tool, dict) and "detector" in tool
 
 
-def parse_config(file: Path, table: Mapping[str, Any]) -> CheckConfig:
-    """Validate ``table`` (read from ``file``) into a CheckConfig; paths are relative to the file."""
+def parse_config(file: Path, table: Mapping[str, Any], project: Path | None = None) -> CheckConfig:
+    """Validate ``table`` (read from ``file``) into a CheckConfig; paths are relative to the file and
+    must stay inside ``project`` (default: the file's folder)."""
     prefix = "[tool.detector] " if file.name == "pyproject.toml" else ""
     root = file.parent.resolve()
+    top = project if project is not None else root
 
     def error(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{file}: {prefix}{key}: {problem}")
+
+    def contained(key: str, value: str) -> Path:
+        full = root / value
+        if not inside(full, top):
+            raise error(key, f"{value!r} leaves the project ({top}); only flags may name paths outside it")
+        return full
 
     _check_keys(table, TOP_KEYS, "", error)
     allow = table.get("allow", {})
@@ -190,17 +238,17 @@ def parse_config(file: Path, table: Mapping[str, Any]) -> CheckConfig:
         return value
 
     def path(key: str, value: Any) -> Path:
-        return root / string(key, value)
+        return contained(key, string(key, value))
 
-    out = CheckConfig(root=root, file=file)
+    out = CheckConfig(root=root, file=file, project=top)
     changes: dict[str, Any] = {}
     for key, value in table.items():
         if key == "paths":
-            changes["paths"] = tuple(root / p for p in strings(key, value))
+            changes["paths"] = tuple(contained(key, p) for p in strings(key, value))
         elif key == "index":
             location = string(key, value)
             changes[key] = (
-                location if location.startswith(("redis://", "rediss://")) else str(root / location)
+                location if location.startswith(("redis://", "rediss://")) else str(contained(key, location))
             )
         elif key in ("output", "baseline", "decisions"):
             changes[key] = path(key, value)
@@ -223,6 +271,7 @@ def parse_config(file: Path, table: Mapping[str, Any]) -> CheckConfig:
                 }
             else:
                 changes["site_profile"] = string(key, value)
+            changes["profile_from_file"] = True
     for key, value in allow.items():
         name = f"allow.{key}"
         if key == "sources":

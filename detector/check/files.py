@@ -11,6 +11,10 @@ Folders are walked recursively in sorted order, hidden files and folders skipped
 is read when it matches an ``include`` glob and no ``exclude`` glob. A file named on the command line is
 read whatever its name, unless an ``exclude`` glob matches it (so a pre-commit hook that names files still
 honours the configuration).
+
+``check`` reads inside the project only (CONTRACT.md, "Hostile input"): a file or folder whose real path
+leaves it (a symlink planted in a pull request, ``docs/leak.md -> ../../secret``) is skipped and listed
+in ``skipped`` for a notice on stderr. A path named outside the project is the user's own and is read.
 """
 
 from __future__ import annotations
@@ -92,13 +96,24 @@ def relative_to_root(path: Path, root: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
+def _inside(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
+
+
 def expand_paths(
-    named: Sequence[tuple[str, Path]], root: Path, include: Sequence[str], exclude: Sequence[str]
+    named: Sequence[tuple[str, Path]],
+    root: Path,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    *,
+    project: Path | None = None,
+    skipped: list[Path] | None = None,
 ) -> list[Path]:
     """The files to check, in a stable order, each once.
 
     ``named`` holds (the path as the user wrote it, the absolute path). A named path that does not exist
-    raises InputError naming it, before anything is read.
+    raises InputError naming it, before anything is read. With ``project``, a file or folder inside it
+    (as written) whose real path leaves it is not read but appended to ``skipped``.
     """
     for shown, full in named:
         if not full.exists():
@@ -107,13 +122,27 @@ def expand_paths(
     out: list[Path] = []
     seen: set[str] = set()
 
+    top = os.path.realpath(project) if project is not None else None
+
+    def leaves(path: Path) -> bool:
+        # Inside the project as written, outside once symlinks are resolved.
+        if top is None or not _inside(os.path.abspath(path), os.path.abspath(project or top)):
+            return False
+        if _inside(os.path.realpath(path), top):
+            return False
+        if skipped is not None:
+            skipped.append(path)
+        return True
+
     def add(path: Path) -> None:
         key = os.path.realpath(path)
-        if key not in seen:
+        if key not in seen and not leaves(path):
             seen.add(key)
             out.append(path)
 
     for _, full in named:
+        if full.is_dir() and leaves(full):
+            continue
         if full.is_dir():
             for path in _walk(full, root, inc, exc):
                 add(path)

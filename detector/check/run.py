@@ -69,6 +69,7 @@ class CheckResult:
     stale: int = 0  # baseline entries that match no finding any more
     baseline_written: Path | None = None
     failures: tuple[InputFailure, ...] = ()
+    skipped: tuple[str, ...] = ()  # files and folders not read: their real path leaves the project
 
     def fails(self, finding: Finding) -> bool:
         return severity_rank(finding.severity) >= severity_rank(self.config.fail_on)
@@ -90,7 +91,15 @@ def run_check(
     IndexFileError) for what stops the run at once: a missing path, a bad baseline or index."""
     cwd = Path.cwd()
     named = config.paths or (cwd,)
-    files = expand_paths([(_shown(p, cwd), p) for p in named], config.root, config.include, config.exclude)
+    skipped: list[Path] = []
+    files = expand_paths(
+        [(_shown(p, cwd), p) for p in named],
+        config.root,
+        config.include,
+        config.exclude,
+        project=config.project,
+        skipped=skipped,
+    )
     if not files:  # a gate pointed at the wrong folder must not pass for ever
         where = " ".join(_shown(p, cwd) for p in named)
         raise InputError(
@@ -185,6 +194,7 @@ def run_check(
         stale=stale,
         baseline_written=written,
         failures=failures,
+        skipped=tuple(_shown(p, cwd) for p in skipped),
     )
 
 

@@ -10,25 +10,14 @@ import click
 
 from detector.cli.align import align_command
 from detector.cli.check import check_command
-from detector.cli.common import closed_pipe_exit
+from detector.cli.common import Main
 from detector.cli.index import index_command
 from detector.cli.report import report_command
 from detector.cli.scan import scan_command
 from detector.version import __version__
 
 
-class _Group(click.Group):
-    """The command group; output to a closed pipe (``detector scan ... | head -1``) ends quietly
-    with exit 0 (click alone would exit 1, which means findings)."""
-
-    def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except BrokenPipeError:
-            closed_pipe_exit()
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="detector")
 def main() -> None:
     """Find reposted, off-topic and duplicated content in scraped web pages.

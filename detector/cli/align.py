@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from detector.cli.common import user_errors, write_atomically
+from detector.cli.common import safe_line, user_errors, write_atomically
 from detector.config import LIMITS
 from detector.errors import InputError
 from detector.model import AlignedPassage, Document, InputFailure
@@ -108,9 +108,11 @@ def align_command(suspicious: str, source: str, json_out: str | None, preset: st
         if json_out:
             write_atomically(Path(json_out), dumps(data))
     n = len(passages)
-    click.echo(f"{page.uri} <- {src.uri}: {n} passage{'s' if n != 1 else ''} ({preset})")
+    click.echo(safe_line(f"{page.uri} <- {src.uri}: {n} passage{'s' if n != 1 else ''} ({preset})"))
     for p in passages:
         click.echo(
-            f"  [{p.page[0]}, {p.page[1]}) <- [{p.source[0]}, {p.source[1]})  "
-            f"similarity {p.similarity:.2f}  {_excerpt(page.text, p.page)}"
+            safe_line(
+                f"  [{p.page[0]}, {p.page[1]}) <- [{p.source[0]}, {p.source[1]})  "
+                f"similarity {p.similarity:.2f}  {_excerpt(page.text, p.page)}"
+            )
         )

@@ -8,7 +8,15 @@ from pathlib import Path
 import click
 
 from detector.check.config import FORMATS, load_config
-from detector.cli.common import SEVERITY_CHOICE, fail, progress_bar, user_errors, write_atomically
+from detector.cli.common import (
+    SEVERITY_CHOICE,
+    error,
+    fail,
+    progress_bar,
+    safe_line,
+    user_errors,
+    write_atomically,
+)
 
 PATH = click.Path(dir_okay=False, path_type=Path)
 
@@ -161,11 +169,15 @@ def check_command(
         click.echo(text, nl=False)
         if config.format not in WITH_SUMMARY:
             click.echo(summary, err=True)
+    for path in result.skipped:
+        click.echo(safe_line(f"detector: notice: {path}: skipped, it leads outside the project"), err=True)
     for failure in result.failures:
-        click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
+        error(f"{failure.uri}: {failure.error}")
     if write_baseline is not None:
         if result.baseline_written is None:
             fail(f"{write_baseline}: baseline not written: {len(result.failures)} file(s) could not be read")
         n = result.baselined
-        click.echo(f"baseline: {n} finding{'s' if n != 1 else ''} written to {write_baseline}", err=True)
+        click.echo(
+            safe_line(f"baseline: {n} finding{'s' if n != 1 else ''} written to {write_baseline}"), err=True
+        )
     sys.exit(result.exit_code)

@@ -7,9 +7,10 @@ output and options reading the same way.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
-import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,10 +19,30 @@ from typing import NoReturn
 import click
 
 from detector.errors import DetectorError
-from detector.filemode import apply_umask
 from detector.model import SEVERITIES
+from detector.safe_write import write_text_atomically
+from detector.textsafe import escape_control
 
 SEVERITY_CHOICE = click.Choice(list(SEVERITIES))
+
+# ``scheme://anything@``: credentials in a URL quoted by some library's message (defence in depth: the
+# Redis location never prints them itself).
+_URL_CREDENTIALS = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]{0,20}://)[^\s@/]*(?:/[^\s@/]*)*@")
+
+
+def safe_line(message: str) -> str:
+    """A line for a terminal or a CI log: no URL credentials, every control character escaped (so a
+    file named ``x\n::warning ...`` cannot start a line of its own)."""
+    return escape_control(_URL_CREDENTIALS.sub(r"\1***@", message))
+
+
+def error(message: str) -> None:
+    """``detector: error: MESSAGE`` on stderr, escaped."""
+    click.echo(safe_line(f"detector: error: {message}"), err=True)
+
+
+def warning(message: str) -> None:
+    click.echo(safe_line(f"detector: warning: {message}"), err=True)
 
 
 def closed_pipe_exit() -> NoReturn:
@@ -35,8 +56,36 @@ def closed_pipe_exit() -> NoReturn:
 
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"detector: error: {message}", err=True)
+    error(message)
     sys.exit(2)
+
+
+def internal_error(err: BaseException) -> NoReturn:
+    """An unexpected exception: one line and exit 2 (1 means findings); the traceback only with
+    DETECTOR_DEBUG=1."""
+    if os.environ.get("DETECTOR_DEBUG") == "1":
+        traceback.print_exception(err, file=sys.stderr)
+    reason = str(err).strip()
+    # The first line of the message only, and not too much of it: it may quote input.
+    reason = reason.splitlines()[0][:300] if reason else ""
+    name = type(err).__name__
+    click.echo(safe_line(f"detector: internal error: {name}{': ' + reason if reason else ''}"), err=True)
+    sys.exit(2)
+
+
+class Main(click.Group):
+    """The command group with the last line of defence: no traceback, and never exit 1, on a bug; output
+    to a closed pipe ends quietly with exit 0 (click alone would exit 1, which means findings)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own: usage errors (exit 2), --help, --version
+        except BrokenPipeError:
+            closed_pipe_exit()  # ``detector scan ... | head -1``: quietly, exit 0
+        except Exception as err:
+            internal_error(err)
 
 
 @contextmanager
@@ -60,6 +109,9 @@ def user_errors(index: object | None = None) -> Iterator[None]:
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         fail(f"{where}{err.strerror or err}")
+    except (RecursionError, MemoryError) as err:
+        # Input too deep or too big for what reads it (crafted JSON, an inflated index value).
+        fail(f"input too deeply nested or too large ({type(err).__name__})")
     except KeyboardInterrupt:
         click.echo("detector: interrupted", err=True)
         sys.exit(130)
@@ -85,19 +137,8 @@ def progress_bar(label: str) -> Iterator[Callable[[str], None]]:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write a file whole or not at all: an earlier report survives a failed run."""
-    if path.is_dir():
-        raise DetectorError(f"{path}: is a folder; name a file to write")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            apply_umask(fh.fileno())
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a file whole or not at all, in place of what is there (never through a symlink)."""
+    write_text_atomically(path, text)
 
 
 def read_site_profile(value: str | None) -> str | None:

@@ -10,7 +10,16 @@ from pathlib import Path
 
 import click
 
-from detector.cli.common import INDEX_HELP, fail, index_display, progress_bar, user_errors
+from detector.cli.common import (
+    INDEX_HELP,
+    error,
+    fail,
+    index_display,
+    progress_bar,
+    safe_line,
+    user_errors,
+    warning,
+)
 from detector.config import Settings
 from detector.errors import DetectorError
 
@@ -92,21 +101,21 @@ def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info:
         shown = index_display(index_path)
         if info:
             manifest, counts = indexing.index_info(index_path)
-            click.echo(f"index: {shown}")
+            click.echo(safe_line(f"index: {shown}"))
             for name, count in counts.items():
-                click.echo(f"  {name}: {count}")
+                click.echo(safe_line(f"  {name}: {count}"))
             click.echo("manifest:")
             for key, value in manifest.items():
-                click.echo(f"  {key}: {value}")
+                click.echo(safe_line(f"  {key}: {value}"))
             return
         if check_:
             with progress_bar("checking") as step:
                 problems = indexing.check_index(index_path, settings, step)
             if problems:
                 for p in problems[:20]:
-                    click.echo(f"detector: error: {shown}: {p}", err=True)
+                    error(f"{shown}: {p}")
                 sys.exit(2)
-            click.echo(f"{shown}: sound")
+            click.echo(safe_line(f"{shown}: sound"))
             return
         if not sources:
             fail("name at least one document id with --remove")
@@ -114,7 +123,7 @@ def index_command(sources: tuple[str, ...], index_path: str, remove: bool, info:
         missing = [s for s in sources if s not in removed]
         click.echo(f"removed {len(removed)} document(s)")
         for m in missing:
-            click.echo(f"detector: warning: no document with id {m!r}", err=True)
+            warning(f"no document with id {m!r}")
 
 
 def _add(sources: tuple[str, ...], index_path: str, run: _FirstRun) -> None:
@@ -127,7 +136,7 @@ def _add(sources: tuple[str, ...], index_path: str, run: _FirstRun) -> None:
         with progress_bar("indexing") as step:
             summary = api.index(sources, index=index_path, progress=step)
     for failure in summary.failures:
-        click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
+        error(f"{failure.uri}: {failure.error}")
     if summary.failures and run.fresh and summary.added == 0:
         n = len(summary.failures)
         errors = f"{n} error{'s' if n != 1 else ''}"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from detector.cli.common import fail, user_errors
+from detector import safe_json
+from detector.cli.common import fail, safe_line, user_errors
 
 DEFAULT_REPORTS = Path("reports")
 
@@ -54,21 +55,23 @@ def report_command(scan_json: Path, out_dir: Path | None, decisions_path: Path |
 
     Exit codes: 0 written, 2 a file that is not a scan JSON, or a folder that cannot be written.
     """
-    import json
-
     from detector.decisions import apply_to_scan_dict, read_decisions
     from detector.report.html import write_html_report
+    from detector.report.scan_check import enum_problem
 
     with user_errors():
         decisions = read_decisions(decisions_path) if decisions_path is not None else None
         try:
-            data = json.loads(scan_json.read_text(encoding="utf-8"))
+            data = safe_json.loads(scan_json.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as err:
             fail(f"{scan_json}: not a scan JSON file ({err})")
         if not isinstance(data, dict) or data.get("schema") != "detector.scan/1":
             fail(f"{scan_json}: not a detector scan (schema is not detector.scan/1)")
+        problem = enum_problem(data)
+        if problem is not None:
+            fail(f"{scan_json}: not a detector scan ({problem})")
         if decisions is not None:
             data = apply_to_scan_dict(data, decisions)
         target = out_dir if out_dir is not None else default_report_dir(scan_json)
         index_html = write_html_report(data, target, decisions=decisions)
-    click.echo(f"report: {index_html}")
+    click.echo(safe_line(f"report: {index_html}"))

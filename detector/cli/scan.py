@@ -11,11 +11,14 @@ import click
 from detector.cli.common import (
     INDEX_HELP,
     SEVERITY_CHOICE,
+    error,
     fail,
     index_display,
     progress_bar,
     read_site_profile,
+    safe_line,
     user_errors,
+    warning,
     write_atomically,
 )
 from detector.cli.fetching import FETCH_HELP, fetch_args, fetch_options, report_fetch_errors
@@ -35,14 +38,14 @@ def _human_summary(result: ScanResult) -> None:
 
     for r in result.pages:
         if r.failure is not None:
-            click.echo(f"{r.uri}: error: {r.failure.error}")
+            click.echo(safe_line(f"{r.uri}: error: {r.failure.error}"))
             continue
         if not r.findings:
-            click.echo(f"{r.uri}: no findings")
+            click.echo(safe_line(f"{r.uri}: no findings"))
             continue
-        click.echo(f"{r.uri}:")
+        click.echo(safe_line(f"{r.uri}:"))
         for f in r.findings:
-            click.echo(f"  {f.severity:<6} {f.kind:<17} {f.message}{decision_tag(f)}")
+            click.echo(safe_line(f"  {f.severity:<6} {f.kind:<17} {f.message}{decision_tag(f)}"))
     n = sum(1 for r in result.pages for f in r.findings if not f.dismissed)
     errors = sum(1 for r in result.pages if r.failure is not None)
     dismissed = result.decisions.dismissed if result.decisions is not None else 0
@@ -50,7 +53,7 @@ def _human_summary(result: ScanResult) -> None:
     click.echo(f"{len(result.pages)} page(s), {n} finding(s){extra}, {errors} error(s)")
     stale = stale_line(result.decisions)
     if stale is not None:
-        click.echo(stale)
+        click.echo(safe_line(stale))
 
 
 @click.command("scan")
@@ -195,22 +198,21 @@ def scan_command(
             index_html = write_html_report(data, report_dir, decisions=decisions)
     report_fetch_errors(result)
     if not result.pages and result.fetch_errors is None:
-        click.echo(
-            f"detector: warning: no pages found in {' '.join(pages)} "
-            "(folders are searched for *.html, *.htm, *.txt, *.md and *.jsonl)",
-            err=True,
+        warning(
+            f"no pages found in {' '.join(pages)} "
+            "(folders are searched for *.html, *.htm, *.txt, *.md and *.jsonl)"
         )
     if json_out != "-":
         _human_summary(result)
     if index_path is None and not corpus_paths and result.pages:
         click.echo(NOT_CHECKED_NOTE, err=True)
     for failure in result.corpus_failures:
-        click.echo(f"detector: error: {failure.uri}: {failure.error}", err=True)
+        error(f"{failure.uri}: {failure.error}")
     for r in result.pages:
         if r.failure is not None:
-            click.echo(f"detector: error: {r.failure.uri}: {r.failure.error}", err=True)
+            error(f"{r.failure.uri}: {r.failure.error}")
     if index_html is not None:  # last, so that it does not scroll away above the findings
-        click.echo(f"report: {index_html}", err=json_out == "-")
+        click.echo(safe_line(f"report: {index_html}"), err=json_out == "-")
     if result.interrupted:
         sys.exit(130)
     if not result.pages or result.corpus_failures or any(r.failure is not None for r in result.pages):

@@ -18,7 +18,6 @@ read whole when larger than ``max_bytes``; JSONL files are streamed and the limi
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import posixpath
 import re
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from detector import safe_json
 from detector.config import LIMITS
 from detector.errors import InputError
 from detector.ingest.build import Kind, build_document, bytes_look_like_html, looks_like_html
@@ -342,7 +342,7 @@ def jsonl_line(
     if line is None:
         return InputFailure(uri, fallback_site, f"line {lineno}: {encoding}")
     try:
-        record = json.loads(line)
+        record = safe_json.loads(line)
     except ValueError:
         return InputFailure(uri, fallback_site, f"line {lineno}: not valid JSON")
     if not isinstance(record, dict):

@@ -16,13 +16,15 @@ from detector.ingest import patterns
 from detector.ingest.layout import Layout, RunBuilder, blocks_from_starts
 from detector.model import BlockKind, OffsetMap
 
-_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# The heading text is cut from its closing #s in Python: ``(.*?)\s*#*\s*$`` is cubic on a run of spaces.
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
+_FRONT_MATTER_TITLE = re.compile(r"^\s*+title\s*+:\s*+(.*\S)\s*$")
 _MD_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _MD_LINK_ONLY = re.compile(
     r"^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:!?\[[^\]]*\]\([^)]*\)|<https?://[^>]+>)"
-    r"(?:\s*[|,·•/-]?\s*(?:!?\[[^\]]*\]\([^)]*\)|<https?://[^>]+>))*\s*[|,·•/-]?\s*$"
+    r"(?:\s*+[|,·•/-]?+\s*+(?:!?\[[^\]]*\]\([^)]*\)|<https?://[^>]+>))*+\s*+[|,·•/-]?+\s*+$"
 )
-_MD_COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
+_MD_COMMENT = re.compile(r"^\s*+<!--.*-->\s*+$")
 _TITLE_MAX = 60
 _TITLE_BAD_ENDINGS = "。.；;，,：:、"
 _PROSE_MIN = 25  # a line this long with clause punctuation is article prose
@@ -161,7 +163,7 @@ def _markdown_structure(lines: list[str], kinds: list[BlockKind | None]) -> str 
         if end is not None:
             for i in range(0, end + 1):
                 kinds[i] = "boilerplate"
-                m = re.match(r"^\s*title\s*:\s*(.+?)\s*$", lines[i])
+                m = _FRONT_MATTER_TITLE.match(lines[i])
                 if m and title is None:
                     title = m.group(1).strip("\"'")
             start = end + 1
@@ -184,9 +186,10 @@ def _markdown_structure(lines: list[str], kinds: list[BlockKind | None]) -> str 
             continue
         heading = _MD_HEADING.match(line)
         if heading:
-            if title is None and heading.group(2):
+            text = heading.group(2).rstrip().rstrip("#").rstrip()
+            if title is None and text:
                 kinds[i] = "title"
-                title = heading.group(2)
+                title = text
             else:
                 kinds[i] = "main"
     return title or front_title

@@ -51,6 +51,7 @@ from detector.report.html_scan import (
     visible,
     width,
 )
+from detector.safe_write import real_folder, write_text_atomically
 
 __all__ = ["CONTEXTS", "IndexContext", "PageContext", "environment", "write_html_report"]
 
@@ -109,15 +110,16 @@ def write_html_report(scan: Mapping[str, Any], out_dir: Path, *, decisions: Deci
     sources = mapping(scan.get("sources"))
     review = review_data(pages, scan, decisions)
 
-    (out_dir / PAGES_DIR).mkdir(parents=True, exist_ok=True)
+    # Our own folders and files replace whatever is planted there (a symlink is replaced, not followed).
+    real_folder(out_dir / PAGES_DIR)
     script, csp = _script(env, "page.js")
     shared = Shared(csp, style, *footer)
     for page, name in zip(pages, names, strict=True):
         context = page_context(page, sources, href_of, shared, script, review)
-        (out_dir / PAGES_DIR / name).write_text(_render(env, context), encoding="utf-8")
+        write_text_atomically(out_dir / PAGES_DIR / name, _render(env, context))
 
     script, csp = _script(env, "index.js")
     context_index = index_context(scan, pages, names, Shared(csp, style, *footer), script, review)
     path = out_dir / "index.html"
-    path.write_text(_render(env, context_index), encoding="utf-8")
+    write_text_atomically(path, _render(env, context_index))
     return path

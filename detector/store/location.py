@@ -114,13 +114,43 @@ def parse_location(value: str | Path) -> IndexLocation:
     return _parse_redis(value, tls=scheme == "rediss")
 
 
+def split_userinfo(value: str) -> tuple[str, str | None]:
+    """``scheme://USERINFO@rest`` -> (``scheme://rest``, USERINFO), before any URL parser sees it.
+
+    The credentials end at the last ``@``: a password may hold ``/``, ``#``, ``?`` or ``@`` unencoded, and a
+    parser that splits there first quotes pieces of it in its errors (``Port could not be cast to integer
+    value as 's3cret'``). An ``@`` in a query option must therefore be written ``%40``.
+    """
+    head = value.find("://") + 3
+    at = value.rfind("@", head)
+    if head < 3 or at == -1:
+        return value, None
+    return value[:head] + value[at + 1 :], value[head:at]
+
+
+def redact(value: str) -> str:
+    """``value`` (an --index) with the credentials of a URL replaced by ``***``."""
+    rest, userinfo = split_userinfo(value)
+    if userinfo is None:
+        return value
+    head = rest.find("://") + 3
+    return rest[:head] + "***@" + rest[head:]
+
+
 def _parse_redis(value: str, *, tls: bool) -> RedisLocation:
+    rest, userinfo = split_userinfo(value)
+    username: str | None = None
+    password: str | None = None
+    if userinfo is not None:
+        user, colon, secret = userinfo.partition(":")
+        username = unquote(user) if user else None
+        password = unquote(secret) if colon else None
     try:
-        parts = urlsplit(value)
+        parts = urlsplit(rest)
         host = parts.hostname or ""
         port = parts.port or DEFAULT_PORT
     except ValueError as err:
-        raise ConfigError(f"--index: not a valid redis URL ({_without_secret(str(err), value)})") from None
+        raise ConfigError(f"--index: not a valid redis URL ({err})") from None
     scheme = "rediss" if tls else "redis"
     shown = f"{scheme}://{host or '?'}:{port}"
     if not host:
@@ -170,8 +200,8 @@ def _parse_redis(value: str, *, tls: bool) -> RedisLocation:
         db=db,
         prefix=prefix,
         tls=tls,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password is not None else None,
+        username=username,
+        password=password,
         ssl_cert_reqs=cert_reqs,
         ssl_ca_certs=tls_paths["ssl_ca_certs"],
         ssl_certfile=tls_paths["ssl_certfile"],
@@ -181,9 +211,3 @@ def _parse_redis(value: str, *, tls: bool) -> RedisLocation:
     )
 
 
-def _without_secret(message: str, url: str) -> str:
-    """An error text with the URL's user-info part removed, in case a parser quoted it."""
-    at = url.find("@", url.find("://") + 3)
-    if at != -1:
-        message = message.replace(url[url.find("://") + 3 : at], "***")
-    return message

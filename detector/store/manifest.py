@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from detector import safe_json
 from detector.config import MANIFEST_FIELDS
 from detector.errors import IndexFileError
 from detector.store.signatures import SCHEME, SignatureParams
 from detector.text.normalize import NORMALIZER_VERSION
 
 FORMAT = "detector.index/1"
+# Ranges a manifest must respect before anything is computed from it: a crafted index with ``bands: 0``
+# would scan and find nothing, and a huge ``num_perm`` would allocate without bound. Far above any
+# setting we use (128 permutations, 25 x 5 bands, chunks of 60 tokens).
+MAX_PERM = 4096
+MAX_TOKENS = 100_000
+_MAX_SEED = 2**32
 
 
 @dataclass(frozen=True)
@@ -58,10 +65,41 @@ class Manifest:
     @staticmethod
     def from_json(raw: str, where: str) -> Manifest:
         try:
-            data = json.loads(raw)
-            return Manifest(**data)
+            data = safe_json.loads(raw)
+            manifest = Manifest(**data)
         except (ValueError, TypeError) as err:
             raise IndexFileError(f"{where}: the index manifest is unreadable ({err})") from err
+        problem = manifest.problem()
+        if problem is not None:
+            raise IndexFileError(f"{where}: the index manifest is corrupt ({problem})")
+        return manifest
+
+    def problem(self) -> str | None:
+        """What is wrong with the values (types and ranges), or None."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            kinds: dict[str, type | tuple[type, ...]] = {"str": str, "int": int, "float": (int, float)}
+            kind = kinds[str(f.type)]
+            if isinstance(value, bool) or not isinstance(value, kind):
+                return f"{f.name} is {type(value).__name__}, not {f.type}"
+        counts = {
+            "num_perm": (self.num_perm, MAX_PERM),
+            "bands": (self.bands, MAX_PERM),
+            "rows": (self.rows, MAX_PERM),
+            "shingle_size": (self.shingle_size, MAX_TOKENS),
+            "chunk_tokens": (self.chunk_tokens, MAX_TOKENS),
+            "min_passage_tokens": (self.min_passage_tokens, MAX_TOKENS),
+        }
+        for name, (value, most) in counts.items():
+            if not 1 <= value <= most:
+                return f"{name} {value} is not between 1 and {most}"
+        if self.bands * self.rows > self.num_perm:
+            return f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm ({self.num_perm})"
+        if not 0 <= self.seed < _MAX_SEED:
+            return f"seed {self.seed} is out of range"
+        if not 0.0 < self.lsh_threshold < 1.0:
+            return f"lsh_threshold {self.lsh_threshold} is not between 0 and 1"
+        return None
 
     def differences(self, other: Manifest) -> list[str]:
         mine, theirs = asdict(self), asdict(other)
@@ -83,10 +121,18 @@ def read_manifest(
                 f"{where}: built with other settings ({'; '.join(diffs)}): rebuild it with detector index"
             )
     try:
-        perms = json.loads(raw_permutations or "")
+        perms = safe_json.loads(raw_permutations or "")
         params = SignatureParams(
             manifest.num_perm, manifest.seed, manifest.bands, manifest.rows, tuple(perms[0]), tuple(perms[1])
         )
     except (ValueError, TypeError, IndexError, KeyError) as err:
         raise IndexFileError(f"{where}: the index permutations are unreadable") from err
+    if not (
+        isinstance(perms, list)
+        and len(perms) == 2
+        and all(len(row) == manifest.num_perm for row in (params.a, params.b))
+        and all(type(x) is int and 0 <= x < 2**32 for row in (params.a, params.b) for x in row)
+    ):
+        shape = f"2 x {manifest.num_perm}"
+        raise IndexFileError(f"{where}: the index permutations are corrupt (not {shape} numbers)")
     return manifest, params

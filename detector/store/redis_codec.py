@@ -27,8 +27,9 @@ import numpy.typing as npt
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
 from detector.store.interface import PreparedDoc
+from detector.store.stored_text import inflate_text, read_spans
 
-DOC_FIELDS = ("id", "uri", "url", "title", "category", "site", "main", "body")
+DOC_FIELDS = ("id", "uri", "url", "title", "category", "site", "main", "body", "chars")
 # A stored ``published`` value: an ISO 8601 date or date-time (as the SQLite store checks it).
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,30}\Z")
 
@@ -41,13 +42,15 @@ def key_bytes(keys: npt.NDArray[np.int64]) -> list[bytes]:
 def row_doc(row: Sequence[Any], where: str) -> SourceDoc:
     """A document from its hash fields (``DOC_FIELDS`` order, as ``HMGET`` returns them; the store
     asks for ``published`` last, after any extra field)."""
-    doc_id, uri, url, title, category, site, main, body = row[:8]
+    doc_id, uri, url, title, category, site, main, body, chars = row[:9]
     name = doc_id.decode("utf-8", "replace") if doc_id is not None else "?"
     try:
-        text = zlib.decompress(body).decode("utf-8", "surrogatepass")
-        main_spans = tuple((int(s), int(e)) for s, e in json.loads(main))
+        # Checked as the SQLite store checks its rows: inflation bounded by the recorded length.
+        recorded = int(chars) if chars is not None and chars.isdigit() and len(chars) < 12 else -1
+        text = inflate_text(body, recorded)
+        main_spans = read_spans(main.decode("utf-8"), len(text))
         fields = [None if v is None else v.decode("utf-8") for v in (uri, url, title, category, site)]
-        published = None if len(row) < 9 or row[-1] is None else row[-1].decode("ascii")
+        published = None if len(row) <= len(DOC_FIELDS) or row[-1] is None else row[-1].decode("ascii")
         if published is not None and not _ISO_DATE.match(published):
             raise ValueError("published is not a date")
     except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:

@@ -398,7 +398,7 @@ class RedisIndex:
     def _docs_with_digest(self, pks: Sequence[int]) -> Iterator[tuple[int, SourceDoc, str]]:
         for pk, row in zip(pks, self._fetch(pks, ("digest",)), strict=True):
             if row is not None:
-                yield pk, row_doc(row, self.where), row[8].decode()
+                yield pk, row_doc(row, self.where), row[9].decode()
 
     def sample_by_category(
         self, per_category: int, total: int, *, texts: bool = True
@@ -432,7 +432,7 @@ class RedisIndex:
             if texts:
                 doc = row_doc(row, self.where)
                 text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
-            out.append((text, category, row[8].decode()))
+            out.append((text, category, row[9].decode()))
         return out
 
     def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:

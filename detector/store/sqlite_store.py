@@ -31,6 +31,7 @@ from detector.model import SourceDoc
 from detector.store.interface import PreparedDoc
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.signatures import SignatureParams
+from detector.store.stored_text import StoredTextError, inflate_text, read_spans
 
 _SCHEMA = """
 CREATE TABLE manifest(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,6 +63,59 @@ _COLUMN_CHECKS: tuple[tuple[str, str, str], ...] = (
 _QUERY_CHUNK = 900  # below SQLite's default limit of host parameters
 
 
+def _schema_of(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
+    return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall())
+
+
+# The schema before publication dates: an index written then has no ``published`` column, and
+# gains it (ALTER TABLE, which appends it to the stored CREATE TABLE text) when opened to write.
+_SCHEMA_BEFORE_DATES = _SCHEMA.replace(
+    "    body BLOB NOT NULL,\n    published TEXT\n", "    body BLOB NOT NULL\n"
+)
+
+
+def _expected_schema(script: str, *alter: str) -> list[tuple[str, str, str, str | None]]:
+    with sqlite3.connect(":memory:") as mem:
+        mem.executescript(script)
+        for statement in alter:
+            mem.execute(statement)
+        return _schema_of(mem)
+
+
+_ADD_PUBLISHED = "ALTER TABLE documents ADD COLUMN published TEXT"
+# Every schema this store has written: the current one first.
+_EXPECTED_SCHEMAS = (
+    _expected_schema(_SCHEMA),
+    _expected_schema(_SCHEMA_BEFORE_DATES),
+    _expected_schema(_SCHEMA_BEFORE_DATES, _ADD_PUBLISHED),
+)
+_EXPECTED_SCHEMA = _EXPECTED_SCHEMAS[0]
+
+
+def schema_problem(conn: sqlite3.Connection) -> str | None:
+    """Why the file's schema is not exactly the one this store writes (an index is data, never code:
+    a view in place of a table, a trigger or an extra column is refused before any query), or None."""
+    found = _schema_of(conn)
+    if found in _EXPECTED_SCHEMAS:
+        return None
+    for kind, name, _, _ in found:
+        if kind in ("view", "trigger"):
+            return f"it holds a {kind} ({name!r})"
+    expected = {(kind, name): sql for kind, name, _, sql in _EXPECTED_SCHEMA}
+    for kind, name, _, sql in found:
+        if (kind, name) not in expected:
+            return f"unexpected {kind} {name!r}"
+        if expected[(kind, name)] != sql:
+            return f"{kind} {name!r} is not as written by detector"
+    return "tables are missing"
+
+
+def _optional_text(value: object, name: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} is {type(value).__name__}, not text")
+    return value
+
+
 class SqliteIndex:
     """An open embedded index. Use ``SqliteIndex.create_or_open`` or ``SqliteIndex.open``."""
 
@@ -73,7 +127,7 @@ class SqliteIndex:
         columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(documents)")}
         # An index written before dates existed has no ``published`` column: read NULL.
         self._published = "published" if "published" in columns else "NULL"
-        self._columns = f"id, uri, url, title, category, site, main, body, {self._published}"
+        self._columns = f"id, uri, url, title, category, site, main, body, chars, {self._published}"
 
     # ---- opening -------------------------------------------------------------------------
     @staticmethod
@@ -99,10 +153,20 @@ class SqliteIndex:
         mode = "rw" if writable else "ro"
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=60.0)
+            # Functions in the file's schema (views, triggers, defaults) must not run with our rights.
+            conn.execute("PRAGMA trusted_schema=OFF")
+            problem = schema_problem(conn)
+            if problem is not None:
+                conn.close()
+                raise IndexFileError(f"{path}: not a detector index or crafted ({problem})")
             rows = dict(conn.execute("SELECT key, value FROM manifest").fetchall())
         except sqlite3.DatabaseError as err:
             raise IndexFileError(f"{path}: not a detector index or corrupt ({err})") from err
-        if "manifest" not in rows or "permutations" not in rows:
+        if (
+            "manifest" not in rows
+            or "permutations" not in rows
+            or not all(isinstance(v, str) for v in rows.values())
+        ):
             conn.close()
             raise IndexFileError(f"{path}: not a detector index (no manifest)")
         try:
@@ -119,7 +183,7 @@ class SqliteIndex:
                 columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(documents)")}
                 if "published" not in columns:
                     with conn:
-                        conn.execute("ALTER TABLE documents ADD COLUMN published TEXT")
+                        conn.execute(_ADD_PUBLISHED)
             except sqlite3.DatabaseError as err:
                 conn.close()
                 raise IndexFileError(f"{path}: cannot add the published column ({err})") from err
@@ -246,26 +310,27 @@ class SqliteIndex:
         return out
 
     def _row_doc(self, row: tuple[object, ...]) -> SourceDoc:
-        doc_id, uri, url, title, category, site, main, body = row[:8]
-        published = row[8] if len(row) > 8 else None
+        doc_id, uri, url, title, category, site, main, body, chars, published = row
         if published is not None and not (isinstance(published, str) and _ISO_DATE.match(published)):
             raise IndexFileError(f"{self.path}: document {doc_id!r} is corrupt (published is not a date)")
         try:
-            text = zlib.decompress(body).decode("utf-8", "surrogatepass")  # type: ignore[arg-type]
-            main_spans = tuple((int(s), int(e)) for s, e in json.loads(str(main)))
+            if not isinstance(doc_id, str):
+                raise ValueError("the id is not text")
+            text = inflate_text(body, chars)
+            main_spans = read_spans(main, len(text))
+            return SourceDoc(
+                id=doc_id,
+                uri=_optional_text(uri, "uri"),
+                url=_optional_text(url, "url"),
+                title=_optional_text(title, "title"),
+                category=_optional_text(category, "category"),
+                site=_optional_text(site, "site"),
+                text=text,
+                main_spans=main_spans,
+                published=published,
+            )
         except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
             raise IndexFileError(f"{self.path}: {_damage(doc_id, body, err)}") from err
-        return SourceDoc(
-            id=str(doc_id),
-            uri=None if uri is None else str(uri),
-            url=None if url is None else str(url),
-            title=None if title is None else str(title),
-            category=None if category is None else str(category),
-            site=None if site is None else str(site),
-            text=text,
-            main_spans=main_spans,
-            published=published,
-        )
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
         row = self.conn.execute(f"SELECT {self._columns} FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -296,10 +361,10 @@ class SqliteIndex:
         for pk, category, digest in rows:
             text = ""
             if texts:
-                main, body = self.conn.execute(
-                    "SELECT main, body FROM documents WHERE pk = ?", (pk,)
+                main, body, chars = self.conn.execute(
+                    "SELECT main, body, chars FROM documents WHERE pk = ?", (pk,)
                 ).fetchone()
-                doc = self._row_doc(("", None, None, None, category, None, main, body))
+                doc = self._row_doc(("", None, None, None, category, None, main, body, chars, None))
                 text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
             out.append((text, str(category), str(digest)))
         return out
@@ -375,6 +440,8 @@ def _damage(doc_id: object, body: object, err: Exception) -> str:
         what = "its stored text is not valid compressed data"
     elif isinstance(err, UnicodeDecodeError):
         what = "its stored text is not UTF-8"
+    elif isinstance(err, StoredTextError):
+        what = str(err)
     else:
         what = "its main-text spans are missing or malformed"
     return f"{name} is damaged: {what}; rebuild the index (`detector index SOURCE... --index NEW`)"

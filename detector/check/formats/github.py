@@ -2,17 +2,20 @@
 
 ``::error file=PATH,line=L,col=C,endLine=E,title=TITLE::MESSAGE``: findings at or above ``--fail-on`` are
 errors, ``info`` ones notices, the rest warnings. Values are escaped as the runner expects (``%``, CR and LF
-everywhere; ``:`` and ``,`` in properties too), so no page text can inject a command.
+everywhere; ``:`` and ``,`` in properties too), so no page text can inject a command; control characters
+(ANSI escapes, U+2028) are escaped first, as in every line the tool prints.
 """
 
 from __future__ import annotations
 
 from detector.check.formats.text import summary_line
 from detector.check.run import CheckedFinding, CheckResult
+from detector.textsafe import escape_control
 
 
 def _data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # The runner's own escapes for % and line breaks, then every other control character made visible.
+    return escape_control(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _prop(value: str) -> str:

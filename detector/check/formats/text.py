@@ -7,12 +7,14 @@ from collections import Counter
 from detector.check.run import CheckedFinding, CheckResult
 from detector.decisions import decision_tag, stale_line
 from detector.model import FINDING_KINDS, SEVERITIES
+from detector.textsafe import escape_control
 
 # Further places listed after a finding's message; the rest are counted.
 _MAX_RELATED = 5
 
 
 def finding_line(c: CheckedFinding) -> str:
+    """One line whatever the file name or message holds (control characters escaped)."""
     loc = c.location
     f = c.finding
     line = f"{c.path}:{loc.line}:{loc.column}: {f.severity} {f.kind} {f.message}{decision_tag(f)}"
@@ -25,7 +27,7 @@ def finding_line(c: CheckedFinding) -> str:
         ]
         more = len(c.related) - _MAX_RELATED
         line += f" (also at {', '.join(places)}{f', and {more} more' if more > 0 else ''})"
-    return line
+    return escape_control(line)
 
 
 def summary_line(result: CheckResult) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from detector.analysis.reuse import first_published
+from detector.store import sqlite_store
 from tests.conftest import CliRun, scan_json
 
 ALPHABET = (
@@ -155,10 +156,21 @@ def test_a_page_line_s_published_field_wins_and_says_so(cli: CliRun, tmp_path: P
 
 
 def drop_published_column(idx: Path) -> None:
-    """Turn the index into one written before dates existed (SQLite >= 3.35 drops columns)."""
+    """Turn the index into one written before dates existed (SQLite >= 3.35 drops columns), its
+    CREATE TABLE text exactly as that version wrote it (DROP COLUMN rewrites the text otherwise)."""
+    old_sql = next(
+        stmt.strip()
+        for stmt in sqlite_store._SCHEMA_BEFORE_DATES.split(";")
+        if stmt.strip().startswith("CREATE TABLE documents")
+    )
     conn = sqlite3.connect(idx)
     with conn:
         conn.execute("ALTER TABLE documents DROP COLUMN published")
+    with conn:
+        conn.execute("PRAGMA writable_schema=ON")
+        rewrite = "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'documents'"
+        conn.execute(rewrite, (old_sql,))
+        conn.execute("PRAGMA writable_schema=OFF")
     conn.close()
 
 

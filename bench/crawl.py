@@ -85,7 +85,7 @@ def serve(site: dict[str, bytes]) -> ThreadingHTTPServer:
 FETCH_CHILD = """
 import resource, sys, time
 from detector.fetch.crawl import fetch
-from detector.fetch.settings import FetchSettings
+from detector.config import FetchSettings
 url, pages = sys.argv[1], int(sys.argv[2])
 t0 = time.perf_counter()
 run = fetch([url], FetchSettings(user_agent="detector-bench", delay=0.0, max_pages=pages), crawl=True)

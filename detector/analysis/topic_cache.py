@@ -24,12 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from detector.analysis.topic_terms import TopicModel
-from detector.config import TopicSettings
+from detector.config import LIMITS, TopicSettings
 
 FORMAT = "detector.topic/1"
-# The cache is rebuilt, never trusted, when its arrays would inflate beyond this: a model of 100,000
-# terms x 30 categories takes 25 MB, so a zip bomb or a forged array shape stops here, not in memory.
-MAX_INFLATED_BYTES = 512 * 2**20
 
 
 def cache_path(index_path: Path) -> Path:
@@ -54,7 +51,7 @@ def load(path: Path, key: str) -> TopicModel | None:
     """The cached model when ``path`` holds one for ``key`` and it is sound, else None."""
     try:
         with zipfile.ZipFile(path) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_INFLATED_BYTES:
+            if sum(info.file_size for info in archive.infolist()) > LIMITS.topic_cache_max_bytes:
                 return None
         with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             if str(data["format"]) != FORMAT or str(data["key"]) != key:

@@ -11,8 +11,8 @@ import zlib
 
 import brotli
 
-# Output produced per decompression step: the limit is overshot by at most this much.
-_STEP = 64 * 1024
+from detector.config import LIMITS
+
 # What the client asks for: every encoding decoded here.
 ACCEPT_ENCODING = "gzip, deflate, br"
 
@@ -74,7 +74,7 @@ class BoundedDecoder:
             self._zlib = zlib.decompressobj(15 if (data[0] & 0x0F) == 8 else -15)
         try:
             while data:
-                self._add(self._zlib.decompress(data, _STEP))
+                self._add(self._zlib.decompress(data, LIMITS.inflate_step_bytes))
                 data = self._zlib.unconsumed_tail
         except zlib.error as err:
             raise BadEncoding(f"bad {self.coding} data ({err})") from None
@@ -82,12 +82,12 @@ class BoundedDecoder:
     def _feed_brotli(self, data: bytes) -> None:
         assert self._brotli is not None
         try:
-            chunk = self._brotli.process(data, output_buffer_limit=_STEP)
+            chunk = self._brotli.process(data, output_buffer_limit=LIMITS.inflate_step_bytes)
             # Output held back by the buffer limit comes out with empty input, a step at a time.
             while chunk:
                 self._add(chunk)
                 if self._brotli.is_finished():
                     break
-                chunk = self._brotli.process(b"", output_buffer_limit=_STEP)
+                chunk = self._brotli.process(b"", output_buffer_limit=LIMITS.inflate_step_bytes)
         except brotli.error as err:
             raise BadEncoding(f"bad br data ({err})") from None

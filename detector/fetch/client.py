@@ -22,11 +22,10 @@ from dataclasses import dataclass, replace
 import httpcore
 import httpx
 
+from detector.config import LIMITS
 from detector.fetch.bodies import ACCEPT_ENCODING, BadEncoding, BoundedDecoder, TooLarge
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# Raw bytes read from the socket at a time while streaming a body.
-_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +210,7 @@ class Client:
         raw = bytearray()
         try:
             decoder = BoundedDecoder(response.headers.get("content-encoding"), limit)
-            for chunk in response.iter_raw(_CHUNK):
+            for chunk in response.iter_raw(LIMITS.read_chunk_bytes):
                 raw += chunk
                 decoder.feed(chunk)
                 if len(raw) > limit:  # an encoded body larger than the limit is refused as well

@@ -19,12 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from types import FrameType
 
+from detector.config import FetchSettings
 from detector.fetch.client import Client, Exchange, mime_of
 from detector.fetch.pages import is_page_type, page_item
 from detector.fetch.progress import CrawlProgress
 from detector.fetch.robots import Robots, robots_from_answer
 from detector.fetch.schedule import HostClock, retry_wait
-from detector.fetch.settings import FetchSettings
 from detector.fetch.sitemaps import parse_sitemap
 from detector.fetch.urls import host_of, normalise, origin_of, page_links, resolve
 from detector.fetch.warc import WarcLog

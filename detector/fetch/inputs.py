@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from detector.config import FetchSettings
 from detector.errors import ConfigError, InputError
 from detector.fetch.progress import CrawlProgress
-from detector.fetch.settings import FetchSettings
 from detector.model import Document, FetchError, InputFailure
 from detector.version import __version__
 

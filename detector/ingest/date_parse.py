@@ -8,30 +8,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
-
-@dataclass(frozen=True)
-class DateSettings:
-    # The web of news pages starts about here; htmldate uses the same floor. Earlier "dates"
-    # on the 64 gne-html pages are all ids or copyright spans, never a publication date.
-    earliest_year: int = 1995
-    # A page dated tomorrow in UTC may be today where it was written (UTC+14 at most).
-    future_days: int = 1
-    # A date line is short: 发布时间：2019-09-26 10:56:28 来源：证券时报网 作者：… is about 40
-    # characters; the longest byline on gne-html is 75. Longer blocks are prose, whose dates
-    # are events, not the publication.
-    max_line_chars: int = 80
-    # ... and a shorter main block that ends a sentence is the article's first paragraph, from
-    # this size (the smallest lead paragraph on gne-html is 30 characters).
-    min_prose_chars: int = 20
-    # htmldate's fallback parses the page again with its own heuristics (1.8 s on the largest
-    # gne-html page, 400 KB, with extensive search): pages larger than this skip it.
-    htmldate_max_chars: int = 2_000_000
-    # JSON-LD scripts larger than this (no real one is near it) are not parsed.
-    json_ld_max_chars: int = 200_000
-
+from detector.config import DateSettings
 
 DEFAULTS = DateSettings()
 

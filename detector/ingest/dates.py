@@ -31,12 +31,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from detector.config import EXTRACTION, DateSettings
 from detector.ingest.date_parse import (
     DEFAULTS,
     YMD,
     YMD_CN,
     YMD_SHORT,
-    DateSettings,
     dates_in,
     fold,
     from_match,
@@ -75,7 +75,6 @@ _OTHER_LABEL = re.compile(
     r"updated|modified|edited|expires?|deadline",
     re.IGNORECASE,
 )
-_LABEL_REACH = 12  # a label counts when it ends at most this many characters before the date
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ class _Line:
 
 def _label_of(text: str, start: int) -> str | None:
     """``published``, ``other`` or None: what the words just before a date call it."""
-    before = text[max(0, start - _LABEL_REACH) : start]
+    before = text[max(0, start - EXTRACTION.date_label_reach) : start]
     other = None
     for m in _OTHER_LABEL.finditer(before):
         other = m.end()

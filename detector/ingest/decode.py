@@ -22,6 +22,7 @@ from functools import cache
 
 import charset_normalizer
 
+from detector.config import EXTRACTION
 from detector.errors import InputError
 
 UNDECODABLE = "cannot decode as UTF-8, GB18030 or Big5"
@@ -36,9 +37,6 @@ _META_CHARSET = re.compile(
 )
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
-# Real Chinese text has ~85% of its non-ASCII characters among the common ones of its script; a wrong
-# reading of Chinese bytes about half; Latin-1 bytes read as GB18030 far less.
-_MIN_COMMON_SHARE = 0.4
 
 
 def decode_bytes(
@@ -170,7 +168,7 @@ def _chinese(data: bytes) -> tuple[str, str] | None:
     if not readings:
         return None
     share, text, encoding = max(readings, key=lambda r: r[0])  # ties keep GB18030 (listed first)
-    if share < _MIN_COMMON_SHARE:
+    if share < EXTRACTION.min_common_share:
         # Neither reading is ordinary Chinese (Latin-1 text can be valid GB18030): ask for a guess first.
         guess = _guess(data)
         if guess is not None and guess[1] not in {"gb18030", "big5", "cp950", "big5-hkscs"}:

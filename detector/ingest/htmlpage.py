@@ -28,6 +28,7 @@ import re
 from difflib import SequenceMatcher
 from urllib.parse import urljoin, urlsplit
 
+from detector.config import EXTRACTION
 from detector.ingest import patterns
 from detector.ingest.htmlparse import (
     _CONTAINER_TAGS,
@@ -42,15 +43,10 @@ from detector.ingest.layout import INSERTED, Piece, assemble
 from detector.model import BlockKind
 
 # Labelling thresholds (how each is used: the module docstring, steps 4 and 5).
-_CONTAINER_SHARE = 0.6  # the container is the deepest element holding this share of the prose
-_LINK_DENSITY_MAX = 0.5  # a block with more link text than this is navigation
 # Prose under these markers never chooses the container: comment threads and teaser boxes.
 _NOT_ARTICLE_MARKERS = frozenset({"comment", "related", "recommend"})
 _NAV_MARKERS = ("nav", "menu", "header", "daohang", "dh", "top", "topbar")
 _NORM_DROP = re.compile(r"[\W_]+")
-_OUTSIDE_MAIN_MIN_CHARS = 30  # prose outside the container is kept as main from this length
-_PROSE_MAX_LINK = 0.3  # ... nor one with more than 30% link text
-_PROSE_MIN_CHARS = 25  # a block shorter than this is never "prose" for choosing the container
 
 
 _DECLARATION = re.compile(r"<!(?!--)")
@@ -135,7 +131,7 @@ def _norm(text: str) -> str:
 
 
 def _prose_weight(seg: _HSegment) -> int:
-    if seg.chars < _PROSE_MIN_CHARS or seg.link_chars > _PROSE_MAX_LINK * seg.chars:
+    if seg.chars < EXTRACTION.prose_min_chars or seg.link_chars > EXTRACTION.prose_max_link * seg.chars:
         return 0
     text = seg.text
     if not any(p in text for p in patterns.CLAUSE_PUNCT) or seg.reason():
@@ -163,7 +159,7 @@ def _main_container(segments: list[_HSegment]) -> _Node | None:
             node = node.parent
     if total == 0:
         return None
-    best = [n for n in nodes if n.prose >= _CONTAINER_SHARE * total]
+    best = [n for n in nodes if n.prose >= EXTRACTION.container_share * total]
     return max(best, key=lambda n: n.depth) if best else None
 
 
@@ -201,13 +197,13 @@ def _classify(seg: _HSegment, is_title: bool, container: _Node | None, container
         return "boilerplate"
     if _effective_marker(seg.node, container_line):
         return "boilerplate"
-    if seg.chars and seg.link_chars > _LINK_DENSITY_MAX * seg.chars:
+    if seg.chars and seg.link_chars > EXTRACTION.link_density_max * seg.chars:
         return "boilerplate"
     if container is None or _inside(seg, container):
         return "main"
     if (
-        seg.chars >= _OUTSIDE_MAIN_MIN_CHARS
-        and seg.link_chars <= _PROSE_MAX_LINK * seg.chars
+        seg.chars >= EXTRACTION.outside_main_min_chars
+        and seg.link_chars <= EXTRACTION.prose_max_link * seg.chars
         and any(p in text for p in patterns.CLAUSE_PUNCT)
     ):
         return "main"
@@ -272,7 +268,7 @@ def _title_before_byline(segments: list[_HSegment]) -> _HSegment | None:
         text = candidate.text.strip()
         if (
             4 <= candidate.chars <= 80
-            and candidate.link_chars <= _LINK_DENSITY_MAX * candidate.chars
+            and candidate.link_chars <= EXTRACTION.link_density_max * candidate.chars
             and text[-1] not in patterns.SENTENCE_FINAL
             and not candidate.reason()
         ):

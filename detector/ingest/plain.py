@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from detector.config import EXTRACTION
 from detector.ingest import patterns
 from detector.ingest.layout import Layout, RunBuilder, blocks_from_starts
 from detector.model import BlockKind, OffsetMap
@@ -25,10 +26,7 @@ _MD_LINK_ONLY = re.compile(
     r"(?:\s*+[|,·•/-]?+\s*+(?:!?\[[^\]]*\]\([^)]*\)|<https?://[^>]+>))*+\s*+[|,·•/-]?+\s*+$"
 )
 _MD_COMMENT = re.compile(r"^\s*+<!--.*-->\s*+$")
-_TITLE_MAX = 60
 _TITLE_BAD_ENDINGS = "。.；;，,：:、"
-_PROSE_MIN = 25  # a line this long with clause punctuation is article prose
-_TAIL_SHORT = 20  # short non-prose lines after the last prose line are page chrome
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +129,7 @@ def _label(
             title is None
             and not seen_main
             and not markdown
-            and len(stripped) <= _TITLE_MAX
+            and len(stripped) <= EXTRACTION.title_max_chars
             and stripped[-1] not in _TITLE_BAD_ENDINGS
         ):
             kinds[i] = "title"
@@ -144,7 +142,8 @@ def _label(
     last_prose = max((i for i in range(n) if kinds[i] == "main" and _is_prose(lines[i])), default=-1)
     if last_prose >= 0:
         for i in range(last_prose + 1, n):
-            if kinds[i] == "main" and len(lines[i].strip()) <= _TAIL_SHORT and not _has_clause(lines[i]):
+            short = len(lines[i].strip()) <= EXTRACTION.tail_short_chars
+            if kinds[i] == "main" and short and not _has_clause(lines[i]):
                 kinds[i] = "boilerplate"
 
     if site_name is None:
@@ -200,4 +199,4 @@ def _has_clause(line: str) -> bool:
 
 
 def _is_prose(line: str) -> bool:
-    return patterns.non_space_len(line) >= _PROSE_MIN and _has_clause(line)
+    return patterns.non_space_len(line) >= EXTRACTION.text_prose_min_chars and _has_clause(line)

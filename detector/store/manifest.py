@@ -12,18 +12,13 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from detector import safe_json
-from detector.config import MANIFEST_FIELDS
+from detector.config import LIMITS, MANIFEST_FIELDS
 from detector.errors import IndexFileError
 from detector.store.signatures import SCHEME, SignatureParams
 from detector.text.normalize import NORMALIZER_VERSION
 
 FORMAT = "detector.index/1"
-# Ranges a manifest must respect before anything is computed from it: a crafted index with ``bands: 0``
-# would scan and find nothing, and a huge ``num_perm`` would allocate without bound. Far above any
-# setting we use (128 permutations, 25 x 5 bands, chunks of 60 tokens).
-MAX_PERM = 4096
-MAX_TOKENS = 100_000
-_MAX_SEED = 2**32
+# Ranges a manifest must respect before anything is computed from it: LIMITS.manifest_*.
 
 
 @dataclass(frozen=True)
@@ -83,19 +78,19 @@ class Manifest:
             if isinstance(value, bool) or not isinstance(value, kind):
                 return f"{f.name} is {type(value).__name__}, not {f.type}"
         counts = {
-            "num_perm": (self.num_perm, MAX_PERM),
-            "bands": (self.bands, MAX_PERM),
-            "rows": (self.rows, MAX_PERM),
-            "shingle_size": (self.shingle_size, MAX_TOKENS),
-            "chunk_tokens": (self.chunk_tokens, MAX_TOKENS),
-            "min_passage_tokens": (self.min_passage_tokens, MAX_TOKENS),
+            "num_perm": (self.num_perm, LIMITS.manifest_max_perm),
+            "bands": (self.bands, LIMITS.manifest_max_perm),
+            "rows": (self.rows, LIMITS.manifest_max_perm),
+            "shingle_size": (self.shingle_size, LIMITS.manifest_max_tokens),
+            "chunk_tokens": (self.chunk_tokens, LIMITS.manifest_max_tokens),
+            "min_passage_tokens": (self.min_passage_tokens, LIMITS.manifest_max_tokens),
         }
         for name, (value, most) in counts.items():
             if not 1 <= value <= most:
                 return f"{name} {value} is not between 1 and {most}"
         if self.bands * self.rows > self.num_perm:
             return f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm ({self.num_perm})"
-        if not 0 <= self.seed < _MAX_SEED:
+        if not 0 <= self.seed < LIMITS.manifest_max_seed:
             return f"seed {self.seed} is out of range"
         if not 0.0 < self.lsh_threshold < 1.0:
             return f"lsh_threshold {self.lsh_threshold} is not between 0 and 1"

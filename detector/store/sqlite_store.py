@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
 from detector.store.interface import PreparedDoc
@@ -60,7 +61,6 @@ _COLUMN_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("chars", "typeof(chars) != 'integer' OR chars < 0", "the character count is missing or negative"),
     ("passages", "typeof(passages) != 'integer' OR passages < 0", "the passage count is missing or negative"),
 )
-_QUERY_CHUNK = 900  # below SQLite's default limit of host parameters
 
 
 def _schema_of(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
@@ -293,8 +293,8 @@ class SqliteIndex:
         """(band key, document pk) pairs for the given keys."""
         uniq = np.unique(keys)
         out: list[tuple[int, int]] = []
-        for lo in range(0, uniq.shape[0], _QUERY_CHUNK):
-            chunk = [int(k) for k in uniq[lo : lo + _QUERY_CHUNK]]
+        for lo in range(0, uniq.shape[0], LIMITS.sqlite_query_chunk):
+            chunk = [int(k) for k in uniq[lo : lo + LIMITS.sqlite_query_chunk]]
             marks = ",".join("?" * len(chunk))
             out.extend(
                 self.conn.execute(f"SELECT key, doc FROM bands WHERE key IN ({marks})", chunk).fetchall()

@@ -10,8 +10,7 @@ from __future__ import annotations
 import zlib
 
 from detector import safe_json
-
-_MAX_CHARS = 2**31  # a recorded document length beyond this is corruption (pages are capped far lower)
+from detector.config import LIMITS
 
 
 class StoredTextError(ValueError):
@@ -21,7 +20,7 @@ class StoredTextError(ValueError):
 def inflate_text(body: object, chars: object) -> str:
     """The stored text, inflated no further than ``chars`` code points can take (4 bytes each in UTF-8):
     a zlib bomb stops there instead of filling memory. Raises ValueError when it does not fit."""
-    if type(chars) is not int or not 0 <= chars < _MAX_CHARS:
+    if type(chars) is not int or not 0 <= chars < LIMITS.stored_max_chars:
         raise StoredTextError(f"the recorded length {chars!r} is not a length")
     if not isinstance(body, bytes):
         raise StoredTextError("the stored text is not bytes")

@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler
 import brotli
 import pytest
 
+from detector.config import FetchSettings
 from detector.fetch.bodies import BoundedDecoder, TooLarge
 from detector.fetch.crawl import fetch
-from detector.fetch.settings import FetchSettings
 from detector.fetch.sitemaps import parse_sitemap
 from detector.model import Document, InputFailure
 from tests.fetch.site import Site, gzip_bomb, send, serve, trickle

@@ -6,6 +6,7 @@ no write through a planted symlink, no password printed, one line and exit 2 on 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -261,7 +262,8 @@ def test_a_damaged_topic_cache_is_rebuilt_not_trusted(
     path = tmp_path / "x.idx.topic.npz"
     topic_cache.save(path, "k", model)
     assert topic_cache.load(path, "k") is not None
-    monkeypatch.setattr(topic_cache, "MAX_INFLATED_BYTES", 64)  # as if its arrays claimed gigabytes
+    tiny = dataclasses.replace(topic_cache.LIMITS, topic_cache_max_bytes=64)
+    monkeypatch.setattr(topic_cache, "LIMITS", tiny)  # as if its arrays claimed gigabytes
     assert topic_cache.load(path, "k") is None
     monkeypatch.undo()
     path.write_bytes(b"PK\x03\x04" + os.urandom(200))

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from detector.check.run import CheckedFinding, CheckResult
+from detector.config import LIMITS
 from detector.decisions import decision_tag, stale_line
 from detector.model import FINDING_KINDS, SEVERITIES
 from detector.textsafe import escape_control
-
-# Further places listed after a finding's message; the rest are counted.
-_MAX_RELATED = 5
 
 
 def finding_line(c: CheckedFinding) -> str:
@@ -23,9 +21,9 @@ def finding_line(c: CheckedFinding) -> str:
             f"{r.location.line}:{r.location.column}"
             if r.path == c.path
             else f"{r.path}:{r.location.line}:{r.location.column}"
-            for r in c.related[:_MAX_RELATED]
+            for r in c.related[:LIMITS.related_shown]
         ]
-        more = len(c.related) - _MAX_RELATED
+        more = len(c.related) - LIMITS.related_shown
         line += f" (also at {', '.join(places)}{f', and {more} more' if more > 0 else ''})"
     return escape_control(line)
 

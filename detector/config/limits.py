@@ -1,0 +1,125 @@
+"""Limits that bound time and memory and never change findings: what is read, batched or shown at
+once (``LIMITS``), how pages are fetched (``FetchSettings``) and how far dates are looked for
+(``DateSettings``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Operational limits: how much is read, batched or shown at once. They bound time and memory
+    and never change what is found, so they are fixed per version (``LIMITS``), not per run, and
+    are not in the scan JSON. Each value was chosen on this project's 2-core benchmark machine."""
+
+    # --- input ---
+    # A page with more labelled blocks than this is refused: a crafted page of a million empty
+    # elements costs seconds per step, while the longest real page of gne-html has ~2,000.
+    max_page_blocks: int = 100_000
+    # JSONL files larger than this are read in ranges of lines (partitions an engine can read
+    # anywhere); smaller ones are read whole.
+    split_jsonl_bytes: int = 64 << 20
+    lines_per_part: int = 20_000
+    files_per_part: int = 500
+    # --- signing ---
+    # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer
+    # stays in cache (a fresh large array per batch was 4x slower, DESIGN.md).
+    minhash_batch: int = 8192
+    # --- stored indexes (what a crafted file cannot make us allocate or run) ---
+    sqlite_query_chunk: int = 900  # band keys per query: below SQLite's default limit of host parameters
+    # A recorded document length beyond this is corruption (pages are capped far lower).
+    stored_max_chars: int = 2**31
+    # Manifest ranges: a crafted manifest with 0 bands would scan and find nothing, a huge num_perm
+    # would allocate without bound. Far above any setting we use (128 permutations, 25 x 5 bands,
+    # chunks of 60 tokens).
+    manifest_max_perm: int = 4096
+    manifest_max_tokens: int = 100_000
+    manifest_max_seed: int = 2**32
+    # The topic cache is rebuilt, never trusted, when its arrays would inflate beyond this: a model
+    # of 100,000 terms x 30 categories takes 25 MB, so a zip bomb or forged shape stops here.
+    topic_cache_max_bytes: int = 512 * 2**20
+    # --- fetching ---
+    # Raw bytes read from the socket at a time while streaming a body, and output produced per
+    # decompression step (the size limit is overshot by at most this much).
+    read_chunk_bytes: int = 64 * 1024
+    inflate_step_bytes: int = 64 * 1024
+    # --- the Redis index ---
+    redis_lock_ms: int = 60_000  # a writer that dies frees the index after this long
+    redis_lock_wait_s: float = 60.0  # as long as the SQLite store waits for a busy file
+    redis_band_slice: int = 20_000  # band entries per buffered flush; the lock is extended between them
+    redis_read_chunk: int = 500  # documents fetched per round trip
+    # --- alignment (PAN strategy) ---
+    # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.
+    pan_block_cells: int = 4_000_000
+    # --- reports and terminal output ---
+    slug_chars: int = 48  # the readable end of a page report's file name
+    sources_shown: int = 50  # sources listed on the report's index page
+    context_chars: int = 160  # source text shown either side of a matched passage
+    show_chars: int = 4000  # longest passage shown whole in the side-by-side view
+    excerpt_chars: int = 60  # excerpt of a passage in `detector align`'s text output
+    related_shown: int = 5  # further places listed after a finding in `check`'s text output
+    stale_shown: int = 5  # stale decisions named on the text output's line; the rest are counted
+    # Elements nest no deeper than this, as in browsers' tree builders (bounds every ancestor walk).
+    max_html_depth: int = 512
+    # Digits shown for "similarity x < threshold": values in the JSON are rounded to 4 places, so
+    # two of them differ by then; 10 places is as far as any similarity here is meaningful.
+    max_compared_digits: int = 10
+    # A repeated phrase grows into a readable topic term of at most this many characters.
+    topic_word_max_chars: int = 4
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    user_agent: str
+    # Seconds between two requests to one host (--delay); robots.txt Crawl-delay wins when longer.
+    delay: float = 1.0
+    # --crawl: at most this many page URLs are requested (robots.txt and sitemaps not counted).
+    max_pages: int = 200
+    # Bytes of a page after content decoding (the same limit as files: Settings.max_page_bytes).
+    max_page_bytes: int = 20_000_000
+    # Seconds for connecting and for each read; a live server answers in well under a second.
+    request_timeout: float = 10.0
+    # Seconds for one whole response: a server trickling a byte at a time cannot hold the crawl.
+    # 30 s downloads 20 MB on a 5 Mbit/s link.
+    page_deadline: float = 30.0
+    # Redirects followed for one URL (Chrome follows 20; 5 is what RFC 9309 asks for robots.txt).
+    max_redirects: int = 5
+    # Retries of a 429 or 503 answer, waiting Retry-After or else 1, 2, 4 s times the delay.
+    max_retries: int = 3
+    # Retry-After longer than this is not waited for: the page fails (a polite crawler gives up).
+    max_retry_after: float = 60.0
+    # robots.txt beyond 500 KiB is ignored, as RFC 9309 allows (Google reads the same amount).
+    max_robots_bytes: int = 512_000
+    # Sitemaps fetched per host, nested indexes included; 50 MB each is the sitemaps.org maximum.
+    max_sitemaps: int = 20
+    max_sitemap_bytes: int = 50_000_000
+    # Links kept from one page, and URLs waiting at once: a hostile page cannot fill memory.
+    max_links_per_page: int = 5_000
+    max_queue: int = 100_000
+    # Links longer than this are skipped (browsers and servers refuse far shorter ones in practice).
+    max_url_chars: int = 2_000
+
+
+@dataclass(frozen=True)
+class DateSettings:
+    # The web of news pages starts about here; htmldate uses the same floor. Earlier "dates"
+    # on the 64 gne-html pages are all ids or copyright spans, never a publication date.
+    earliest_year: int = 1995
+    # A page dated tomorrow in UTC may be today where it was written (UTC+14 at most).
+    future_days: int = 1
+    # A date line is short: 发布时间：2019-09-26 10:56:28 来源：证券时报网 作者：… is about 40
+    # characters; the longest byline on gne-html is 75. Longer blocks are prose, whose dates
+    # are events, not the publication.
+    max_line_chars: int = 80
+    # ... and a shorter main block that ends a sentence is the article's first paragraph, from
+    # this size (the smallest lead paragraph on gne-html is 30 characters).
+    min_prose_chars: int = 20
+    # htmldate's fallback parses the page again with its own heuristics (1.8 s on the largest
+    # gne-html page, 400 KB, with extensive search): pages larger than this skip it.
+    htmldate_max_chars: int = 2_000_000
+    # JSON-LD scripts larger than this (no real one is near it) are not parsed.
+    json_ld_max_chars: int = 200_000

@@ -31,20 +31,20 @@ from typing import Any, cast
 from detector.config import LIMITS
 from detector.errors import DecisionsError
 from detector.model import (
+    DECISION_OPTIONAL_FIELDS,
     FINDING_KINDS,
     SEVERITIES,
+    DecisionEntry,
     DecisionsApplied,
     DecisionStatus,
     Finding,
     FindingDecision,
     PageResult,
-    StaleDecision,
     severity_rank,
 )
 
 SCHEMA_ID = "detector.decisions/1"
 STATUSES: tuple[DecisionStatus, ...] = ("confirmed", "dismissed", "allowed")
-OPTIONAL_FIELDS = ("kind", "uri", "note", "by", "at")
 
 # A copy of contract/decisions.schema.json (tests check that they are equal).
 SCHEMA: dict[str, Any] = {
@@ -115,29 +115,6 @@ def schema_errors(value: Any, schema: Mapping[str, Any] = SCHEMA, where: str = "
 
 
 @dataclass(frozen=True)
-class DecisionEntry:
-    """One entry of a decisions file."""
-
-    fingerprint: str
-    decision: DecisionStatus
-    kind: str | None = None
-    uri: str | None = None
-    note: str | None = None
-    by: str | None = None
-    at: str | None = None
-
-    def to_json(self) -> dict[str, str]:
-        out = {"fingerprint": self.fingerprint, "decision": self.decision}
-        out |= {k: v for k in OPTIONAL_FIELDS if (v := getattr(self, k)) is not None}
-        return out
-
-    def stale(self) -> StaleDecision:
-        return StaleDecision(
-            self.fingerprint, self.decision, self.kind, self.uri, self.note, self.by, self.at
-        )
-
-
-@dataclass(frozen=True)
 class Decisions:
     """The entries of a decisions file, in file order."""
 
@@ -158,9 +135,9 @@ class Decisions:
         best = on_page or found
         return best[-1] if best else None
 
-    def stale(self, matched: Iterable[str]) -> tuple[StaleDecision, ...]:
+    def stale(self, matched: Iterable[str]) -> tuple[DecisionEntry, ...]:
         seen = set(matched)
-        return tuple(e.stale() for e in self.entries if e.fingerprint not in seen)
+        return tuple(e for e in self.entries if e.fingerprint not in seen)
 
 
 def parse_decisions(data: Any, where: str) -> Decisions:
@@ -172,7 +149,7 @@ def parse_decisions(data: Any, where: str) -> Decisions:
         raise DecisionsError(f"{where}: not a detector decisions file: {printable(errors[0])}{more}")
     entries = []
     for item in data["decisions"]:
-        values = {k: item.get(k) for k in OPTIONAL_FIELDS}
+        values = {k: item.get(k) for k in DECISION_OPTIONAL_FIELDS}
         entries.append(DecisionEntry(item["fingerprint"], item["decision"], **values))
     return Decisions(tuple(entries))
 
@@ -249,7 +226,7 @@ def decisions_json(applied: DecisionsApplied) -> dict[str, Any]:
     """``summary.decisions``: counts by status, and the stale entries as the file had them."""
     stale = [
         {"fingerprint": s.fingerprint, "decision": s.decision}
-        | {k: v for k in OPTIONAL_FIELDS if (v := getattr(s, k)) is not None}
+        | {k: v for k in DECISION_OPTIONAL_FIELDS if (v := getattr(s, k)) is not None}
         for s in applied.stale
     ]
     return {

@@ -202,9 +202,14 @@ class FindingDecision:
     note: str | None = None
 
 
+# The optional fields of a decisions file entry, in the order they are written.
+DECISION_OPTIONAL_FIELDS = ("kind", "uri", "note", "by", "at")
+
+
 @dataclass(frozen=True)
-class StaleDecision:
-    """A decision whose fingerprint matches no finding of the run: the entry as the file holds it."""
+class DecisionEntry:
+    """One entry of a decisions file, as the file holds it (a stale decision is an entry whose
+    fingerprint matches no finding of the run)."""
 
     fingerprint: str
     decision: DecisionStatus
@@ -214,6 +219,11 @@ class StaleDecision:
     by: str | None = None
     at: str | None = None
 
+    def to_json(self) -> dict[str, str]:
+        out = {"fingerprint": self.fingerprint, "decision": self.decision}
+        out |= {k: v for k in DECISION_OPTIONAL_FIELDS if (v := getattr(self, k)) is not None}
+        return out
+
 
 @dataclass(frozen=True)
 class DecisionsApplied:
@@ -222,7 +232,7 @@ class DecisionsApplied:
     confirmed: int = 0
     dismissed: int = 0
     allowed: int = 0
-    stale: tuple[StaleDecision, ...] = ()
+    stale: tuple[DecisionEntry, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from detector.decisions import OPTIONAL_FIELDS, SCHEMA, STATUSES, Decisions
+from detector.decisions import SCHEMA, STATUSES, Decisions
+from detector.model import DECISION_OPTIONAL_FIELDS
 from detector.report.html_scan import mapping, maps
 
 STORAGE_PREFIX = "detector.review/1:"
@@ -28,7 +29,7 @@ def _entry(value: Mapping[str, Any]) -> dict[str, str] | None:
     if not isinstance(fp, str) or not fp or status not in STATUSES:
         return None
     out = {"fingerprint": fp, "decision": str(status)}
-    return out | {k: v for k in OPTIONAL_FIELDS if isinstance(v := value.get(k), str)}
+    return out | {k: v for k in DECISION_OPTIONAL_FIELDS if isinstance(v := value.get(k), str)}
 
 
 def initial_decisions(pages: Sequence[Mapping[str, Any]], scan: Mapping[str, Any]) -> list[dict[str, str]]:

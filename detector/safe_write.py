@@ -8,15 +8,23 @@ the new file, not followed, and a reader never sees half a file. The temporary f
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from detector.errors import DetectorError
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` whole or not at all, replacing (not following) a symlink there."""
+    write_atomically_with(path, lambda fh: fh.write(data))
+
+
+def write_atomically_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write ``path`` whole or not at all with ``write(file)``, replacing (not following) a symlink."""
     path = Path(path)
     if path.is_dir() and not path.is_symlink():
         raise DetectorError(f"{path}: is a folder; name a file to write")
@@ -27,7 +35,7 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
     fd = os.open(tmp, flags, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -46,3 +54,10 @@ def real_folder(path: Path) -> Path:
         path.unlink()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def save_cache(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a cache file as :func:`write_atomically_with` does, or quietly nothing when it cannot be
+    written (a read-only home, a folder in its place): a cache is rebuilt next time, never required."""
+    with contextlib.suppress(OSError, DetectorError):
+        write_atomically_with(path, write)

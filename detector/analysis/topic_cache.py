@@ -12,19 +12,18 @@ sees half a file; a folder that cannot be written to just means no cache.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from detector.analysis.topic_terms import TopicModel
 from detector.config import LIMITS, TopicSettings
+from detector.safe_write import save_cache
 
 FORMAT = "detector.topic/1"
 
@@ -102,30 +101,22 @@ def load(path: Path, key: str) -> TopicModel | None:
 
 def save(path: Path, key: str, model: TopicModel) -> None:
     """Write ``model`` atomically; quietly nothing when the folder is not writable."""
-    tmp_name = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh,
-                format=np.array(FORMAT),
-                key=np.array(key),
-                n_docs=np.array(model.n_docs, dtype=np.int64),
-                categories=np.array(list(model.categories), dtype=str),
-                terms=model.terms.astype(np.int64),
-                doc_freq=model.doc_freq.astype(np.float32),
-                prob=model.prob.astype(np.float32),
-                concentration=model.concentration.astype(np.float32),
-                category_docs=model.category_docs.astype(np.int64),
-            )
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError:
-        pass
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+
+    def write(fh: BinaryIO) -> None:
+        np.savez(
+            fh,
+            format=np.array(FORMAT),
+            key=np.array(key),
+            n_docs=np.array(model.n_docs, dtype=np.int64),
+            categories=np.array(list(model.categories), dtype=str),
+            terms=model.terms.astype(np.int64),
+            doc_freq=model.doc_freq.astype(np.float32),
+            prob=model.prob.astype(np.float32),
+            concentration=model.concentration.astype(np.float32),
+            category_docs=model.category_docs.astype(np.int64),
+        )
+
+    save_cache(path, write)
 
 
 def canonical(model: TopicModel) -> TopicModel:

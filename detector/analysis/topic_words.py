@@ -15,16 +15,16 @@ dictionary: every n-gram counts (the analyzer's old way).
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
-import tempfile
 import zipfile
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from detector.safe_write import save_cache
 
 _BITS = 21
 WORD_MIN, WORD_MAX = 2, 3  # a term id packs at most three characters (21 bits each)
@@ -60,20 +60,7 @@ def _load_cached(cache: Path) -> npt.NDArray[np.int64] | None:
 
 
 def _save_cached(cache: Path, ids: npt.NDArray[np.int64]) -> None:
-    tmp = None
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=cache.name + ".", suffix=".tmp", dir=cache.parent)
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, ids, allow_pickle=False)
-        os.replace(tmp, cache)
-        tmp = None
-    except OSError:
-        pass
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    save_cache(cache, lambda fh: np.save(fh, ids, allow_pickle=False))
 
 
 def place_ids() -> npt.NDArray[np.int64] | None:
@@ -222,20 +209,7 @@ def _parse_idf(source: Path) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.floa
 
 
 def _save_idf(cache: Path, ids: npt.NDArray[np.int64], idf: npt.NDArray[np.float64]) -> None:
-    tmp = None
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=cache.name + ".", suffix=".tmp", dir=cache.parent)
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, ids=ids, idf=idf)
-        os.replace(tmp, cache)
-        tmp = None
-    except OSError:
-        pass
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    save_cache(cache, lambda fh: np.savez(fh, ids=ids, idf=idf))
 
 
 def is_word(ids: npt.NDArray[np.int64], words: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:

@@ -21,11 +21,12 @@ zhconv 1.4.1 2.6 Mchar/s (MediaWiki tables, not OpenCC's); this table as a numpy
 from __future__ import annotations
 
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from detector.safe_write import save_cache
 
 # Code point ranges converted: CJK unified ideographs (extension A, the BMP block, the
 # compatibility block, extensions B and beyond up to the supplementary compatibility block).
@@ -48,18 +49,9 @@ def t2s_table() -> dict[int, str]:
     except (OSError, ValueError, KeyError):
         pass
     table = _build_table()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".t2s-", suffix=".npz", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh,
-                keys=np.array(list(table), dtype=np.uint32),
-                values=np.array([ord(v) for v in table.values()], dtype=np.uint32),
-            )
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: build it each time
+    keys = np.array(list(table), dtype=np.uint32)
+    values = np.array([ord(v) for v in table.values()], dtype=np.uint32)
+    save_cache(path, lambda fh: np.savez(fh, keys=keys, values=values))  # read-only home: built each time
     return table
 
 

@@ -19,7 +19,6 @@ as "ﬁ", "ŉ") are hashed as themselves.
 from __future__ import annotations
 
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from detector.safe_write import save_cache
 from detector.text.t2s import fold_t2s, table_version
 
 U64 = npt.NDArray[np.uint64]
@@ -109,15 +109,8 @@ def _load_tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]] | Non
 
 
 def _save_tables(classes: npt.NDArray[np.uint8], folded: npt.NDArray[np.uint32]) -> None:
-    path = _tables_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tables-", suffix=".npz", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, classes=classes, folded=folded)
-        os.replace(tmp, path)
-    except OSError:
-        return  # a read-only home: compute them each time
+    # A read-only home: they are computed each time.
+    save_cache(_tables_path(), lambda fh: np.savez(fh, classes=classes, folded=folded))
 
 
 _M1 = np.uint64(0xFF51AFD7ED558CCD)

@@ -8,7 +8,6 @@ The repository (``tests/check/fixtures/docs-repo``) gives four duplicate-passage
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,23 +16,16 @@ import pytest
 from click.testing import CliRunner, Result
 
 from detector.cli import main
-from tests.check.conftest import FIXTURE_REPO
+
+# The check tests' copy of the docs repository, as a fixture here too.
+from tests.check.conftest import repo  # noqa: F401
 
 Run = Callable[..., Result]
 CONTRACT = Path(__file__).resolve().parents[1] / "contract" / "decisions.schema.json"
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    dest = tmp_path / "acme-docs"
-    shutil.copytree(FIXTURE_REPO, dest)
-    (dest / ".git").mkdir()
-    monkeypatch.chdir(dest)
-    return dest
-
-
-@pytest.fixture
-def run(repo: Path) -> Run:
+def run(repo: Path) -> Run:  # noqa: F811 (the imported fixture)
     """``detector ARGS`` in the repository copy; stdout and stderr kept apart."""
 
     def invoke(*args: str) -> Result:

@@ -124,6 +124,10 @@ def index_corpus(
             if len(pending) >= settings.index_write_batch:
                 flush(final=False)
         flush(final=True)
+        if pool is not None:
+            pool.shutdown()  # the workers' memory is free before the band runs are merged
+            pool = None
+        store.finish()
         counts = store.counts()
     finally:
         if pool is not None:

@@ -28,6 +28,14 @@ class Limits:
     minhash_batch: int = 8192
     # --- stored indexes (what a crafted file cannot make us allocate or run) ---
     sqlite_query_chunk: int = 900  # band keys per query: below SQLite's default limit of host parameters
+    # The SQLite band table (store/band_runs.py): entries per block (a lookup reads one block per
+    # key and run: 256 entries are 3 KB, well inside a 16 KB page; 4x more made lookups slower,
+    # 4x fewer made writing slower, bench/throughput.py and bench/scale.py), runs of one size
+    # merged together once this many pile up (a lookup reads at most fan-in x levels runs), and
+    # merges done in 2**slice_bits slices of the key space (memory per slice: 1/256 of the runs).
+    sqlite_block_entries: int = 256
+    sqlite_merge_fan_in: int = 8
+    sqlite_merge_slice_bits: int = 8
     # A recorded document length beyond this is corruption (pages are capped far lower).
     stored_max_chars: int = 2**31
     # Manifest ranges: a crafted manifest with 0 bands would scan and find nothing, a huge num_perm

@@ -17,7 +17,9 @@ from detector.errors import IndexFileError
 from detector.store.signatures import SCHEME, SignatureParams
 from detector.text.normalize import NORMALIZER_VERSION
 
-FORMAT = "detector.index/1"
+# 2: the SQLite band table became packed runs of blocks (store/band_runs.py); an index of an
+# older format is refused with how to rebuild it.
+FORMAT = "detector.index/2"
 # Ranges a manifest must respect before anything is computed from it: LIMITS.manifest_*.
 
 
@@ -108,7 +110,10 @@ def read_manifest(
     the format, the settings it was built with (against ``expected``), readable permutations."""
     manifest = Manifest.from_json(raw_manifest, where)
     if manifest.format != FORMAT:
-        raise IndexFileError(f"{where}: index format {manifest.format!r} is not {FORMAT!r}")
+        raise IndexFileError(
+            f"{where}: index format {manifest.format!r} is not {FORMAT!r}: rebuild it into a new"
+            " index (`detector index SOURCE... --index NEW`)"
+        )
     if expected is not None:
         diffs = expected.differences(manifest)
         if diffs:

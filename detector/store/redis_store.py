@@ -308,6 +308,9 @@ class RedisIndex:
         self._discard(stale)
         return len(stale)
 
+    def finish(self) -> None:
+        """Nothing to tidy after a run: every write is already in its final layout."""
+
     def remove(self, ids_and_keys: dict[str, npt.NDArray[np.int64] | None]) -> list[str]:
         """Remove documents by id; returns the ids that were there."""
         self.lock.extend()

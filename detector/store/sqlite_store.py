@@ -1,17 +1,17 @@
 """The embedded index: one SQLite file (WAL), crash-safe, constant-time open.
 
-Tables:
+Tables (``sqlite_schema``):
     manifest(key, value)      "manifest" -> Manifest JSON, "permutations" -> [[a...], [b...]]
-    documents(pk, id, ...)    one row per source document, text zlib-compressed; ``published``
-                              (ISO 8601 or NULL) was added later: an index without the column
-                              reads every date as NULL, and gets the column when opened to write
-    bands(key, doc)           LSH bucket key -> document; WITHOUT ROWID, primary key (key, doc)
+    documents(pk, id, ...)    one row per source document, text zlib-compressed; ``pk`` is never
+                              reused (AUTOINCREMENT), band entries name documents by it
+    runs, blocks              the band table: sorted runs of (band key, document) entries packed
+                              in blocks of ~256 (``band_runs``)
 
-A document and its band rows are written in one transaction, so a run killed part-way
-leaves each document whole or absent. Nothing is unpickled and no LSH table is rebuilt on
-open: a query is an indexed lookup of band keys. Removing a document recomputes its band
-keys from its stored text (signatures are deterministic), so no second index on
-``bands.doc`` is needed.
+A batch of documents and its run of band entries are written in one transaction, so a run
+killed part-way leaves each document whole or absent; merging runs is a transaction of its
+own. Nothing is unpickled and no LSH table is rebuilt on open: a query reads, for each run, the
+block each band key falls in. Removing a document deletes its row; its band entries are dropped
+at lookup and left out by the next merge of their run.
 """
 
 from __future__ import annotations
@@ -29,26 +29,13 @@ import numpy.typing as npt
 from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
+from detector.store import band_runs
 from detector.store.interface import PreparedDoc
-from detector.store.manifest import Manifest, read_manifest
+from detector.store.manifest import FORMAT, Manifest, read_manifest
 from detector.store.signatures import SignatureParams
+from detector.store.sqlite_schema import SCHEMA, is_format_1, schema_problem
 from detector.store.stored_text import StoredTextError, inflate_text, read_spans
 
-_SCHEMA = """
-CREATE TABLE manifest(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE documents(
-    pk INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    uri TEXT, url TEXT, title TEXT, site TEXT, category TEXT,
-    chars INTEGER NOT NULL,
-    passages INTEGER NOT NULL,
-    digest TEXT NOT NULL,
-    main TEXT NOT NULL,
-    body BLOB NOT NULL,
-    published TEXT
-);
-CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
-"""
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,30}\Z")
 # What `detector index --check` verifies in each row of `documents`, without inflating any text:
@@ -60,54 +47,9 @@ _COLUMN_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("digest", "typeof(digest) != 'text' OR length(digest) != 64", "the text digest is missing or malformed"),
     ("chars", "typeof(chars) != 'integer' OR chars < 0", "the character count is missing or negative"),
     ("passages", "typeof(passages) != 'integer' OR passages < 0", "the passage count is missing or negative"),
+    ("bands", "typeof(bands) != 'integer' OR bands < 0", "the band entry count is missing or negative"),
 )
-
-
-def _schema_of(conn: sqlite3.Connection) -> list[tuple[str, str, str, str | None]]:
-    return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall())
-
-
-# The schema before publication dates: an index written then has no ``published`` column, and
-# gains it (ALTER TABLE, which appends it to the stored CREATE TABLE text) when opened to write.
-_SCHEMA_BEFORE_DATES = _SCHEMA.replace(
-    "    body BLOB NOT NULL,\n    published TEXT\n", "    body BLOB NOT NULL\n"
-)
-
-
-def _expected_schema(script: str, *alter: str) -> list[tuple[str, str, str, str | None]]:
-    with sqlite3.connect(":memory:") as mem:
-        mem.executescript(script)
-        for statement in alter:
-            mem.execute(statement)
-        return _schema_of(mem)
-
-
-_ADD_PUBLISHED = "ALTER TABLE documents ADD COLUMN published TEXT"
-# Every schema this store has written: the current one first.
-_EXPECTED_SCHEMAS = (
-    _expected_schema(_SCHEMA),
-    _expected_schema(_SCHEMA_BEFORE_DATES),
-    _expected_schema(_SCHEMA_BEFORE_DATES, _ADD_PUBLISHED),
-)
-_EXPECTED_SCHEMA = _EXPECTED_SCHEMAS[0]
-
-
-def schema_problem(conn: sqlite3.Connection) -> str | None:
-    """Why the file's schema is not exactly the one this store writes (an index is data, never code:
-    a view in place of a table, a trigger or an extra column is refused before any query), or None."""
-    found = _schema_of(conn)
-    if found in _EXPECTED_SCHEMAS:
-        return None
-    for kind, name, _, _ in found:
-        if kind in ("view", "trigger"):
-            return f"it holds a {kind} ({name!r})"
-    expected = {(kind, name): sql for kind, name, _, sql in _EXPECTED_SCHEMA}
-    for kind, name, _, sql in found:
-        if (kind, name) not in expected:
-            return f"unexpected {kind} {name!r}"
-        if expected[(kind, name)] != sql:
-            return f"{kind} {name!r} is not as written by detector"
-    return "tables are missing"
+_COLUMNS = "id, uri, url, title, category, site, main, body, chars, published"
 
 
 def _optional_text(value: object, name: str) -> str | None:
@@ -124,10 +66,8 @@ class SqliteIndex:
         self.conn = conn
         self.manifest = manifest
         self.params = params
-        columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(documents)")}
-        # An index written before dates existed has no ``published`` column: read NULL.
-        self._published = "published" if "published" in columns else "NULL"
-        self._columns = f"id, uri, url, title, category, site, main, body, chars, {self._published}"
+        # Runs written since this index was opened: merged into one by ``finish``.
+        self._first_new_run = 1 + max((run for run, _, _ in self._runs()), default=0)
 
     # ---- opening -------------------------------------------------------------------------
     @staticmethod
@@ -155,6 +95,12 @@ class SqliteIndex:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=60.0)
             # Functions in the file's schema (views, triggers, defaults) must not run with our rights.
             conn.execute("PRAGMA trusted_schema=OFF")
+            if is_format_1(conn):
+                conn.close()
+                raise IndexFileError(
+                    f"{path}: an index of the older format detector.index/1, not {FORMAT}: rebuild it"
+                    f" into a new file (`detector index SOURCE... --index NEW`)"
+                )
             problem = schema_problem(conn)
             if problem is not None:
                 conn.close()
@@ -176,18 +122,16 @@ class SqliteIndex:
             raise
         if writable:
             conn.execute("PRAGMA journal_mode=WAL")
+            # WAL with synchronous=NORMAL: a commit is atomic and a killed writer loses at most the
+            # transaction it was in (a power cut may also lose the last commits, never half of one).
             conn.execute("PRAGMA synchronous=NORMAL")
-            # Band rows land at random places in the B-tree: a large page cache keeps them cheap.
-            conn.execute("PRAGMA cache_size=-262144")
-            try:
-                columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(documents)")}
-                if "published" not in columns:
-                    with conn:
-                        conn.execute(_ADD_PUBLISHED)
-            except sqlite3.DatabaseError as err:
-                conn.close()
-                raise IndexFileError(f"{path}: cannot add the published column ({err})") from err
-        return cls(path, conn, manifest, params)
+            # Blocks are appended in rowid order and merges read runs in order: a modest cache does.
+            conn.execute("PRAGMA cache_size=-32768")
+        try:
+            return cls(path, conn, manifest, params)
+        except (band_runs.BlockError, sqlite3.DatabaseError) as err:
+            conn.close()
+            raise IndexFileError(f"{path}: the band table is damaged ({err})") from err
 
     @classmethod
     def create_or_open(cls, path: Path, manifest: Manifest, params: SignatureParams) -> SqliteIndex:
@@ -199,10 +143,9 @@ class SqliteIndex:
         tmp.unlink(missing_ok=True)
         try:
             conn = sqlite3.connect(tmp)
-            # 16 KB pages: band rows land at random places, and bigger pages split less often
-            # (15% faster inserts of 1.9M rows than the default 4 KB, measured here).
+            # 16 KB pages: a block of band entries (~3 KB) and most compressed documents fit in one.
             conn.execute("PRAGMA page_size=16384")
-            conn.executescript(_SCHEMA)
+            conn.executescript(SCHEMA)
             conn.execute("INSERT INTO manifest VALUES ('manifest', ?)", (manifest.to_json(),))
             conn.execute(
                 "INSERT INTO manifest VALUES ('permutations', ?)",
@@ -225,19 +168,17 @@ class SqliteIndex:
         return None if row is None else str(row[0])
 
     def write(self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]) -> None:
-        """Write documents (replacing same ids) and their band rows in one transaction."""
+        """Write documents (replacing same ids) and their band entries, as one run, in one transaction."""
         try:
             with self.conn:
                 pks: list[int] = []
                 for item in prepared:
                     d = item.doc
-                    old = self.conn.execute("SELECT pk FROM documents WHERE id = ?", (d.id,)).fetchone()
-                    if old is not None:
-                        self._delete(int(old[0]), replaced_keys.get(d.id))
+                    self.conn.execute("DELETE FROM documents WHERE id = ?", (d.id,))
                     cur = self.conn.execute(
                         "INSERT INTO documents"
-                        "(id, uri, url, title, site, category, chars, passages, digest, main, body,"
-                        " published) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "(id, uri, url, title, site, category, chars, passages, bands, digest, main,"
+                        " body, published) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
                             d.id,
                             d.uri,
@@ -247,6 +188,7 @@ class SqliteIndex:
                             d.category,
                             len(d.text),
                             item.passages,
+                            int(item.keys.shape[0]),
                             item.stored_digest(),
                             json.dumps([list(span) for span in d.main_spans]),
                             item.stored_body(),
@@ -257,54 +199,88 @@ class SqliteIndex:
                 if prepared:
                     keys = np.concatenate([item.keys for item in prepared])
                     docs = np.repeat(np.array(pks, dtype=np.int64), [item.keys.shape[0] for item in prepared])
-                    order = np.argsort(keys, kind="stable")  # B-tree inserts in key order
-                    rows = zip(keys[order].tolist(), docs[order].tolist(), strict=True)
-                    # Keys are unique per document (np.unique) and documents per batch: a plain INSERT.
-                    self.conn.executemany("INSERT INTO bands(key, doc) VALUES (?, ?)", rows)
-        except sqlite3.Error as err:
+                    band_runs.add_run(self.conn, keys, docs)
+            if len(self._runs()) > LIMITS.sqlite_merge_fan_in * 4:
+                self._merge_crowded()  # a long build: keep lookups of scanners meanwhile cheap
+        except (sqlite3.Error, band_runs.BlockError) as err:
             raise IndexFileError(
                 f"{self.path}: write failed, nothing of this batch was kept ({err})"
             ) from err
 
-    def _delete(self, pk: int, keys: npt.NDArray[np.int64] | None) -> None:
-        if keys is not None:
-            self.conn.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", ((int(k), pk) for k in keys))
-        else:  # unknown keys (should not happen): a full scan, slow but correct
-            self.conn.execute("DELETE FROM bands WHERE doc = ?", (pk,))
-        self.conn.execute("DELETE FROM documents WHERE pk = ?", (pk,))
+    def finish(self) -> None:
+        """Merge the runs written since the index was opened into one, then any level that holds
+        too many runs; each merge is a transaction of its own (a kill leaves the runs as they were)."""
+        try:
+            new = [run for run in self._runs() if run[0] >= self._first_new_run]
+            if len(new) > 1:
+                self._merge(new)
+            self._merge_crowded()
+        except (sqlite3.Error, band_runs.BlockError) as err:
+            raise IndexFileError(
+                f"{self.path}: merging band runs failed, the index is unchanged ({err})"
+            ) from err
+
+    def _runs(self) -> list[band_runs.Run]:
+        return band_runs.read_runs(self.conn)
+
+    def _merge(self, runs: list[band_runs.Run]) -> None:
+        with self.conn:
+            live = np.array(
+                [pk for (pk,) in self.conn.execute("SELECT pk FROM documents ORDER BY pk")], dtype=np.int64
+            )
+            band_runs.merge(self.conn, runs, live)
+
+    def _merge_crowded(self) -> None:
+        while crowded := band_runs.crowded_level(self._runs()):
+            self._merge(crowded)
 
     def remove(self, ids_and_keys: dict[str, npt.NDArray[np.int64] | None]) -> list[str]:
-        """Remove documents by id; returns the ids that were there."""
+        """Remove documents by id; returns the ids that were there. Their band entries stay until
+        the next merge of their run and are never returned by ``candidates``."""
         removed: list[str] = []
         try:
             with self.conn:
-                for doc_id, keys in ids_and_keys.items():
-                    row = self.conn.execute("SELECT pk FROM documents WHERE id = ?", (doc_id,)).fetchone()
-                    if row is None:
-                        continue
-                    self._delete(int(row[0]), keys)
-                    removed.append(doc_id)
+                for doc_id in ids_and_keys:
+                    if self.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount:
+                        removed.append(doc_id)
         except sqlite3.Error as err:
             raise IndexFileError(f"{self.path}: remove failed, the index is unchanged ({err})") from err
         return removed
 
     # ---- reading -------------------------------------------------------------------------
     def candidates(self, keys: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
-        """(band key, document pk) pairs for the given keys."""
-        uniq = np.unique(keys)
-        out: list[tuple[int, int]] = []
-        for lo in range(0, uniq.shape[0], LIMITS.sqlite_query_chunk):
-            chunk = [int(k) for k in uniq[lo : lo + LIMITS.sqlite_query_chunk]]
-            marks = ",".join("?" * len(chunk))
-            out.extend(
-                self.conn.execute(f"SELECT key, doc FROM bands WHERE key IN ({marks})", chunk).fetchall()
-            )
-        return out
+        """(band key, document pk) pairs for the given keys, for documents that are there."""
+        try:
+            # One read transaction: a writer merging runs meanwhile cannot hide entries from us.
+            own = not self.conn.in_transaction
+            if own:
+                self.conn.execute("BEGIN")
+            try:
+                found_keys, found_docs = band_runs.find(self.conn, keys)
+                docs = np.unique(found_docs).tolist()
+                live: set[int] = set()
+                for lo in range(0, len(docs), LIMITS.sqlite_query_chunk):
+                    chunk = docs[lo : lo + LIMITS.sqlite_query_chunk]
+                    marks = ",".join("?" * len(chunk))
+                    live.update(
+                        pk
+                        for (pk,) in self.conn.execute(
+                            f"SELECT pk FROM documents WHERE pk IN ({marks})", chunk
+                        )
+                    )
+            finally:
+                if own:
+                    self.conn.execute("COMMIT")
+        except band_runs.BlockError as err:
+            raise IndexFileError(
+                f"{self.path}: the band table is damaged ({err}); rebuild the index"
+            ) from err
+        return [(k, d) for k, d in zip(found_keys.tolist(), found_docs.tolist(), strict=True) if d in live]
 
     def documents(self, pks: Iterable[int]) -> dict[int, SourceDoc]:
         out: dict[int, SourceDoc] = {}
         for pk in pks:
-            row = self.conn.execute(f"SELECT {self._columns} FROM documents WHERE pk = ?", (pk,)).fetchone()
+            row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE pk = ?", (pk,)).fetchone()
             if row is not None:
                 out[pk] = self._row_doc(row)
         return out
@@ -333,13 +309,11 @@ class SqliteIndex:
             raise IndexFileError(f"{self.path}: {_damage(doc_id, body, err)}") from err
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
-        row = self.conn.execute(f"SELECT {self._columns} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else self._row_doc(row)
 
     def iter_documents(self) -> Iterator[tuple[int, SourceDoc, str]]:
-        for row in self.conn.execute(
-            f"SELECT pk, digest, {self._columns} FROM documents ORDER BY pk"
-        ):
+        for row in self.conn.execute(f"SELECT pk, digest, {_COLUMNS} FROM documents ORDER BY pk"):
             yield int(row[0]), self._row_doc(row[2:]), str(row[1])
 
     def sample_by_category(
@@ -370,18 +344,23 @@ class SqliteIndex:
         return out
 
     def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:
-        query = "SELECT 1 FROM bands WHERE key = ? AND doc = ?"
-        return sum(1 for key in keys.tolist() if self.conn.execute(query, (key, pk)).fetchone() is None)
+        try:
+            found_keys, found_docs = band_runs.find(self.conn, keys)
+        except band_runs.BlockError:
+            return int(np.unique(keys).shape[0])  # structural_problems names the damage
+        return int(np.count_nonzero(~np.isin(np.unique(keys), found_keys[found_docs == pk])))
 
     @property
     def cache_base(self) -> Path:
         return self.path
 
     def counts(self) -> dict[str, int]:
-        docs, chars, passages = self.conn.execute(
-            "SELECT count(*), coalesce(sum(chars), 0), coalesce(sum(passages), 0) FROM documents"
+        """Documents, characters, passages and band entries of the documents there (entries of
+        removed documents that wait for a merge are not counted)."""
+        docs, chars, passages, bands = self.conn.execute(
+            "SELECT count(*), coalesce(sum(chars), 0), coalesce(sum(passages), 0), coalesce(sum(bands), 0)"
+            " FROM documents"
         ).fetchone()
-        (bands,) = self.conn.execute("SELECT count(*) FROM bands").fetchone()
         return {
             "documents": int(docs),
             "characters": int(chars),
@@ -418,14 +397,13 @@ class SqliteIndex:
         if result != ["ok"]:
             problems.extend(f"SQLite: {r}" for r in result[:5])
         problems.extend(self._damaged_rows())
-        (orphans,) = self.conn.execute(
-            "SELECT count(*) FROM bands WHERE doc NOT IN (SELECT pk FROM documents)"
-        ).fetchone()
-        if orphans:
-            problems.append(f"{orphans} band rows point at no document")
-        (bare,) = self.conn.execute(
-            "SELECT count(*) FROM documents WHERE passages > 0 AND pk NOT IN (SELECT DISTINCT doc FROM bands)"
-        ).fetchone()
+        (last,) = self.conn.execute("SELECT coalesce(max(seq), 0) FROM sqlite_sequence").fetchone()
+        band_problems, held = band_runs.check(self.conn, int(last) if type(last) is int else 0)
+        problems.extend(band_problems)
+        with_passages = np.array(
+            [pk for (pk,) in self.conn.execute("SELECT pk FROM documents WHERE passages > 0")], dtype=np.int64
+        )
+        bare = int(np.count_nonzero(~np.isin(with_passages, held)))
         if bare:
             problems.append(f"{bare} documents have no band rows")
         return problems

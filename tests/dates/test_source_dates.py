@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from detector.analysis.reuse import first_published
-from detector.store import sqlite_store
 from tests.conftest import CliRun, scan_json
 
 ALPHABET = (
@@ -153,60 +152,6 @@ def test_a_page_line_s_published_field_wins_and_says_so(cli: CliRun, tmp_path: P
     )
     assert (page["published"], page["published_from"]) == ("2017-08-01", "index")
     assert repost(page)["first_published"] == "page"
-
-
-def drop_published_column(idx: Path) -> None:
-    """Turn the index into one written before dates existed (SQLite >= 3.35 drops columns), its
-    CREATE TABLE text exactly as that version wrote it (DROP COLUMN rewrites the text otherwise)."""
-    old_sql = next(
-        stmt.strip()
-        for stmt in sqlite_store._SCHEMA_BEFORE_DATES.split(";")
-        if stmt.strip().startswith("CREATE TABLE documents")
-    )
-    conn = sqlite3.connect(idx)
-    with conn:
-        conn.execute("ALTER TABLE documents DROP COLUMN published")
-    with conn:
-        conn.execute("PRAGMA writable_schema=ON")
-        rewrite = "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'documents'"
-        conn.execute(rewrite, (old_sql,))
-        conn.execute("PRAGMA writable_schema=OFF")
-    conn.close()
-
-
-def columns(idx: Path) -> set[str]:
-    conn = sqlite3.connect(idx)
-    try:
-        return {str(row[1]) for row in conn.execute("PRAGMA table_info(documents)")}
-    finally:
-        conn.close()
-
-
-def test_an_index_from_before_dates_reads_them_as_null_and_takes_new_ones(
-    cli: CliRun, tmp_path: Path, index: Path
-) -> None:
-    drop_published_column(index)
-    assert "published" not in columns(index)
-    (page,) = scan_pages(cli, tmp_path, index, [{"id": "p", "html": page_html(article(1), "2017/9/12")}])
-    f = repost(page)
-    assert f["source"]["published"] is None
-    assert f["first_published"] is None
-    assert "published" not in columns(index)  # a scan only reads: the old index is left as it was
-    assert cli("index", "--check", "--index", str(index)).exit_code == 0
-
-    more = write_jsonl(
-        tmp_path / "more.jsonl", [{"id": "new", "text": article(5), "published": "2018-01-02"}]
-    )
-    assert cli("index", str(more), "--index", str(index)).exit_code == 0
-    assert "published" in columns(index)
-    old, new = scan_pages(
-        cli,
-        tmp_path,
-        index,
-        [{"id": "a", "html": page_html(article(1), None)}, {"id": "b", "html": page_html(article(5), None)}],
-    )
-    assert repost(old)["source"]["published"] is None
-    assert repost(new)["source"]["published"] == "2018-01-02"
 
 
 def test_a_crafted_published_value_is_a_one_line_error(cli: CliRun, tmp_path: Path, index: Path) -> None:

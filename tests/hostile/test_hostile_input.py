@@ -219,14 +219,14 @@ def test_a_view_in_place_of_the_manifest_is_refused(crafted: Path) -> None:
 def test_a_trigger_in_the_index_never_fires(crafted: Path, tmp_path: Path) -> None:
     _sql(
         crafted,
-        "CREATE TRIGGER t AFTER INSERT ON documents BEGIN DELETE FROM bands; END",
+        "CREATE TRIGGER t AFTER INSERT ON documents BEGIN DELETE FROM blocks; END",
     )
     src = tmp_path / "one.jsonl"
     src.write_text(json.dumps({"id": "new", "text": "这是一篇足够长的文章。" * 30}) + "\n", encoding="utf-8")
-    before = sqlite3.connect(crafted).execute("SELECT count(*) FROM bands").fetchone()
+    before = sqlite3.connect(crafted).execute("SELECT count(*) FROM blocks").fetchone()
     r = run("index", str(src), "--index", str(crafted))
     assert r.exit_code == 2 and "trigger" in r.stderr
-    assert sqlite3.connect(crafted).execute("SELECT count(*) FROM bands").fetchone() == before
+    assert sqlite3.connect(crafted).execute("SELECT count(*) FROM blocks").fetchone() == before
 
 
 @pytest.mark.parametrize(

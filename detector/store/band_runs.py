@@ -90,8 +90,10 @@ def _concat(pairs: list[tuple[I64, I64]]) -> tuple[I64, I64]:
     return np.concatenate([k for k, _ in pairs]), np.concatenate([d for _, d in pairs])
 
 
-def _sorted(keys: I64, docs: I64) -> tuple[I64, I64]:
-    order = np.lexsort((docs, keys.view(np.uint64)))
+def _sorted(keys: I64, docs: I64, *, runs_of_sorted: bool = False) -> tuple[I64, I64]:
+    """Entries in the order of their keys as unsigned numbers. ``runs_of_sorted``: the input is
+    sorted pieces one after another (a merge), which the stable sort (timsort) joins cheaply."""
+    order = np.argsort(keys.view(np.uint64), kind="stable" if runs_of_sorted else None)
     return keys[order], docs[order]
 
 
@@ -207,7 +209,7 @@ def merge(conn: sqlite3.Connection, sources: list[Run], live: I64) -> None:
                 pieces.append(_read_range(conn, (r << 32) + (s << shift), (r << 32) + ((s + 1) << shift)))
         k, d = _concat(pieces)
         keep = _live_mask(d, live)
-        k, d = _sorted(k[keep], d[keep])
+        k, d = _sorted(k[keep], d[keep], runs_of_sorted=True)
         _write_blocks(conn, run, bits, k, d)
         written += int(k.shape[0])
     for r, _, _ in sources:

@@ -17,6 +17,7 @@ documents whole or not at all, and never unpickles anything.
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,9 +27,13 @@ from typing import Protocol, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from detector.config import LIMITS
 from detector.model import SourceDoc
 from detector.store.manifest import Manifest
 from detector.store.signatures import SignatureParams
+from detector.store.stored_text import UTF16_TAG
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,16 @@ def text_digest(text: str) -> str:
 
 
 def compress_text(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
+    """The stored form of a text (read back by ``stored_text.inflate_text``): mostly-CJK text as
+    UTF-16 after a tag byte, which on the cnews corpus is 8% larger than zlib's output of its UTF-8
+    and 25x cheaper to make (zlib took ~1 s of the ~7 s of CPU that indexing 25 MB cost); other
+    text (and text with surrogates or characters beyond the BMP) as zlib-compressed UTF-8."""
+    utf8 = text.encode("utf-8", "surrogatepass")
+    if text and len(utf8) >= LIMITS.stored_utf16_min_utf8_ratio * len(text) and not _SURROGATES.search(text):
+        raw = text.encode("utf-16-le")
+        if len(raw) == 2 * len(text):
+            return UTF16_TAG + raw
+    return zlib.compress(utf8, 6)
 
 
 def content_text(doc: SourceDoc) -> str:

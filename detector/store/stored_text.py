@@ -12,6 +12,10 @@ import zlib
 from detector import safe_json
 from detector.config import LIMITS
 
+# A stored text that starts with this byte is UTF-16 (little-endian) without compression; a zlib
+# stream never starts with it (its first byte names the deflate method, 8, in the low bits).
+UTF16_TAG = b"\x01"
+
 
 class StoredTextError(ValueError):
     """Stored text that does not fit its recorded length (a zlib bomb, a forged length)."""
@@ -24,6 +28,13 @@ def inflate_text(body: object, chars: object) -> str:
         raise StoredTextError(f"the recorded length {chars!r} is not a length")
     if not isinstance(body, bytes):
         raise StoredTextError("the stored text is not bytes")
+    if body[:1] == UTF16_TAG:
+        if len(body) != 1 + 2 * chars:
+            raise StoredTextError(f"the stored text is not {chars} characters long, as recorded")
+        text = body[1:].decode("utf-16-le")
+        if len(text) != chars:
+            raise StoredTextError(f"the stored text has {len(text)} characters, not the recorded {chars}")
+        return text
     inflater = zlib.decompressobj()
     raw = inflater.decompress(body, 4 * chars + 1)
     if not inflater.eof or inflater.unconsumed_tail or len(raw) > 4 * chars:

@@ -29,11 +29,11 @@ class Limits:
     # --- stored indexes (what a crafted file cannot make us allocate or run) ---
     sqlite_query_chunk: int = 900  # band keys per query: below SQLite's default limit of host parameters
     # The SQLite band table (store/band_runs.py): entries per block (a lookup reads one block per
-    # key and run: 256 entries are 3 KB, well inside a 16 KB page; 4x more made lookups slower,
-    # 4x fewer made writing slower, bench/throughput.py and bench/scale.py), runs of one size
-    # merged together once this many pile up (a lookup reads at most fan-in x levels runs), and
-    # merges done in 2**slice_bits slices of the key space (memory per slice: 1/256 of the runs).
-    sqlite_block_entries: int = 256
+    # key and run; on 100k paragraphs, 178 keys a query: 64 entries 1.3 ms, 128 1.2 ms, 256 1.7 ms,
+    # 512 2.8 ms; fewer entries mean more rows to write), runs of one size merged together once
+    # this many pile up (a lookup reads at most fan-in x levels runs), and merges done in
+    # 2**slice_bits slices of the key space (memory per slice: 1/256 of the runs merged).
+    sqlite_block_entries: int = 128
     sqlite_merge_fan_in: int = 8
     sqlite_merge_slice_bits: int = 8
     # A recorded document length beyond this is corruption (pages are capped far lower).

@@ -74,13 +74,18 @@ def read_runs(conn: sqlite3.Connection) -> list[Run]:
     return out
 
 
-def _decode(block: object, keys: object, docs: object) -> tuple[I64, I64]:
+def _check_blobs(block: object, keys: object, docs: object) -> None:
     if (
         not (isinstance(keys, bytes) and isinstance(docs, bytes))
         or len(keys) % 8
         or len(keys) != 2 * len(docs)
     ):
         raise BlockError(f"band block {block!r} is damaged (its keys and documents do not pair up)")
+
+
+def _decode(block: object, keys: object, docs: object) -> tuple[I64, I64]:
+    _check_blobs(block, keys, docs)
+    assert isinstance(keys, bytes) and isinstance(docs, bytes)
     return np.frombuffer(keys, _KEYS).astype(np.int64), np.frombuffer(docs, _DOCS).astype(np.int64)
 
 
@@ -159,16 +164,23 @@ def find(conn: sqlite3.Connection, keys: I64) -> tuple[I64, I64]:
     ids = np.unique(
         np.concatenate([(run << 32) + _parts(ukeys, bits) for run, bits, _ in read_runs(conn)] or [uniq[:0]])
     )
-    found: list[tuple[I64, I64]] = []
+    key_blobs: list[bytes] = []
+    doc_blobs: list[bytes] = []
     chunk = LIMITS.sqlite_query_chunk
     for lo in range(0, ids.shape[0], chunk):
         part = ids[lo : lo + chunk].tolist()
         marks = ",".join("?" * len(part))
-        for row in conn.execute(f"SELECT block, keys, docs FROM blocks WHERE block IN ({marks})", part):
-            found.append(_decode(*row))
-    k, d = _concat(found)
-    hit = np.isin(k, uniq)
-    return k[hit], d[hit]
+        for block, kb, db in conn.execute(
+            f"SELECT block, keys, docs FROM blocks WHERE block IN ({marks})", part
+        ):
+            _check_blobs(block, kb, db)
+            key_blobs.append(kb)
+            doc_blobs.append(db)
+    # One pass over all blocks read: a binary search of each entry's key among the query's keys.
+    k = np.frombuffer(b"".join(key_blobs), _KEYS)
+    d = np.frombuffer(b"".join(doc_blobs), _DOCS)
+    hit = uniq[np.minimum(np.searchsorted(uniq, k), uniq.shape[0] - 1)] == k
+    return k[hit].astype(np.int64), d[hit].astype(np.int64)
 
 
 def _live_mask(docs: I64, live: I64) -> npt.NDArray[np.bool_]:

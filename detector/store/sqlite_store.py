@@ -145,6 +145,8 @@ class SqliteIndex:
             conn = sqlite3.connect(tmp)
             # 16 KB pages: a block of band entries (~3 KB) and most compressed documents fit in one.
             conn.execute("PRAGMA page_size=16384")
+            # Merging runs frees the pages of the runs it replaced: ``finish`` gives them back.
+            conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             conn.executescript(SCHEMA)
             conn.execute("INSERT INTO manifest VALUES ('manifest', ?)", (manifest.to_json(),))
             conn.execute(
@@ -215,6 +217,9 @@ class SqliteIndex:
             if len(new) > 1:
                 self._merge(new)
             self._merge_crowded()
+            # Gives the freed pages back (28 MB of 78 MB after indexing 25 MB of text); run as a
+            # script, since the statement frees one page per step.
+            self.conn.executescript("PRAGMA incremental_vacuum;")
         except (sqlite3.Error, band_runs.BlockError) as err:
             raise IndexFileError(
                 f"{self.path}: merging band runs failed, the index is unchanged ({err})"

@@ -74,6 +74,14 @@ def read_runs(conn: sqlite3.Connection) -> list[Run]:
     return out
 
 
+# True for a block row whose blobs pair up, checked by SQLite as the rows are read (a blob's
+# length is known without reading it).
+_BLOBS_PAIR = (
+    "(typeof(keys) = 'blob' AND typeof(docs) = 'blob' AND length(keys) % 8 = 0"
+    " AND length(keys) = 2 * length(docs))"
+)
+
+
 def _check_blobs(block: object, keys: object, docs: object) -> None:
     if (
         not (isinstance(keys, bytes) and isinstance(docs, bytes))
@@ -164,21 +172,19 @@ def find(conn: sqlite3.Connection, keys: I64) -> tuple[I64, I64]:
     ids = np.unique(
         np.concatenate([(run << 32) + _parts(ukeys, bits) for run, bits, _ in read_runs(conn)] or [uniq[:0]])
     )
-    key_blobs: list[bytes] = []
-    doc_blobs: list[bytes] = []
+    rows: list[tuple[bytes, bytes, int]] = []
     chunk = LIMITS.sqlite_query_chunk
     for lo in range(0, ids.shape[0], chunk):
         part = ids[lo : lo + chunk].tolist()
         marks = ",".join("?" * len(part))
-        for block, kb, db in conn.execute(
-            f"SELECT block, keys, docs FROM blocks WHERE block IN ({marks})", part
-        ):
-            _check_blobs(block, kb, db)
-            key_blobs.append(kb)
-            doc_blobs.append(db)
+        rows.extend(
+            conn.execute(f"SELECT keys, docs, {_BLOBS_PAIR} FROM blocks WHERE block IN ({marks})", part)
+        )
+    if not all(ok for _, _, ok in rows):
+        raise BlockError("a band block is damaged (its keys and documents do not pair up)")
     # One pass over all blocks read: a binary search of each entry's key among the query's keys.
-    k = np.frombuffer(b"".join(key_blobs), _KEYS)
-    d = np.frombuffer(b"".join(doc_blobs), _DOCS)
+    k = np.frombuffer(b"".join([kb for kb, _, _ in rows]), _KEYS)
+    d = np.frombuffer(b"".join([db for _, db, _ in rows]), _DOCS)
     hit = uniq[np.minimum(np.searchsorted(uniq, k), uniq.shape[0] - 1)] == k
     return k[hit].astype(np.int64), d[hit].astype(np.int64)
 

@@ -120,13 +120,14 @@ class SqliteIndex:
         except IndexFileError:
             conn.close()
             raise
+        # 32 MB of page cache (allocated as pages are read): a lookup of a page's band keys reads
+        # ~180 blocks, 40% less CPU when they stay cached across pages than with the default 2 MB.
+        conn.execute("PRAGMA cache_size=-32768")
         if writable:
             conn.execute("PRAGMA journal_mode=WAL")
             # WAL with synchronous=NORMAL: a commit is atomic and a killed writer loses at most the
             # transaction it was in (a power cut may also lose the last commits, never half of one).
             conn.execute("PRAGMA synchronous=NORMAL")
-            # Blocks are appended in rowid order and merges read runs in order: a modest cache does.
-            conn.execute("PRAGMA cache_size=-32768")
         try:
             return cls(path, conn, manifest, params)
         except (band_runs.BlockError, sqlite3.DatabaseError) as err:

@@ -2,7 +2,8 @@
 against each; the same with a Redis index; Dask (LocalCluster, 2 workers) against in-process.
 
     python bench/scale.py [--sizes 10000,100000,1000000] [--redis-sizes 10000,100000]
-                          [--pages 100] [--dask-pages 200] [--dask-paragraphs 100000] [--keep DIR]
+                          [--pages 100] [--dask-pages 200] [--dask-paragraphs 100000]
+                          [--datasketch-paragraphs 20000] [--keep DIR]
 
 Paragraphs are main-text paragraphs of ~150 characters (not sentence windows), made from
 ../shared/data/cnews-1000 (or $DETECTOR_EVAL_DATA) read at run time: the articles' paragraphs
@@ -11,7 +12,9 @@ document. Building runs `detector index` as a child process; its peak memory is 
 of resident memory of it and its worker processes, sampled every 0.1 s. Scan latency is
 `scanning.scan` of one page (an HTML page reposting 3-6 paragraphs of one source) in a process
 that has the index open once, per page: median and p95. Redis is a redis-server started here on a
-free loopback port (no persistence); its size is the server's used_memory. Prints a table.
+free loopback port (no persistence); its size is the server's used_memory. Plain datasketch
+(MinHash.update per shingle, an in-memory MinHashLSH) builds the first --datasketch-paragraphs
+paragraphs in the same run, its time extrapolated linearly to each size. Prints a table.
 """
 
 from __future__ import annotations
@@ -113,7 +116,7 @@ def latency(index: str, pages: list[Path]) -> tuple[float, float]:
         "out = []\n"
         "for p in pages:\n"
         "    t = time.perf_counter(); r = scanning.scan([p], index, s); out.append(time.perf_counter() - t)\n"
-        "    assert any(f.kind == 'repost' for f in r.pages[0].findings), p\n"
+        "    assert any(f.kind in ('repost', 'off-topic-repost') for f in r.pages[0].findings), p\n"
         "print(json.dumps(out))\n"
     )
     res = subprocess.run(
@@ -124,6 +127,38 @@ def latency(index: str, pages: list[Path]) -> tuple[float, float]:
     times = sorted(json.loads(res.stdout))
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return statistics.median(times) * 1000, p95 * 1000
+
+
+_DATASKETCH = """
+import json, sys, time
+from datasketch import MinHash, MinHashLSH
+path, limit, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+t0 = time.perf_counter()
+lsh = MinHashLSH(threshold=0.5, num_perm=128)
+done = 0
+with open(path, encoding="utf-8") as fh:
+    for line in fh:
+        for para in json.loads(line)["text"].split(chr(10)):
+            m = MinHash(num_perm=128)
+            for j in range(max(1, len(para) - 4)):
+                m.update(para[j : j + 5].encode("utf-8"))
+            lsh.insert(str(done), m)
+            done += 1
+        if done >= limit:
+            break
+with open(out, "w") as fh:
+    fh.write(f"{done} {time.perf_counter() - t0}")
+"""
+
+
+def datasketch_build(corpus: Path, limit: int) -> tuple[int, float, float]:
+    """Plain datasketch on the first ``limit`` paragraphs of the corpus, the textbook way: one
+    MinHash per paragraph, ``update`` per 5-character shingle, inserted into an in-memory
+    MinHashLSH (threshold 0.5, 128 permutations). Paragraphs done, seconds, peak memory (MB)."""
+    out = corpus.with_suffix(".datasketch.txt")
+    _, peak = run_peak([sys.executable, "-c", _DATASKETCH, str(corpus), str(limit), str(out)])
+    done, seconds = out.read_text().split()
+    return int(done), float(seconds), peak
 
 
 def free_port() -> int:
@@ -170,7 +205,13 @@ def main() -> None:
     ap.add_argument("--redis-sizes", default="10000,100000")
     ap.add_argument("--pages", type=int, default=100)
     ap.add_argument("--dask-pages", type=int, default=200)
-    ap.add_argument("--dask-paragraphs", type=int, default=100000)
+    ap.add_argument("--dask-paragraphs", type=int, default=100000, help="0: no Dask rows")
+    ap.add_argument(
+        "--datasketch-paragraphs",
+        type=int,
+        default=20000,
+        help="paragraphs built with plain datasketch (in memory), extrapolated to each size",
+    )
     ap.add_argument("--keep", help="keep the generated files in this folder")
     args = ap.parse_args()
     articles = load_cnews(data_dir(args.data))
@@ -186,10 +227,25 @@ def main() -> None:
         print("  " + " | ".join(row), file=sys.stderr, flush=True)
 
     redis_server = Redis(work) if redis_sizes else None
+    baseline: tuple[int, float, float] | None = None
     try:
         for n in sorted(set(sizes) | redis_sizes):
             corpus = work / f"sources-{n}.jsonl"
             docs = write_sources(articles, corpus, n, seed=1)
+            if baseline is None and args.datasketch_paragraphs:
+                baseline = datasketch_build(corpus, min(n, args.datasketch_paragraphs))
+                done, secs, peak = baseline
+                emit(
+                    (
+                        "datasketch MinHash.update + MinHashLSH (in memory)",
+                        f"{done:,}",
+                        f"{secs:.1f} s",
+                        f"{peak:,.0f} MB",
+                        "",
+                        "",
+                        "",
+                    )
+                )
             pages = write_pages(docs, work / f"pages-{n}", args.pages, seed=2)
             if n in sizes:
                 idx = work / f"index-{n}.idx"
@@ -209,6 +265,20 @@ def main() -> None:
                         f"{p95:.1f}",
                     )
                 )
+                if baseline is not None:
+                    done, secs, _ = baseline
+                    at_n = secs * n / done
+                    emit(
+                        (
+                            "  datasketch at this size (time extrapolated)",
+                            f"{n:,}",
+                            f"{at_n:.0f} s",
+                            "",
+                            f"SQLite {at_n / t:.0f}x faster",
+                            "",
+                            "",
+                        )
+                    )
             if redis_server is not None and n in redis_sizes:
                 url = redis_server.url(f"scale{n}")
                 before = redis_server.used_mb()
@@ -233,6 +303,9 @@ def main() -> None:
 
     # Dask against in-process: one batch of pages against a corpus given on the command line.
     n = args.dask_paragraphs
+    if n == 0:
+        _print_table(rows, work, args.keep)
+        return
     corpus = work / f"sources-{n}.jsonl"
     if not corpus.exists():
         write_sources(articles, corpus, n, seed=1)
@@ -285,14 +358,18 @@ def main() -> None:
             cluster.stdin.close()
         cluster.wait(timeout=60)
 
+    _print_table(rows, work, args.keep)
+
+
+def _print_table(rows: list[tuple[str, ...]], work: Path, keep: str | None) -> None:
     head = ("store / run", "paragraphs", "build or run", "peak memory", "size", "scan median ms", "p95 ms")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     print(" | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
     print("-|-".join("-" * w for w in widths))
     for r in rows:
         print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
-    print(f"\nfiles in {work}" if args.keep else "")
-    if not args.keep:
+    print(f"\nfiles in {work}" if keep else "")
+    if not keep:
         shutil.rmtree(work, ignore_errors=True)
 
 

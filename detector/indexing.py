@@ -115,7 +115,7 @@ def index_corpus(
                     unchanged += 1
                     continue
                 if digest is not None:
-                    old_doc = store.document_by_id(source.id)
+                    old_doc = store.document_by_id(source.id) if store.needs_old_keys else None
                     if old_doc is not None:
                         previous[source.id] = old_doc
                     replaced += 1
@@ -142,7 +142,7 @@ def remove_documents(ids: Sequence[str], index: str | Path, settings: Settings) 
     try:
         with_keys: dict[str, np.ndarray | None] = {}
         for doc_id in ids:
-            doc = store.document_by_id(doc_id)
+            doc = store.document_by_id(doc_id) if store.needs_old_keys else None
             with_keys[doc_id] = None if doc is None else source_keys(doc, store.params, settings)[0]
         return store.remove(with_keys)
     finally:

@@ -131,6 +131,10 @@ class SearchableIndex(Catalogue, Protocol):
 class IndexWriter(Catalogue, Protocol):
     """Writing: each call is atomic (all of its documents with their band rows, or nothing)."""
 
+    # Whether ``write`` and ``remove`` need the band keys of the documents they replace or remove
+    # (recomputed from the stored text, which costs as much as signing them anew).
+    needs_old_keys: bool
+
     def digest_of(self, doc_id: str) -> str | None: ...
     def write(
         self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]

@@ -45,6 +45,8 @@ from detector.store.signatures import SignatureParams
 class RedisIndex:
     """An open shared index. Use ``RedisIndex.create_or_open`` or ``RedisIndex.open``."""
 
+    needs_old_keys = True  # a document's band entries are found by its keys
+
     def __init__(self, location: RedisLocation, client: Any, manifest: Manifest, params: SignatureParams):
         self.location = location
         self.where = location.display()

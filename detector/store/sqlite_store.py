@@ -61,6 +61,8 @@ def _optional_text(value: object, name: str) -> str | None:
 class SqliteIndex:
     """An open embedded index. Use ``SqliteIndex.create_or_open`` or ``SqliteIndex.open``."""
 
+    needs_old_keys = False  # entries of documents that are gone are dropped by lookups and merges
+
     def __init__(self, path: Path, conn: sqlite3.Connection, manifest: Manifest, params: SignatureParams):
         self.path = path
         self.conn = conn

@@ -138,7 +138,7 @@ def prepare_site(
     source_categories: Mapping[str, str | None],
     model: TopicModel | None = None,
 ) -> PreparedSite:
-    """Everything :func:`judge_site` needs of a site before the run's baseline is known."""
+    """A site's profile and its pages' term vectors: everything :func:`judge_site` reads."""
     n = len(pages)
     # A company name that says its trade is a profile of its own, as a user's profile is.
     # A profile the user wrote says what the site is about and replaces its metadata (a site

@@ -24,6 +24,7 @@ CREATE TABLE documents(
     body BLOB NOT NULL,
     published TEXT
 );
+CREATE INDEX documents_category ON documents(category, pk, digest);
 CREATE TABLE runs(run INTEGER PRIMARY KEY, bits INTEGER NOT NULL, entries INTEGER NOT NULL);
 CREATE TABLE blocks(block INTEGER PRIMARY KEY, keys BLOB NOT NULL, docs BLOB NOT NULL);
 """

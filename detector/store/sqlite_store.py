@@ -332,13 +332,24 @@ class SqliteIndex:
         order. The sample is chosen on the small columns and only its bodies are read;
         ``texts=False`` reads none and leaves the text empty: the digests alone tell whether a
         model fitted on the sample is still valid."""
-        rows = self.conn.execute(
-            "SELECT pk, category, digest FROM ("
-            " SELECT pk, category, digest, row_number() OVER (PARTITION BY category ORDER BY pk) AS n"
-            " FROM documents WHERE category IS NOT NULL AND category != '')"
-            " WHERE n <= ? ORDER BY category, n LIMIT ?",
-            (per_category, total),
-        ).fetchall()
+        # Category by category through the index ``documents_category`` (the next category is
+        # one index seek, its first documents a range): a scan of 1M paragraphs read the whole
+        # table here, 0.35 s of every page's scan, before the index.
+        rows: list[tuple[int, object, object]] = []
+        last = ""
+        while len(rows) < total:
+            (category,) = self.conn.execute(
+                "SELECT min(category) FROM documents WHERE category > ?", (last,)
+            ).fetchone()
+            if category is None:
+                break
+            rows.extend(
+                self.conn.execute(
+                    "SELECT pk, category, digest FROM documents WHERE category = ? ORDER BY pk LIMIT ?",
+                    (category, min(per_category, total - len(rows))),
+                )
+            )
+            last = category
         out: list[tuple[str, str, str]] = []
         for pk, category, digest in rows:
             text = ""

@@ -147,3 +147,22 @@ def test_a_manifest_of_another_format_is_refused_with_how_to_rebuild_it(cli: Cli
     conn.close()
     r = cli("index", "--info", "--index", str(idx))
     assert r.exit_code == 2 and "detector.index/1" in r.stderr and "rebuild" in r.stderr
+
+
+def test_the_topic_sample_is_the_first_documents_of_each_category_in_index_order(tmp_path: Path) -> None:
+    store = _store(tmp_path / "a.idx")
+    for n in range(30):
+        text = f"第{n}篇。"
+        doc = SourceDoc(f"d{n}", None, None, None, "abc"[n % 3] if n % 7 else None, None, text, ())
+        store.write([PreparedDoc(doc, np.array([n + 1], dtype=np.int64), 1)], {})
+    by_window = (
+        "SELECT category, digest FROM (SELECT category, digest, row_number() OVER"
+        " (PARTITION BY category ORDER BY pk) AS n FROM documents WHERE category IS NOT NULL"
+        " AND category != '') WHERE n <= ? ORDER BY category, n LIMIT ?"
+    )
+    for per_category, total in ((4, 100), (4, 10), (100, 7), (1, 1)):
+        expected = [(str(c), str(d)) for c, d in store.conn.execute(by_window, (per_category, total))]
+        got = store.sample_by_category(per_category, total)
+        assert [(c, d) for _, c, d in got] == expected
+        assert all(text.startswith("第") for text, _, _ in got)
+    store.close()

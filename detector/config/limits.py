@@ -47,7 +47,12 @@ class Limits:
     # --- the Redis index ---
     redis_lock_ms: int = 60_000  # a writer that dies frees the index after this long
     redis_lock_wait_s: float = 60.0  # as long as the SQLite store waits for a busy file
-    redis_band_slice: int = 20_000  # band entries per buffered flush; the lock is extended between them
+    redis_band_slice: int = 20_000  # band entries per MULTI/EXEC; the lock is extended between them
+    # Band entries per bucket set (redis_buckets): a set holds up to twice this before it splits, and
+    # Redis keeps sets of up to 128 members compact (a listpack); at 48 the fullest sets stay below
+    # 128 (mean 96, 3 standard deviations) and the per-set overhead is ~1.5 bytes per entry.
+    redis_bucket_entries: int = 48
+    redis_split_batch: int = 256  # bucket sets split per MULTI/EXEC
     redis_read_chunk: int = 500  # documents fetched per round trip
     # --- alignment (PAN strategy) ---
     # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.

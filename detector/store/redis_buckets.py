@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from detector.config import LIMITS
 from detector.errors import IndexFileError
-from detector.store.redis_codec import MEMBER, member_list, members, read_members
+from detector.store.redis_codec import MEMBER, MEMBER_BYTES, member_list, members, read_members
 from detector.store.redis_lock import WriterLock
 
 _MAX_LEVEL = 40
@@ -48,11 +48,26 @@ def parse_state(raw: bytes | None, where: str) -> State:
     return (level, split)
 
 
+_REVERSED_BYTE = np.array([int(f"{b:08b}"[::-1], 2) for b in range(256)], dtype=np.uint8)
+
+
 def addresses(keys: npt.NDArray[np.int64], state: State) -> npt.NDArray[np.uint64]:
+    """Linear hashing on the bit-reversed key: the set of a key is chosen by its top bits, so
+    the entries a split moves are one lexicographic range (moved by the server, unread)."""
     level, split = state
-    u = np.asarray(keys, dtype=np.int64).view(np.uint64)
-    low = u & np.uint64((1 << level) - 1)
-    return np.where(low < np.uint64(split), u & np.uint64((1 << (level + 1)) - 1), low)
+    be = np.ascontiguousarray(np.asarray(keys, dtype=np.int64).astype(">i8")).view(np.uint8)
+    rev = _REVERSED_BYTE[be].view("<u8").ravel()  # bytes reversed in order and in bits
+    low = rev & np.uint64((1 << level) - 1)
+    return np.where(low < np.uint64(split), rev & np.uint64((1 << (level + 1)) - 1), low)
+
+
+def _moved_range(src: int, level: int) -> tuple[bytes, bytes]:
+    """The members a split of set ``src`` at ``level`` moves: keys whose top ``level`` bits
+    are ``src`` reversed and whose next bit is 1, as ZRANGEBYLEX bounds."""
+    top = int(f"{src:0{level}b}"[::-1], 2) if level else 0
+    lo = (top << (64 - level)) | (1 << (63 - level))
+    hi = lo | ((1 << (63 - level)) - 1)
+    return b"[" + lo.to_bytes(8, "big") + b"\0" * 4, b"[" + hi.to_bytes(8, "big") + b"\xff" * 4
 
 
 class BucketTable:
@@ -137,47 +152,31 @@ class BucketTable:
 
     # ---- writing (the writer lock held) ----------------------------------------------------
     def grow(self, entries: int) -> None:
-        """Split sets until there is one per ``LIMITS.redis_bucket_entries`` entries."""
+        """Split sets until there is one per ``LIMITS.redis_bucket_entries`` entries. A split
+        moves one lexicographic range to a new set on the server (ZRANGESTORE), and is applied
+        with the new state in one MULTI/EXEC, a batch of splits at a time."""
         target = -(-entries // LIMITS.redis_bucket_entries)
         state = self.state(fresh=True)
-        held: dict[int, npt.NDArray[np.void]] = {}
         while self.size(state) < target:
             level, split = state
             plan: list[tuple[int, int, int]] = []
-            while self.size(state) < target and len(plan) < LIMITS.redis_split_batch:
+            while self.size((level, split)) < target and len(plan) < LIMITS.redis_split_batch:
                 plan.append((split, split + (1 << level), level))
                 split += 1
                 if split == 1 << level:
                     level, split = level + 1, 0
-                state = (level, split)
-            fetch = sorted({src for src, _, _ in plan if src not in held})
-            pipe = self.client.pipeline(transaction=False)
-            for src in fetch:
-                pipe.zrange(self.name(src), 0, -1)
-            for src, found in zip(fetch, pipe.execute(), strict=True):
-                held[src] = read_members(found, self.where)
-            touched: set[int] = set()
-            for src, dst, bit in plan:
-                arr = held.pop(src)
-                move = (
-                    (arr["key"].astype(np.int64).view(np.uint64) >> np.uint64(bit)) & np.uint64(1)
-                ).astype(bool)
-                held[src], held[dst] = arr[~move], arr[move]
-                touched.update((src, dst))
-            self._rewrite({a: held[a] for a in sorted(touched)}, state)
-            # Keep only what later splits of this call can read again (the sets of the new level).
-            held = {a: v for a, v in held.items() if a < (1 << state[0])}
+            state = (level, split)
 
-    def _rewrite(self, sets: dict[int, npt.NDArray[np.void]], state: State) -> None:
-        def build(pipe: Any) -> None:
-            for addr, arr in sets.items():
-                pipe.delete(self.name(addr))
-                if arr.size:
-                    pipe.execute_command("ZADD", self.name(addr), *_scored(member_list(arr)))
-            pipe.set(self.state_key, f"{state[0]} {state[1]}")
+            def build(pipe: Any, plan: list[tuple[int, int, int]] = plan, state: State = state) -> None:
+                for src, dst, bit in plan:
+                    lo, hi = _moved_range(src, bit)
+                    pipe.execute_command("ZRANGESTORE", self.name(dst), self.name(src), lo, hi, "BYLEX")
+                    pipe.zremrangebylex(self.name(src), lo, hi)
+                pipe.set(self.state_key, f"{state[0]} {state[1]}")
 
-        self.lock.commit(build)
-        self._state = state
+            self.lock.commit(build)
+            self._state = state
+            self.lock.extend()
 
     def add(self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
         """Add entries (the caller has grown the table for them)."""
@@ -189,24 +188,27 @@ class BucketTable:
     def _apply(self, command: str, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
         if keys.size == 0:
             return
-        state = self.state()
-        addr = addresses(keys, state)
+        addr = addresses(keys, self.state())
         order = np.argsort(addr, kind="stable")
-        arr, addr = members(keys[order], pks[order]), addr[order]
+        blocks, addr = _packed_members(members(keys[order], pks[order]), command == "ZADD"), addr[order]
         step = LIMITS.redis_band_slice
-        for lo in range(0, arr.shape[0], step):
-            part, part_addr = arr[lo : lo + step], addr[lo : lo + step]
+        for lo in range(0, blocks.shape[0], step):
+            part, part_addr = blocks[lo : lo + step], addr[lo : lo + step]
             uniq, starts = np.unique(part_addr, return_index=True)
             bounds = [*starts.tolist(), part.shape[0]]
-            ms = member_list(part)
-
-            def build(pipe: Any, uniq: Any = uniq, bounds: Any = bounds, ms: Any = ms) -> None:
-                for i, a in enumerate(uniq.tolist()):
-                    chunk = ms[bounds[i] : bounds[i + 1]]
-                    args = _scored(chunk) if command == "ZADD" else chunk
-                    pipe.execute_command(command, self.name(a), *args)
-
-            self.lock.commit(build)
+            commands = []
+            for i, a in enumerate(uniq.tolist()):
+                name = self.name(a)
+                n = bounds[i + 1] - bounds[i]
+                head = b"*%d\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
+                    2 + n * (2 if command == "ZADD" else 1),
+                    len(command),
+                    command.encode(),
+                    len(name),
+                    name,
+                )
+                commands.append(head + part[bounds[i] : bounds[i + 1]].tobytes())
+            self.lock.commit_packed(commands)
             self.lock.extend()
 
     def remove_documents(self, pks: set[int]) -> None:
@@ -217,8 +219,13 @@ class BucketTable:
         self.remove(hits["key"].astype(np.int64), hits["pk"].astype(np.int64))
 
 
-def _scored(ms: list[bytes]) -> list[bytes]:
-    out: list[bytes] = []
-    for m in ms:
-        out += (b"0", m)
+def _packed_members(arr: npt.NDArray[np.void], scored: bool) -> npt.NDArray[np.uint8]:
+    """Each member as the RESP arguments of ZADD (score 0, member) or ZREM (member), one row
+    each: commands are joined from rows instead of packed argument by argument."""
+    arg = b"$12\r\n"
+    head = (b"$1\r\n0\r\n" if scored else b"") + arg
+    out = np.empty((arr.shape[0], len(head) + MEMBER_BYTES + 2), dtype=np.uint8)
+    out[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
+    out[:, len(head) : len(head) + MEMBER_BYTES] = arr.view(np.uint8).reshape(-1, MEMBER_BYTES)
+    out[:, -2:] = np.frombuffer(b"\r\n", dtype=np.uint8)
     return out

@@ -11,7 +11,9 @@ document. Building runs `detector index` as a child process; its peak memory is 
 of resident memory of it and its worker processes, sampled every 0.1 s. Scan latency is
 `scanning.scan` of one page (an HTML page reposting 3-6 paragraphs of one source) in a process
 that has the index open once, per page: median and p95. Redis is a redis-server started here on a
-free loopback port (no persistence); its size is the server's used_memory. Prints a table.
+free loopback port (no persistence, default configuration); its size is the growth of the
+server's INFO used_memory, also per indexed passage (texts included). Build speed is the corpus
+file's size over the build time. Prints a table.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throughput import PAGE, data_dir, load_cnews, split_paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from detector.indexing import index_info  # noqa: E402
+
 PARAS_PER_DOC = 10
 
 
@@ -202,7 +207,7 @@ def main() -> None:
                     (
                         "SQLite",
                         f"{n:,}",
-                        f"{t:.1f} s",
+                        f"{t:.1f} s ({corpus.stat().st_size / 1e6 / t:.2f} MB/s)",
                         f"{peak:,.0f} MB",
                         f"{disk:,.0f} MB",
                         f"{med:.1f}",
@@ -214,14 +219,15 @@ def main() -> None:
                 before = redis_server.used_mb()
                 t, peak = run_peak([*detector, "index", str(corpus), "--index", url])
                 size = redis_server.used_mb() - before
+                passages = index_info(url)[1]["passages"]
                 med, p95 = latency(url, pages)
                 emit(
                     (
                         "Redis",
                         f"{n:,}",
-                        f"{t:.1f} s",
+                        f"{t:.1f} s ({corpus.stat().st_size / 1e6 / t:.2f} MB/s)",
                         f"{peak:,.0f} MB",
-                        f"{size:,.0f} MB (RAM)",
+                        f"{size:,.0f} MB RAM, {size * 1e6 / max(1, passages):,.0f} B/passage",
                         f"{med:.1f}",
                         f"{p95:.1f}",
                     )

@@ -157,6 +157,12 @@ class BucketTable:
         with the new state in one MULTI/EXEC, a batch of splits at a time."""
         target = -(-entries // LIMITS.redis_bucket_entries)
         state = self.state(fresh=True)
+        if state == (0, 0) and target > 1 and not self.client.exists(self.name(0)):
+            # An empty table (its one set is absent): nothing to move, only a new state.
+            level = target.bit_length() - 1
+            state = (level, target - (1 << level))
+            self.lock.commit_packed([_resp(b"SET", self.state_key.encode(), b"%d %d" % state)])
+            self._state = state
         while self.size(state) < target:
             level, split = state
             plan: list[tuple[int, int, int]] = []
@@ -167,14 +173,13 @@ class BucketTable:
                     level, split = level + 1, 0
             state = (level, split)
 
-            def build(pipe: Any, plan: list[tuple[int, int, int]] = plan, state: State = state) -> None:
-                for src, dst, bit in plan:
-                    lo, hi = _moved_range(src, bit)
-                    pipe.execute_command("ZRANGESTORE", self.name(dst), self.name(src), lo, hi, "BYLEX")
-                    pipe.zremrangebylex(self.name(src), lo, hi)
-                pipe.set(self.state_key, f"{state[0]} {state[1]}")
-
-            self.lock.commit(build)
+            commands = []
+            for src, dst, bit in plan:
+                lo, hi = _moved_range(src, bit)
+                commands.append(_resp(b"ZRANGESTORE", self.name(dst), self.name(src), lo, hi, b"BYLEX"))
+                commands.append(_resp(b"ZREMRANGEBYLEX", self.name(src), lo, hi))
+            commands.append(_resp(b"SET", self.state_key.encode(), b"%d %d" % state))
+            self.lock.commit_packed(commands)
             self._state = state
             self.lock.extend()
 
@@ -217,6 +222,11 @@ class BucketTable:
         found = [arr[np.isin(arr["pk"], list(pks))] for _, arr in self.scan()]
         hits = np.concatenate([a for a in found if a.size] or [np.zeros(0, dtype=MEMBER)])
         self.remove(hits["key"].astype(np.int64), hits["pk"].astype(np.int64))
+
+
+def _resp(*args: bytes) -> bytes:
+    """One command in Redis's wire format."""
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
 
 
 def _packed_members(arr: npt.NDArray[np.void], scored: bool) -> npt.NDArray[np.uint8]:

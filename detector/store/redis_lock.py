@@ -137,9 +137,9 @@ class WriterLock:
         """``commit`` for commands already in the wire format (RESP), sent as one buffer: bulk
         band entries, where packing each argument in Python would cost more than Redis does."""
         pool = self.client.connection_pool
-        conn = pool.get_connection()
-        try:
-            with guard(self.location):
+        with guard(self.location):
+            conn = pool.get_connection()
+            try:
                 conn.send_command("WATCH", self.key)
                 conn.read_response()
                 conn.send_command("GET", self.key)
@@ -151,7 +151,7 @@ class WriterLock:
                         f"{self.where}: lost the writer lock (the run was too slow); nothing was committed"
                     )
                 multi, exec_ = b"*1\r\n$5\r\nMULTI\r\n", b"*1\r\n$4\r\nEXEC\r\n"
-                conn.send_packed_command([multi, *commands, exec_])
+                conn.send_packed_command([b"".join([multi, *commands, exec_])])
                 for _ in range(len(commands) + 1):
                     conn.read_response()  # OK, then QUEUED for each command
                 replies = conn.read_response()
@@ -160,8 +160,8 @@ class WriterLock:
                 failed = next((r for r in replies if isinstance(r, Exception)), None)
                 if failed is not None:
                     raise IndexFileError(f"{self.where}: redis error ({failed})")
-        except BaseException:
-            conn.disconnect()  # replies may be left unread: never reuse this connection
-            raise
-        finally:
-            pool.release(conn)
+            except BaseException:
+                conn.disconnect()  # replies may be left unread: never reuse this connection
+                raise
+            finally:
+                pool.release(conn)

@@ -30,7 +30,7 @@ import numpy.typing as npt
 from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.store.redis_codec import MEMBER, MEMBER_BYTES, member_list, members, read_members
-from detector.store.redis_lock import WriterLock
+from detector.store.redis_lock import WriterLock, read_packed, resp
 
 _MAX_LEVEL = 40
 State = tuple[int, int]
@@ -94,19 +94,18 @@ class BucketTable:
         return (1 << state[0]) + state[1]
 
     # ---- reading (consistent with splits) ------------------------------------------------
-    def _consistent(self, queue: Callable[[Any, State], None]) -> list[Any]:
-        """Run the reads ``queue`` adds for a state in one MULTI/EXEC with the state itself,
-        again with the new state when a split came in between."""
+    def _consistent(self, commands: Callable[[State], list[bytes]]) -> list[Any]:
+        """The replies of the reads ``commands`` makes for a state, pipelined between two reads
+        of the state: the state only grows, so equal reads mean no split came in between (else
+        again with the new state)."""
         state = self.state()
+        get = resp(b"GET", self.state_key.encode())
         while True:
-            pipe = self.client.pipeline(transaction=True)
-            pipe.get(self.state_key)
-            queue(pipe, state)
-            out = pipe.execute()
-            now = parse_state(out[0], self.where)
-            if now == state:
-                return list(out[1:])
-            self._state = state = now
+            out = read_packed(self.client, self.lock.location, [get, *commands(state), get])
+            before, after = parse_state(out[0], self.where), parse_state(out[-1], self.where)
+            if before == after == state:
+                return out[1:-1]
+            self._state = state = after
 
     def lookup(self, uniq: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
         """(band key, document number) of every entry of the given unique keys."""
@@ -116,28 +115,29 @@ class BucketTable:
             for i in range(0, len(raw), 8)
         ]
 
-        def queue(pipe: Any, state: State) -> None:
-            for (lo, hi), addr in zip(bounds, addresses(uniq, state).tolist(), strict=True):
-                pipe.zrangebylex(self.name(addr), lo, hi)
+        def commands(state: State) -> list[bytes]:
+            return [
+                resp(b"ZRANGEBYLEX", self.name(addr), lo, hi)
+                for (lo, hi), addr in zip(bounds, addresses(uniq, state).tolist(), strict=True)
+            ]
 
-        out: list[tuple[int, int]] = []
-        for key, found in zip(uniq.tolist(), self._consistent(queue), strict=True):
-            arr = read_members(found, self.where)
-            if arr.size and bool((arr["key"] != key).any()):
-                raise IndexFileError(f"{self.where}: a band bucket holds an entry out of place")
-            out.extend((key, pk) for pk in arr["pk"].tolist())
-        return out
+        replies = self._consistent(commands)
+        arr = read_members([m for found in replies for m in found], self.where)
+        asked = np.repeat(uniq, [len(found) for found in replies])
+        if bool((arr["key"] != asked).any()):
+            raise IndexFileError(f"{self.where}: a band bucket holds an entry out of place")
+        return list(zip(asked.tolist(), arr["pk"].tolist(), strict=True))
 
     def missing(self, keys: npt.NDArray[np.int64], pk: int) -> int:
         """How many of ``keys`` lack an entry for document ``pk``."""
         arr = members(np.asarray(keys, dtype=np.int64), np.full(len(keys), pk, dtype=np.int64))
         ms = member_list(arr)
 
-        def queue(pipe: Any, state: State) -> None:
-            for m, addr in zip(ms, addresses(arr["key"].astype(np.int64), state).tolist(), strict=True):
-                pipe.zscore(self.name(addr), m)
+        def commands(state: State) -> list[bytes]:
+            addrs = addresses(arr["key"].astype(np.int64), state).tolist()
+            return [resp(b"ZSCORE", self.name(a), m) for m, a in zip(ms, addrs, strict=True)]
 
-        return sum(1 for score in self._consistent(queue) if score is None)
+        return sum(1 for score in self._consistent(commands) if score is None)
 
     def scan(self) -> Iterator[tuple[int, npt.NDArray[np.void]]]:
         """Every bucket set's address and members, a chunk of sets per round trip."""
@@ -161,7 +161,7 @@ class BucketTable:
             # An empty table (its one set is absent): nothing to move, only a new state.
             level = target.bit_length() - 1
             state = (level, target - (1 << level))
-            self.lock.commit_packed([_resp(b"SET", self.state_key.encode(), b"%d %d" % state)])
+            self.lock.commit_packed([resp(b"SET", self.state_key.encode(), b"%d %d" % state)])
             self._state = state
         while self.size(state) < target:
             level, split = state
@@ -176,9 +176,9 @@ class BucketTable:
             commands = []
             for src, dst, bit in plan:
                 lo, hi = _moved_range(src, bit)
-                commands.append(_resp(b"ZRANGESTORE", self.name(dst), self.name(src), lo, hi, b"BYLEX"))
-                commands.append(_resp(b"ZREMRANGEBYLEX", self.name(src), lo, hi))
-            commands.append(_resp(b"SET", self.state_key.encode(), b"%d %d" % state))
+                commands.append(resp(b"ZRANGESTORE", self.name(dst), self.name(src), lo, hi, b"BYLEX"))
+                commands.append(resp(b"ZREMRANGEBYLEX", self.name(src), lo, hi))
+            commands.append(resp(b"SET", self.state_key.encode(), b"%d %d" % state))
             self.lock.commit_packed(commands)
             self._state = state
             self.lock.extend()
@@ -222,11 +222,6 @@ class BucketTable:
         found = [arr[np.isin(arr["pk"], list(pks))] for _, arr in self.scan()]
         hits = np.concatenate([a for a in found if a.size] or [np.zeros(0, dtype=MEMBER)])
         self.remove(hits["key"].astype(np.int64), hits["pk"].astype(np.int64))
-
-
-def _resp(*args: bytes) -> bytes:
-    """One command in Redis's wire format."""
-    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
 
 
 def _packed_members(arr: npt.NDArray[np.void], scored: bool) -> npt.NDArray[np.uint8]:

@@ -10,7 +10,7 @@ import numpy as np
 
 from detector.store.location import RedisLocation
 from detector.store.redis_buckets import BucketTable, addresses
-from detector.store.redis_codec import read_id_entry
+from detector.store.redis_codec import read_id_entry, read_pks
 from detector.store.redis_lock import WriterLock, guard
 
 
@@ -56,7 +56,7 @@ def structural_problems(store: _Index) -> list[str]:
             misplaced += int((addresses(arr["key"].astype(np.int64), state) != addr).sum())
             orphans += int((~np.isin(arr["pk"].astype(np.int64), committed)).sum())
         if orphans:  # entries of documents being written now are not orphans
-            pending = np.array([int(x) for x in client.smembers(k("pending"))], dtype=np.int64)
+            pending = np.array(read_pks(client.smembers(k("pending")), "the pending set", store.where))
             if pending.size:
                 orphans = 0
                 for _, arr in store.buckets.scan():

@@ -185,6 +185,16 @@ def read_id_entry(raw: bytes, doc_id: str, where: str) -> tuple[int, str]:
     return int.from_bytes(raw[:4], "big"), raw[4:].hex()
 
 
+def read_pks(raws: object, what: str, where: str) -> list[int]:
+    """Document numbers kept as decimal members of a set (``P:pending``, ``P:cat:NAME``)."""
+    out: list[int] = []
+    for raw in raws if isinstance(raws, list | set | tuple) else ():
+        if not (isinstance(raw, bytes) and raw.isdigit() and len(raw) <= 10):
+            raise IndexFileError(f"{where}: {what} holds a value that is not a document number")
+        out.append(int(raw))
+    return out
+
+
 def keys_blob(keys: npt.NDArray[np.int64]) -> bytes:
     return np.asarray(keys, dtype=np.int64).astype(">i8").tobytes()
 

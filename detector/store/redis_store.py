@@ -58,11 +58,12 @@ from detector.store.redis_codec import (
     keys_blob,
     read_id_entry,
     read_keys_blob,
+    read_pks,
     read_record,
     record_doc,
     record_of,
 )
-from detector.store.redis_lock import WriterLock, connect, guard
+from detector.store.redis_lock import WriterLock, connect, guard, resp, run_packed
 from detector.store.signatures import SignatureParams
 
 # The version of this layout, kept in ``P:layout`` (datasketch's one set per bucket had none).
@@ -302,7 +303,8 @@ class RedisIndex:
     def _clean_pending(self) -> int:
         """Remove what writers that died left pending (needs the lock). Returns how many."""
         with guard(self.location):
-            pending = sorted(int(x) for x in self.client.smembers(self._k("pending")))
+            raw = self.client.smembers(self._k("pending"))
+        pending = sorted(read_pks(raw, "the pending set", self.where))
         if not pending:
             return 0
         live = self._committed(pending)
@@ -423,14 +425,12 @@ class RedisIndex:
                 break
             with guard(self.location):
                 pks = self.client.zrange(self._k(f"cat:{category}"), 0, per_category - 1)
-            chosen.extend((category, int(pk)) for pk in pks)
+            chosen.extend((category, pk) for pk in read_pks(pks, f"category {category!r}", self.where))
         chosen = chosen[:total]
-        if not texts:
-            with guard(self.location):
-                pipe = self.client.pipeline(transaction=False)
-                for _, pk in chosen:
-                    pipe.getrange(self._k(f"d:{pk}"), 0, DIGEST_BYTES - 1)
-                digests = pipe.execute()
+        if not texts:  # the digests only: the head of each record, prepacked (a scan asks each time)
+            end = b"%d" % (DIGEST_BYTES - 1)
+            commands = [resp(b"GETRANGE", self._k(f"d:{pk}").encode(), b"0", end) for _, pk in chosen]
+            digests = run_packed(self.client, self.location, commands) if commands else []
             return [
                 ("", c, d.hex()) for (c, _), d in zip(chosen, digests, strict=True) if len(d) == DIGEST_BYTES
             ]

@@ -1,22 +1,25 @@
 """The band table of the Redis index: LSH buckets grouped into small sorted sets by linear hashing.
 
-One Redis key per LSH bucket (datasketch's layout) costs ~200 bytes per band entry. Here a band
+One Redis set per LSH bucket (datasketch's storage) costs ~200 bytes per band entry. Here a band
 entry is a 12-byte member (``redis_codec``: band key, document number) of one of ``2**L + S``
-sorted sets ``P:b:ADDR`` (all scores 0, so members sort by bytes): ``ADDR`` is the key's low
-``L`` bits, or its low ``L + 1`` bits when that is below ``S`` (linear hashing, state ``P:lh`` =
-``"L S"``). A band key's documents are one lexicographic range of its set (``ZRANGEBYLEX``).
+sorted sets ``P:b:ADDR``, all scores 0, so members sort by bytes and a band key's documents are
+one lexicographic range of its set (``ZRANGEBYLEX``). ``ADDR`` is linear hashing on the
+bit-reversed key (state ``P:lh`` = ``"L S"``): its low ``L`` bits, or its low ``L + 1`` bits
+when that is below ``S``; that is, a set holds the keys of one prefix of top bits, and splitting
+it moves the keys whose next bit is 1, one lexicographic range, which the server moves itself
+(ZRANGESTORE, ZREMRANGEBYLEX: nothing is read back) in one MULTI/EXEC with the new state.
 
 Redis keeps a sorted set of at most 128 members of at most 64 bytes as one listpack
-(``zset-max-listpack-entries``/``-value``, the defaults of every Redis since 7.0; older servers
-call it ziplist, with the same defaults): ~16 bytes per member. The writer keeps about
-``LIMITS.redis_bucket_entries`` members per set by splitting sets one at a time as the index
-grows (each split rewrites one set in one MULTI/EXEC with the new state), so the layout stays
-compact at any size without changing the server's configuration. A set that grows past 128 (many
-documents sharing band keys) only costs more memory; nothing is lost.
+(``zset-max-listpack-entries``/``-value``; the defaults since Redis 2.8, called ziplist before
+7.0): ~16 bytes per member. The writer splits sets as the index grows, keeping about
+``LIMITS.redis_bucket_entries`` members per set, so the layout stays compact at any size on a
+server with the default configuration. A set that grows past 128 (many documents sharing band
+keys) only costs more memory; nothing is lost. Needs Redis 6.2 or later (ZRANGESTORE).
 
-Writes are blind (ZADD/ZREM of exact members, no read-modify-write) and fenced by the writer
-lock; readers fetch the state and their ranges in one MULTI/EXEC and retry when a split
-happened in between, so they never look in the wrong set.
+Writes are blind (ZADD/ZREM of exact members, no read-modify-write), sent prepacked, one
+MULTI/EXEC per slice, fenced by the writer lock. Readers pipeline their ranges between two reads
+of the state (which only grows) and read again when a split came in between, so they never
+look in the wrong set.
 """
 
 from __future__ import annotations

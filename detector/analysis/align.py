@@ -52,36 +52,67 @@ class _Chain:
     last_s1: int
 
 
+@dataclass(frozen=True)
+class SeedTable:
+    """The seeds of one side of an alignment, sorted for the hash join: computed once per source
+    and reused for every page it is aligned with (``retrieval.SourceLookup`` keeps them)."""
+
+    seed_tokens: int
+    shingles: npt.NDArray[np.uint64]  # shingle i holds tokens i .. i+seed_tokens-1
+    order: I64  # stable argsort of ``shingles``
+    sorted: npt.NDArray[np.uint64]  # ``shingles[order]``
+
+
+def seed_table(token_hashes: npt.NDArray[np.uint64], seed_tokens: int) -> SeedTable:
+    sh = shingle_hashes(token_hashes, seed_tokens)
+    order = np.argsort(sh, kind="stable").astype(np.int64)
+    return SeedTable(seed_tokens, sh, order, sh[order])
+
+
+def min_seeds(settings: AlignSettings) -> int:
+    """The fewest page seed positions a passage can hold. A chain's page extent is at most
+    ``seed_tokens`` per seed plus ``max_gap`` between consecutive ones, and a passage needs
+    ``min_tokens``: with fewer seeds ``align_tokens`` finds nothing, so it need not look."""
+    n, gap = settings.seed_tokens, settings.max_gap
+    return max(1, -(-(settings.min_tokens + gap) // (n + gap)))
+
+
 def _runs(
     page_hashes: npt.NDArray[np.uint64],
     source_hashes: npt.NDArray[np.uint64],
     settings: AlignSettings,
     self_pairs: bool = False,
+    source_seeds: SeedTable | None = None,
 ) -> tuple[I64, I64, I64]:
     """Diagonal runs of shared seeds: (page start, source start, length in seeds).
 
     With ``self_pairs`` the two sides are one text: only pairs with the source side at least
     one seed after the page side are kept (each repeat once, never a seed with itself).
+    ``source_seeds``, when given, is ``seed_table(source_hashes, seed_tokens)`` made before.
     """
     n = settings.seed_tokens
     empty = np.zeros(0, dtype=np.int64)
     if page_hashes.shape[0] < n or source_hashes.shape[0] < n:
         return empty, empty, empty
+    table = source_seeds if source_seeds is not None else seed_table(source_hashes, n)
+    if table.seed_tokens != n or table.shingles.shape[0] != source_hashes.shape[0] - n + 1:
+        raise ValueError("source_seeds were made for other tokens or another seed size")
     ph = shingle_hashes(page_hashes, n)
-    sh = shingle_hashes(source_hashes, n)
-    order = np.argsort(sh, kind="stable")
-    sorted_sh = sh[order]
+    order, sorted_sh = table.order, table.sorted
     lo = np.searchsorted(sorted_sh, ph, side="left")
     hi = np.searchsorted(sorted_sh, ph, side="right")
     counts = hi - lo
     counts[counts > settings.max_seed_occurrences] = 0
+    # The cheap reject: too few shared seeds to make one passage (see min_seeds).
+    if not self_pairs and int(np.count_nonzero(counts)) < min_seeds(settings):
+        return empty, empty, empty
     total = int(counts.sum())
     if total == 0:
         return empty, empty, empty
     page_idx = np.repeat(np.arange(ph.shape[0], dtype=np.int64), counts)
     # Position of each pair within its page seed's match list.
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    src_idx = order[np.repeat(lo, counts) + offsets].astype(np.int64)
+    src_idx = order[np.repeat(lo, counts) + offsets]
     diag = src_idx - page_idx
     if self_pairs:
         keep = diag >= n
@@ -102,15 +133,29 @@ def _runs(
 
 
 def align_tokens(
-    page: Tokens, page_blocks: I64, source: Tokens, settings: AlignSettings, *, self_pairs: bool = False
+    page: Tokens,
+    page_blocks: I64,
+    source: Tokens,
+    settings: AlignSettings,
+    *,
+    self_pairs: bool = False,
+    source_seeds: SeedTable | None = None,
 ) -> list[TokenAlignment]:
     """Copied passages between two token sequences; ``page_blocks[i]`` is the block of page token i.
 
     With ``self_pairs`` (``source`` is ``page``) it finds passages repeated inside one text.
+    ``source_seeds`` (``seed_table`` of the source, made once) saves sorting the source's seeds.
     """
-    run_p, run_s, run_len = _runs(page.hashes, source.hashes, settings, self_pairs)
+    run_p, run_s, run_len = _runs(page.hashes, source.hashes, settings, self_pairs, source_seeds)
+    if run_p.shape[0] == 0:
+        return []
     n = settings.seed_tokens
     gap = settings.max_gap
+    blocks = page_blocks.tolist()
+    # next_break[i]: the first token after i in another block (or the end), so a run is cut at
+    # block boundaries without walking it token by token.
+    breaks = np.append(np.flatnonzero(np.diff(page_blocks)) + 1, len(blocks))
+    next_break = breaks[np.searchsorted(breaks, np.arange(len(blocks)), side="right")].tolist()
     chains: list[_Chain] = []
     active: list[_Chain] = []
     for rp, rs, rl in zip(run_p.tolist(), run_s.tolist(), run_len.tolist(), strict=True):
@@ -119,14 +164,11 @@ def align_tokens(
         pieces: list[tuple[int, int, int]] = []
         start = rp
         while start < p_end:
-            block = int(page_blocks[start])
-            stop = start + 1
-            while stop < p_end and int(page_blocks[stop]) == block:
-                stop += 1
+            stop = min(next_break[start], p_end)
             pieces.append((start, stop, rs + (start - rp)))
             start = stop
         for p0, p1, s0 in pieces:
-            block = int(page_blocks[p0])
+            block = blocks[p0]
             s1 = s0 + (p1 - p0)
             best: _Chain | None = None
             for ch in active:

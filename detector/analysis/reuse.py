@@ -16,6 +16,7 @@ import numpy as np
 
 from detector.analysis.align import TokenAlignment, align_tokens, to_passages
 from detector.analysis.fingerprint import fingerprint
+from detector.analysis.source_text import SourceText, prepare_source_text
 from detector.analysis.spans import Mask, content_mask, fraction, span_mask
 from detector.config import AlignSettings, Settings
 from detector.model import AlignedPassage, Document, Finding, Severity, SourceDoc, SourceRef, Span
@@ -64,18 +65,26 @@ def align_settings(settings: Settings) -> AlignSettings:
 
 
 def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> SourceReuse | None:
-    src = main_tokens(source.text, source.content_spans())
-    found = align_tokens(page.main.tokens, page.blocks, src.tokens, align_settings(settings))
+    return measure_prepared(page, prepare_source_text(source, settings.align_seed_tokens), settings)
+
+
+def measure_prepared(page: PageText, prepared: SourceText, settings: Settings) -> SourceReuse | None:
+    """``measure_reuse`` of a source prepared before (kept across the pages of a run)."""
+    source, src = prepared.source, prepared.main
+    found = align_tokens(
+        page.main.tokens, page.blocks, src.tokens, align_settings(settings), source_seeds=prepared.seeds
+    )
     if not found:
         return None
     found = sorted(found + _short_copies(page, src.tokens, found, settings), key=lambda a: (a.p0, a.s0))
     passages = tuple(to_passages(found, page.text, page.main.tokens, source.text, src.tokens))
     covered = span_mask(len(page.text), (p.page for p in passages)) & page.main_content
-    src_content = content_mask(source.text, source.content_spans())
+    src_content = prepared.content
     src_covered = span_mask(len(source.text), (p.source for p in passages))
     # A source that holds its text twice (some portals publish it so) is aligned to one copy;
     # the page holds the other copy's characters as well.
-    src_covered |= span_mask(len(source.text), _held_repeats(src.tokens, found, settings))
+    seeds = prepared.seeds.shingles if prepared.seeds is not None else None
+    src_covered |= span_mask(len(source.text), _held_repeats(src.tokens, found, settings, seeds))
     copied_tokens = sum(a.p1 - a.p0 for a in found)
     return SourceReuse(
         source=source,
@@ -87,7 +96,9 @@ def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> Sour
     )
 
 
-def _held_repeats(source: Tokens, found: list[TokenAlignment], settings: Settings) -> list[Span]:
+def _held_repeats(
+    source: Tokens, found: list[TokenAlignment], settings: Settings, shingles: np.ndarray | None = None
+) -> list[Span]:
     """Character spans of the source, outside the aligned passages, that repeat text of those
     passages word for word: runs of at least ``min_copied_tokens`` tokens whose every
     ``align_seed_tokens``-shingle also lies inside an aligned passage of the source."""
@@ -99,7 +110,8 @@ def _held_repeats(source: Tokens, found: list[TokenAlignment], settings: Setting
         covered[a.s0 : a.s1] = True
     if covered.all():
         return []
-    sh = shingle_hashes(source.hashes, k)  # shingle i holds tokens i .. i+k-1
+    # shingle i holds tokens i .. i+k-1 (the alignment's seeds, when the caller has them)
+    sh = shingles if shingles is not None else shingle_hashes(source.hashes, k)
     inside = np.convolve(covered.astype(np.int64), np.ones(k, dtype=np.int64), "valid") == k
     held = np.isin(sh, sh[inside]) & ~inside
     marked = np.zeros(n + 1, dtype=np.int64)

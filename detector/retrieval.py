@@ -14,7 +14,13 @@ from typing import Protocol
 
 import numpy as np
 
-from detector.analysis.reuse import PageText, SourceReuse, measure_prepared, prepare_page_text
+from detector.analysis.reuse import (
+    PageText,
+    SourceReuse,
+    measure_prepared,
+    page_seed_hashes,
+    prepare_page_text,
+)
 from detector.analysis.source_text import SourceText, prepare_source_text
 from detector.config import LIMITS, Settings
 from detector.model import Document, SourceDoc
@@ -138,10 +144,11 @@ class SourceLookup:
             return []
         ranked = rank_candidates(keys, hits, s.max_candidates)
         found: list[SourceReuse] = []
+        page_seeds = page_seed_hashes(page, s)
         for _pk, prepared in sorted(self._sources(ranked).items()):
             if doc.url is not None and prepared.source.url == doc.url:
                 continue  # the page itself is in the corpus
-            reuse = measure_prepared(page, prepared, s)
+            reuse = measure_prepared(page, prepared, s, page_seeds)
             if reuse is not None:
                 found.append(reuse)
         return found

@@ -54,19 +54,29 @@ class _Chain:
 
 @dataclass(frozen=True)
 class SeedTable:
-    """The seeds of one side of an alignment, sorted for the hash join: computed once per source
-    and reused for every page it is aligned with (``retrieval.SourceLookup`` keeps them)."""
+    """The seeds of one side of an alignment, grouped by value for the hash join: computed once
+    per source and reused for every page it is aligned with (``retrieval.SourceLookup``)."""
 
     seed_tokens: int
     shingles: npt.NDArray[np.uint64]  # shingle i holds tokens i .. i+seed_tokens-1
-    order: I64  # stable argsort of ``shingles``
-    sorted: npt.NDArray[np.uint64]  # ``shingles[order]``
+    order: I64  # stable argsort of ``shingles``: positions grouped by value, in order
+    values: npt.NDArray[np.uint64]  # the distinct shingle values, ascending
+    first: I64  # where each value's positions start in ``order``
+    count: I64  # how many positions hold each value
+    group: I64  # the value (index into ``values``) of each shingle
 
 
 def seed_table(token_hashes: npt.NDArray[np.uint64], seed_tokens: int) -> SeedTable:
     sh = shingle_hashes(token_hashes, seed_tokens)
     order = np.argsort(sh, kind="stable").astype(np.int64)
-    return SeedTable(seed_tokens, sh, order, sh[order])
+    ordered = sh[order]
+    new = np.ones(ordered.shape[0], dtype=np.bool_)
+    new[1:] = ordered[1:] != ordered[:-1]
+    first = np.flatnonzero(new).astype(np.int64)
+    count = np.diff(np.append(first, ordered.shape[0])).astype(np.int64)
+    group = np.empty(ordered.shape[0], dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    return SeedTable(seed_tokens, sh, order, ordered[first], first, count, group)
 
 
 def min_seeds(settings: AlignSettings) -> int:
@@ -83,12 +93,14 @@ def _runs(
     settings: AlignSettings,
     self_pairs: bool = False,
     source_seeds: SeedTable | None = None,
+    page_seeds: npt.NDArray[np.uint64] | None = None,
 ) -> tuple[I64, I64, I64]:
     """Diagonal runs of shared seeds: (page start, source start, length in seeds).
 
     With ``self_pairs`` the two sides are one text: only pairs with the source side at least
     one seed after the page side are kept (each repeat once, never a seed with itself).
-    ``source_seeds``, when given, is ``seed_table(source_hashes, seed_tokens)`` made before.
+    ``source_seeds``, when given, is ``seed_table(source_hashes, seed_tokens)`` made before, and
+    ``page_seeds`` ``shingle_hashes(page_hashes, seed_tokens)``.
     """
     n = settings.seed_tokens
     empty = np.zeros(0, dtype=np.int64)
@@ -97,11 +109,13 @@ def _runs(
     table = source_seeds if source_seeds is not None else seed_table(source_hashes, n)
     if table.seed_tokens != n or table.shingles.shape[0] != source_hashes.shape[0] - n + 1:
         raise ValueError("source_seeds were made for other tokens or another seed size")
-    ph = shingle_hashes(page_hashes, n)
-    order, sorted_sh = table.order, table.sorted
-    lo = np.searchsorted(sorted_sh, ph, side="left")
-    hi = np.searchsorted(sorted_sh, ph, side="right")
-    counts = hi - lo
+    ph = page_seeds if page_seeds is not None else shingle_hashes(page_hashes, n)
+    if ph.shape[0] != page_hashes.shape[0] - n + 1:
+        raise ValueError("page_seeds were made for other tokens or another seed size")
+    order = table.order
+    at = np.minimum(np.searchsorted(table.values, ph), table.values.shape[0] - 1)
+    counts = np.where(table.values[at] == ph, table.count[at], 0)
+    lo = table.first[at]
     counts[counts > settings.max_seed_occurrences] = 0
     # The cheap reject: too few shared seeds to make one passage (see min_seeds).
     if not self_pairs and int(np.count_nonzero(counts)) < min_seeds(settings):
@@ -140,13 +154,15 @@ def align_tokens(
     *,
     self_pairs: bool = False,
     source_seeds: SeedTable | None = None,
+    page_seeds: npt.NDArray[np.uint64] | None = None,
 ) -> list[TokenAlignment]:
     """Copied passages between two token sequences; ``page_blocks[i]`` is the block of page token i.
 
     With ``self_pairs`` (``source`` is ``page``) it finds passages repeated inside one text.
-    ``source_seeds`` (``seed_table`` of the source, made once) saves sorting the source's seeds.
+    ``source_seeds`` (``seed_table`` of the source) and ``page_seeds`` (``shingle_hashes`` of the
+    page's token hashes), made once, save making them again for each pair.
     """
-    run_p, run_s, run_len = _runs(page.hashes, source.hashes, settings, self_pairs, source_seeds)
+    run_p, run_s, run_len = _runs(page.hashes, source.hashes, settings, self_pairs, source_seeds, page_seeds)
     if run_p.shape[0] == 0:
         return []
     n = settings.seed_tokens

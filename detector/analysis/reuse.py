@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from detector.analysis.align import TokenAlignment, align_tokens, to_passages
+from detector.analysis.align import SeedTable, TokenAlignment, align_tokens, to_passages
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.source_text import SourceText, prepare_source_text
 from detector.analysis.spans import Mask, content_mask, fraction, span_mask
@@ -68,23 +68,30 @@ def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> Sour
     return measure_prepared(page, prepare_source_text(source, settings.align_seed_tokens), settings)
 
 
-def measure_prepared(page: PageText, prepared: SourceText, settings: Settings) -> SourceReuse | None:
-    """``measure_reuse`` of a source prepared before (kept across the pages of a run)."""
-    source, src = prepared.source, prepared.main
+def measure_prepared(
+    page: PageText, prepared: SourceText, settings: Settings, page_seeds: np.ndarray | None = None
+) -> SourceReuse | None:
+    """``measure_reuse`` of a source prepared before (kept across the pages of a run);
+    ``page_seeds``: ``page_seed_hashes(page, settings)``, made once for all candidates."""
+    source, src_tokens = prepared.source, prepared.tokens
     found = align_tokens(
-        page.main.tokens, page.blocks, src.tokens, align_settings(settings), source_seeds=prepared.seeds
+        page.main.tokens,
+        page.blocks,
+        src_tokens,
+        align_settings(settings),
+        source_seeds=prepared.seeds,
+        page_seeds=page_seeds,
     )
     if not found:
         return None
-    found = sorted(found + _short_copies(page, src.tokens, found, settings), key=lambda a: (a.p0, a.s0))
-    passages = tuple(to_passages(found, page.text, page.main.tokens, source.text, src.tokens))
+    found = sorted(found + _short_copies(page, src_tokens, found, settings), key=lambda a: (a.p0, a.s0))
+    passages = tuple(to_passages(found, page.text, page.main.tokens, source.text, src_tokens))
     covered = span_mask(len(page.text), (p.page for p in passages)) & page.main_content
     src_content = prepared.content
     src_covered = span_mask(len(source.text), (p.source for p in passages))
     # A source that holds its text twice (some portals publish it so) is aligned to one copy;
     # the page holds the other copy's characters as well.
-    seeds = prepared.seeds.shingles if prepared.seeds is not None else None
-    src_covered |= span_mask(len(source.text), _held_repeats(src.tokens, found, settings, seeds))
+    src_covered |= span_mask(len(source.text), _held_repeats(src_tokens, found, settings, prepared.seeds))
     copied_tokens = sum(a.p1 - a.p0 for a in found)
     return SourceReuse(
         source=source,
@@ -96,8 +103,15 @@ def measure_prepared(page: PageText, prepared: SourceText, settings: Settings) -
     )
 
 
+def page_seed_hashes(page: PageText, settings: Settings) -> np.ndarray | None:
+    """The page's alignment seeds (None when it has fewer tokens than a seed)."""
+    hashes = page.main.tokens.hashes
+    k = settings.align_seed_tokens
+    return shingle_hashes(hashes, k) if hashes.shape[0] >= k else None
+
+
 def _held_repeats(
-    source: Tokens, found: list[TokenAlignment], settings: Settings, shingles: np.ndarray | None = None
+    source: Tokens, found: list[TokenAlignment], settings: Settings, seeds: SeedTable | None = None
 ) -> list[Span]:
     """Character spans of the source, outside the aligned passages, that repeat text of those
     passages word for word: runs of at least ``min_copied_tokens`` tokens whose every
@@ -110,10 +124,16 @@ def _held_repeats(
         covered[a.s0 : a.s1] = True
     if covered.all():
         return []
-    # shingle i holds tokens i .. i+k-1 (the alignment's seeds, when the caller has them)
-    sh = shingles if shingles is not None else shingle_hashes(source.hashes, k)
+    # shingle i holds tokens i .. i+k-1
     inside = np.convolve(covered.astype(np.int64), np.ones(k, dtype=np.int64), "valid") == k
-    held = np.isin(sh, sh[inside]) & ~inside
+    if seeds is not None and seeds.seed_tokens == k:
+        # The seeds grouped by value: a shingle is held when its value occurs inside (no sort).
+        in_group = np.zeros(seeds.values.shape[0], dtype=np.bool_)
+        in_group[seeds.group[inside]] = True
+        held = in_group[seeds.group] & ~inside
+    else:
+        sh = shingle_hashes(source.hashes, k)
+        held = np.isin(sh, sh[inside]) & ~inside
     marked = np.zeros(n + 1, dtype=np.int64)
     np.add.at(marked, np.flatnonzero(held), 1)
     np.add.at(marked, np.flatnonzero(held) + k, -1)

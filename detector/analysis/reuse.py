@@ -53,6 +53,7 @@ class SourceReuse:
     coverage: float
     source_coverage: float
     copied_tokens: int
+    source_chars: int  # content characters of the source (the fuller version of a story ranks first)
 
 
 def align_settings(settings: Settings) -> AlignSettings:
@@ -100,6 +101,7 @@ def measure_prepared(
         coverage=fraction(covered, page.main_content),
         source_coverage=fraction(src_covered, src_content),
         copied_tokens=copied_tokens,
+        source_chars=int(src_content.sum()),
     )
 
 
@@ -195,10 +197,6 @@ def repost_severity(coverage: float, settings: Settings, allowed: bool) -> Sever
     return "low"
 
 
-def _source_size(source: SourceDoc) -> int:
-    return int(content_mask(source.text, source.content_spans()).sum())
-
-
 def _span(days: int) -> str:
     """2 days, 3 weeks, 4 months, 2 years: the unit a person would say."""
     for unit, size, below in (("day", 1, 14), ("week", 7, 60), ("month", 30, 730), ("year", 365, 10**9)):
@@ -246,7 +244,7 @@ def repost_findings(
         if r.coverage >= settings.repost_min_coverage or r.copied_tokens >= settings.repost_min_tokens
     ]
     # Best first: most of the page covered; among equals the fullest version of the story.
-    ranked = sorted(qualifying, key=lambda r: (-round(r.coverage, 3), -_source_size(r.source), r.source.id))
+    ranked = sorted(qualifying, key=lambda r: (-round(r.coverage, 3), -r.source_chars, r.source.id))
     groups: list[tuple[SourceReuse, list[SourceRef]]] = []
     for r in ranked:
         mine = int(r.covered.sum())

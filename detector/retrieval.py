@@ -19,6 +19,7 @@ from detector.analysis.reuse import (
     SourceReuse,
     measure_prepared,
     page_seed_hashes,
+    page_signatures,
     prepare_page_text,
 )
 from detector.analysis.source_text import SourceText, prepare_source_text
@@ -27,7 +28,7 @@ from detector.model import Document, SourceDoc
 from detector.store import open_store
 from detector.store.interface import Catalogue, IndexStore, SearchableIndex, compress_text, text_digest
 from detector.store.manifest import Manifest
-from detector.store.passage_signatures import batch_passage_signatures, passage_signatures
+from detector.store.passage_signatures import batch_passage_signatures
 from detector.store.signatures import SignatureParams, band_keys
 from detector.text.passages import main_tokens
 
@@ -135,7 +136,7 @@ class SourceLookup:
 
     def reuses(self, doc: Document, page: PageText) -> list[SourceReuse]:
         s = self.settings
-        ps = passage_signatures(page.main, self.store.params, s.passages(query=True))
+        ps = page_signatures([page], self.store.params, s.passages(query=True))[0]
         if not ps.token_ranges:
             return []
         keys = band_keys(ps.signatures, self.store.params.bands, self.store.params.rows)

@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 
 from detector import retrieval
-from detector.analysis.reuse import SourceReuse
+from detector.analysis.reuse import SourceReuse, page_signatures
 from detector.config import LIMITS, Settings
 from detector.ingest.partitions import iter_page_inputs
 from detector.model import Document
 from detector.retrieval import SourceLookup, open_index, prepare_page, rank_candidates
+from detector.store.passage_signatures import passage_signatures
 from tests.conftest import CORPUS, ROOT
 
 
@@ -139,3 +140,19 @@ def test_scanning_files_does_not_import_the_http_client(tmp_path: Path) -> None:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_a_pages_passage_signatures_are_made_once_and_equal_signing_it_alone() -> None:
+    """The index lookup and the site's duplicate search share them: a batch signs each page as alone."""
+    settings = Settings()
+    params = retrieval.signature_params(settings)
+    shape = settings.passages(query=True)
+    pages = [prepare_page(doc) for doc in _demo_pages()]
+    first = page_signatures(pages[:3], params, shape)
+    batch = page_signatures(pages, params, shape)
+    assert all(a is b for a, b in zip(first, batch, strict=False))  # made once
+    assert sum(bool(ps.token_ranges) for ps in batch) >= 5
+    for page, ps in zip(pages, batch, strict=True):
+        alone = passage_signatures(page.main, params, shape)
+        assert ps.token_ranges == alone.token_ranges
+        assert np.array_equal(ps.signatures, alone.signatures)

@@ -9,7 +9,8 @@ story on several portals) are folded into its ``also_in``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -18,8 +19,10 @@ from detector.analysis.align import SeedTable, TokenAlignment, align_tokens, to_
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.source_text import SourceText, prepare_source_text
 from detector.analysis.spans import Mask, content_mask, fraction, span_mask
-from detector.config import AlignSettings, Settings
+from detector.config import AlignSettings, PassageShape, Settings
 from detector.model import AlignedPassage, Document, Finding, Severity, SourceDoc, SourceRef, Span
+from detector.store.passage_signatures import PassageSignatures, batch_passage_signatures
+from detector.store.signatures import SignatureParams
 from detector.text.passages import MainTokens, main_tokens
 from detector.text.tokens import Tokens, shingle_hashes, tokenize
 
@@ -32,6 +35,11 @@ class PageText:
     main: MainTokens
     blocks: np.ndarray  # block number of each main token
     main_content: Mask  # non-white-space characters of the main blocks
+    # Query passage signatures made for this page, by parameters and passage shape: the index
+    # lookup and the site's duplicate search ask for the same ones (``page_signatures``).
+    signed: dict[tuple[SignatureParams, PassageShape], PassageSignatures] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def prepare_page_text(doc: Document, spans: list[Span]) -> PageText:
@@ -41,6 +49,19 @@ def prepare_page_text(doc: Document, spans: list[Span]) -> PageText:
     block_starts = np.array([b.start for b in doc.blocks], dtype=np.int64)
     blocks = (np.searchsorted(block_starts, mt.tokens.starts, side="right") - 1).astype(np.int64)
     return PageText(doc.text, mt, blocks, content_mask(doc.text, spans))
+
+
+def page_signatures(
+    pages: Sequence[PageText], params: SignatureParams, shape: PassageShape
+) -> list[PassageSignatures]:
+    """The pages' passage signatures, each made once (those not made yet in one batch)."""
+    key = (params, shape)
+    missing = [p for p in pages if key not in p.signed]
+    if missing:
+        made = batch_passage_signatures([p.main for p in missing], params, shape)
+        for p, ps in zip(missing, made, strict=True):
+            p.signed[key] = ps
+    return [p.signed[key] for p in pages]
 
 
 @dataclass(frozen=True)

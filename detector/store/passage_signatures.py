@@ -20,7 +20,7 @@ from detector.model import Span
 from detector.store.signatures import SignatureParams, band_keys, grouped_signatures
 from detector.text.main_batch import TokenBatch, main_tokens_batch
 from detector.text.main_reference import MainTokens
-from detector.text.plan_batch import PassageBatch, plan_batch
+from detector.text.plan_batch import PassageBatch, plan
 from detector.text.tokens import minhash_input, shingle_hashes, shingle_hashes_batch
 
 U32 = npt.NDArray[np.uint32]
@@ -38,6 +38,10 @@ class PassageSignatures:
 def _shingle_values(batch: TokenBatch, signed: I64, k: int) -> tuple[U32, I64, I64]:
     """MinHash inputs of the shingles of the ``signed`` documents, end to end, with where each
     document's shingles start and how many it has (one for a document shorter than ``k``)."""
+    if signed.shape[0] == 1:  # one page: its own shingles, nothing to gather
+        d = int(signed[0])
+        one = shingle_hashes(batch.tokens.hashes[batch.doc_tokens[d] : batch.doc_tokens[d + 1]], k)
+        return minhash_input(one), np.zeros(1, dtype=np.int64), np.array([one.shape[0]], dtype=np.int64)
     t = np.diff(batch.doc_tokens)[signed]
     counts = np.maximum(t - k + 1, 1)
     offsets = np.cumsum(counts) - counts
@@ -55,21 +59,21 @@ def _shingle_values(batch: TokenBatch, signed: I64, k: int) -> tuple[U32, I64, I
 
 def sign_batch(batch: TokenBatch, params: SignatureParams, shape: PassageShape) -> tuple[PassageBatch, U32]:
     """The passages of every document of ``batch`` and their signatures, in document order."""
-    plan = plan_batch(batch, shape.chunk_tokens, shape.min_tokens, shape.query_windows)
-    n_pass = plan.passage_tiles.shape[0]
+    planned = plan(batch, shape.chunk_tokens, shape.min_tokens, shape.query_windows)
+    n_pass = planned.passage_tiles.shape[0]
     if n_pass == 0:
-        return plan, np.zeros((0, params.num_perm), dtype=np.uint32)
-    signed = np.flatnonzero(np.diff(plan.doc_passages) > 0)
+        return planned, np.zeros((0, params.num_perm), dtype=np.uint32)
+    signed = np.flatnonzero(np.diff(planned.doc_passages) > 0)
     values, offsets, counts = _shingle_values(batch, signed, shape.shingle_size)
-    slot = np.searchsorted(signed, plan.tile_doc)  # each tile's document among the signed ones
-    local = plan.tile_starts - batch.doc_tokens[plan.tile_doc]
+    slot = np.searchsorted(signed, planned.tile_doc)  # each tile's document among the signed ones
+    local = planned.tile_starts - batch.doc_tokens[planned.tile_doc]
     tile_sigs = grouped_signatures(values, offsets[slot] + np.minimum(local, counts[slot]), params)
-    if plan.single_tile:
-        return plan, tile_sigs[plan.passage_tiles[:, 0]]
+    if planned.single_tile:
+        return planned, tile_sigs[planned.passage_tiles[:, 0]]
     # Minimum over arbitrary tile ranges in one reduceat: indices [f0, l0, f1, l1, ...], even
     # results are the ranges; a sentinel row lets the last range end at the last tile.
     tile_sigs = np.vstack([tile_sigs, np.full((1, params.num_perm), 0xFFFFFFFF, dtype=np.uint32)])
-    return plan, np.minimum.reduceat(tile_sigs, plan.passage_tiles.ravel(), axis=0)[::2]
+    return planned, np.minimum.reduceat(tile_sigs, planned.passage_tiles.ravel(), axis=0)[::2]
 
 
 def batch_passage_signatures(

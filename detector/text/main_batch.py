@@ -29,8 +29,9 @@ I64 = npt.NDArray[np.int64]
 @dataclass(frozen=True)
 class TokenBatch:
     """Main tokens of many documents end to end. Token ``i`` of document ``d`` is token
-    ``doc_tokens[d] + i``; its offsets are into the document's own text. Sentence starts are
-    indices into all tokens; paragraph numbers are unique across documents."""
+    ``doc_tokens[d] + i``; its offsets less ``doc_bases[d]`` are into the document's own text
+    (made so only when a document's tokens are asked for: signing never needs them). Sentence
+    starts are indices into all tokens; paragraph numbers are unique across documents."""
 
     tokens: Tokens
     doc_tokens: I64  # one more entry than documents
@@ -38,6 +39,7 @@ class TokenBatch:
     sentence_paragraph: I64
     doc_sentences: I64  # one more entry than documents
     doc_paragraphs: I64  # number of the first paragraph of each document (local numbering)
+    doc_bases: I64  # where each document's offsets start
 
     def __len__(self) -> int:
         return int(self.doc_tokens.shape[0]) - 1
@@ -45,8 +47,9 @@ class TokenBatch:
     def main_tokens(self, d: int) -> MainTokens:
         lo, hi = int(self.doc_tokens[d]), int(self.doc_tokens[d + 1])
         a, b = int(self.doc_sentences[d]), int(self.doc_sentences[d + 1])
+        t, base = self.tokens, self.doc_bases[d]
         return MainTokens(
-            self.tokens.slice(lo, hi),
+            Tokens(t.starts[lo:hi] - base, t.ends[lo:hi] - base, t.hashes[lo:hi], t.is_cjk[lo:hi]),
             self.sentence_starts[a:b] - lo,
             self.sentence_paragraph[a:b] - self.doc_paragraphs[d],
         )
@@ -54,6 +57,12 @@ class TokenBatch:
     @staticmethod
     def of(mts: Sequence[MainTokens]) -> TokenBatch:
         """A batch of documents tokenised one by one (their paragraph numbers made unique)."""
+        if len(mts) == 1:  # a page being scanned: nothing to join
+            m = mts[0]
+            ends = np.array([0, len(m.tokens)], dtype=np.int64)
+            sents = np.array([0, m.sentence_starts.shape[0]], dtype=np.int64)
+            zero = np.zeros(1, dtype=np.int64)
+            return TokenBatch(m.tokens, ends, m.sentence_starts, m.sentence_paragraph, sents, zero, zero)
         sizes = np.array([len(m.tokens) for m in mts], dtype=np.int64)
         doc_tokens = np.concatenate(([0], np.cumsum(sizes)))
         n_sent = np.array([m.sentence_starts.shape[0] for m in mts], dtype=np.int64)
@@ -66,6 +75,7 @@ class TokenBatch:
             np.concatenate([m.sentence_paragraph + para_base[i] for i, m in enumerate(mts)] + [_EMPTY]),
             np.concatenate(([0], np.cumsum(n_sent))),
             para_base,
+            np.zeros(len(mts), dtype=np.int64),
         )
 
 
@@ -139,13 +149,12 @@ def _batch(docs: Sequence[tuple[str, Sequence[Span]]], given: Sequence[Tokens] |
         first = np.ones(s_lo.size, dtype=np.bool_)
         first[1:] = s_lo[1:] > s_lo[:-1]
         s_lo, para, s_char = s_lo[first], para[first], s_char[first]
-    doc_tokens = np.searchsorted(toks.starts, np.append(bases, cps.shape[0] + 1))
-    shift = np.repeat(bases, np.diff(doc_tokens))
     return TokenBatch(
-        Tokens(toks.starts - shift, toks.ends - shift, toks.hashes, toks.is_cjk),
-        doc_tokens,
+        toks,
+        np.searchsorted(toks.starts, np.append(bases, cps.shape[0] + 1)),
         s_lo.astype(np.int64),
         para.astype(np.int64),
         np.searchsorted(s_char, np.append(bases, cps.shape[0] + 1)),
         np.searchsorted(seg.para_starts, bases),
+        bases,
     )

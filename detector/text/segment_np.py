@@ -100,16 +100,18 @@ def _trimmed(trim: _Runs, starts: I64, ends: I64) -> tuple[I64, I64, npt.NDArray
 
 def segment(flags: U16, span_starts: I64, span_ends: I64) -> Segments:
     """Paragraphs and sentences inside spans (sorted, not overlapping) of a text with ``flags``."""
-    n = flags.shape[0]
-    trim = _Runs(np.flatnonzero(flags & TRIM))
-    ps, pe = _paragraphs(flags, trim, span_starts, span_ends)
-    ss, se, sp = _sentences(flags, n, trim, ps, pe)
+    # Everything but letters and digits (white space, punctuation, line breaks): one pass over
+    # the text, and every later step works on these few positions only.
+    other = np.flatnonzero((flags & ALNUM) == 0)
+    kinds = flags[other]
+    trim = _Runs(other[(kinds & TRIM) != 0])
+    ps, pe = _paragraphs(other[(kinds & NEWLINE) != 0], trim, span_starts, span_ends)
+    ss, se, sp = _sentences(flags, other, kinds, trim, ps, pe)
     return Segments(ps, pe, ss, se, sp)
 
 
-def _paragraphs(flags: U16, trim: _Runs, starts: I64, ends: I64) -> tuple[I64, I64]:
-    """Non-blank lines inside each span, trimmed (``segment.paragraphs``)."""
-    nl = np.flatnonzero(flags & NEWLINE)
+def _paragraphs(nl: I64, trim: _Runs, starts: I64, ends: I64) -> tuple[I64, I64]:
+    """Non-blank lines inside each span, trimmed (``segment.paragraphs``); ``nl``: line breaks."""
     i0 = np.searchsorted(nl, starts, "left")
     k = np.searchsorted(nl, ends, "left") - i0  # line breaks inside each span
     counts = k + 1
@@ -123,13 +125,15 @@ def _paragraphs(flags: U16, trim: _Runs, starts: I64, ends: I64) -> tuple[I64, I
     return ts[keep], te[keep]
 
 
-def _sentences(flags: U16, n: int, trim: _Runs, ps: I64, pe: I64) -> tuple[I64, I64, I64]:
-    """Sentences of the paragraphs ``[ps, pe)`` (``segment.sentences``)."""
+def _sentences(flags: U16, other: I64, kinds: U16, trim: _Runs, ps: I64, pe: I64) -> tuple[I64, I64, I64]:
+    """Sentences of the paragraphs ``[ps, pe)`` (``segment.sentences``); ``other``: the
+    positions of all characters that are not letters or digits, ``kinds`` their flags."""
     empty = np.zeros(0, dtype=np.int64)
     if not ps.size:
         return empty, empty, empty
+    n = flags.shape[0]
     # Places that can end a sentence, inside a paragraph.
-    cand = np.flatnonzero(flags & (TERM | DOT))
+    cand = other[(kinds & (TERM | DOT)) != 0]
     para = np.searchsorted(ps, cand, "right") - 1
     inside = para >= 0
     inside[inside] = cand[inside] < pe[para[inside]]
@@ -147,8 +151,8 @@ def _sentences(flags: U16, n: int, trim: _Runs, ps: I64, pe: I64) -> tuple[I64, 
     )
     events = term_event | dot_event
     cand, para, term_event, stop = cand[events], para[events], term_event[events], stop[events]
-    terms = _Runs(np.flatnonzero(flags & TERM))
-    closes = _Runs(np.flatnonzero(flags & CLOSE))
+    terms = _Runs(other[(kinds & TERM) != 0])
+    closes = _Runs(other[(kinds & CLOSE) != 0])
     end = np.where(term_event, np.minimum(terms.skip_forward(cand), stop), cand + 1)
     end = np.minimum(closes.skip_forward(end), stop)
     cut = end < stop
@@ -161,8 +165,8 @@ def _sentences(flags: U16, n: int, trim: _Runs, ps: I64, pe: I64) -> tuple[I64, 
     seg_end = np.where(same, np.append(seg_start[1:], 0), pe[seg_para])
     ts, te, keep = _trimmed(trim, seg_start, seg_end)
     ts, te, seg_para = ts[keep], te[keep], seg_para[keep]
-    alnum = np.concatenate(([0], np.cumsum((flags & ALNUM).astype(bool), dtype=np.int64)))
-    has_word = alnum[te] > alnum[ts]
+    # A piece holds a letter or digit unless all its characters are among the others.
+    has_word = np.searchsorted(other, te) - np.searchsorted(other, ts) < te - ts
     # A piece without letters or digits joins the sentence before it in its paragraph.
     idx = np.arange(ts.shape[0])
     owner = np.maximum.accumulate(np.where(has_word, idx, -1)) if idx.size else idx

@@ -253,11 +253,12 @@ def _tokens_of(cps: npt.NDArray[np.uint32], cls: npt.NDArray[np.uint8], fold: U6
     is_cjk = np.full(count, cjk_many, dtype=np.bool_)
     is_cjk[few_at] = not cjk_many
     starts = np.empty(count, dtype=np.int64)
-    ends = np.empty(count, dtype=np.int64)
     hashes = np.empty(count, dtype=np.uint64)
-    starts[is_cjk], ends[is_cjk], hashes[is_cjk] = cjk_pos, cjk_pos + 1, cjk_hash
+    starts[is_cjk], hashes[is_cjk] = cjk_pos, cjk_hash
     words = ~is_cjk
-    starts[words], ends[words], hashes[words] = run_starts, run_ends, run_hash
+    starts[words], hashes[words] = run_starts, run_hash
+    ends = starts + 1  # a CJK token is one character; words end where their run does
+    ends[words] = run_ends
     # utf-32 units are code points, which is what Python string indices count.
     return Tokens(starts, ends, hashes, is_cjk)
 

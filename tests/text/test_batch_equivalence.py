@@ -21,8 +21,11 @@ from detector.store.passage_signatures import batch_passage_signatures, source_b
 from detector.store.signatures import SignatureParams, band_keys
 from detector.text import charclass
 from detector.text.charclass import char_flags
-from detector.text.main_batch import MainTokens, main_tokens_batch
+from detector.text.main_batch import TokenBatch, main_tokens_batch
+from detector.text.main_reference import MainTokens
 from detector.text.passages import main_tokens, main_tokens_reference
+from detector.text.plan_batch import plan_batch
+from detector.text.plan_one import plan_one
 from detector.text.segment import paragraphs, sentences
 from detector.text.segment_np import segment
 from detector.text.tokens import codepoints, tokenize
@@ -170,6 +173,11 @@ def test_passages_and_signatures_equal_the_reference(
     for g, w in zip(got, want, strict=True):
         assert g.token_ranges == w.token_ranges
         assert g.signatures.dtype == w.signatures.dtype and np.array_equal(g.signatures, w.signatures)
+    # numpy's plan for a single document too (one page is planned in plan_one's loop)
+    for mt in mts:
+        one = plan_batch(TokenBatch.of([mt]), shape.chunk_tokens, shape.min_tokens, shape.query_windows)
+        loop = plan_one(mt, shape.chunk_tokens, shape.min_tokens, shape.query_windows)
+        assert one.token_ranges.tolist() == ([] if loop is None else [list(r) for r in loop.token_ranges])
 
 
 def reference_keys(docs: list[tuple[str, list[Span]]], shape: PassageShape) -> list[tuple[np.ndarray, int]]:

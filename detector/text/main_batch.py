@@ -21,7 +21,7 @@ from detector.model import Span
 from detector.text.charclass import char_flags
 from detector.text.main_reference import MainTokens, main_tokens_reference
 from detector.text.segment_np import segment
-from detector.text.tokens import Tokens, codepoints, tokenize_codepoints
+from detector.text.tokens import Tokens, codepoints, tokenize, tokenize_codepoints
 
 I64 = npt.NDArray[np.int64]
 
@@ -82,11 +82,10 @@ class TokenBatch:
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
-def _concat_tokens(parts: Sequence[Tokens], shifts: Sequence[int] | None = None) -> Tokens:
-    shifts = shifts or [0] * len(parts)
+def _concat_tokens(parts: Sequence[Tokens]) -> Tokens:
     return Tokens(
-        np.concatenate([t.starts + s for t, s in zip(parts, shifts, strict=True)] + [_EMPTY]),
-        np.concatenate([t.ends + s for t, s in zip(parts, shifts, strict=True)] + [_EMPTY]),
+        np.concatenate([t.starts for t in parts] + [_EMPTY]),
+        np.concatenate([t.ends for t in parts] + [_EMPTY]),
         np.concatenate([t.hashes for t in parts] + [np.zeros(0, dtype=np.uint64)]),
         np.concatenate([t.is_cjk for t in parts] + [np.zeros(0, dtype=np.bool_)]),
     )
@@ -102,28 +101,26 @@ def _regular(text: str, spans: Sequence[Span]) -> bool:
     return last <= len(text)
 
 
-def main_tokens_batch(
-    docs: Sequence[tuple[str, Sequence[Span]]], tokens: Sequence[Tokens] | None = None
-) -> TokenBatch:
-    """``main_tokens`` of every ``(text, main spans)``; ``tokens``, when given, are each text's
-    ``tokenize`` already computed."""
-    if all(_regular(t, sp) for t, sp in docs):
-        return _batch(docs, tokens)
-    mts = []
-    for i, (text, spans) in enumerate(docs):
-        own = tokens[i] if tokens is not None else None
-        if _regular(text, spans):
-            mts.append(_batch([(text, spans)], None if own is None else [own]).main_tokens(0))
-        else:
-            mts.append(main_tokens_reference(text, list(spans), own))
-    return TokenBatch.of(mts)
+def main_tokens_batch(docs: Sequence[tuple[str, Sequence[Span]]]) -> TokenBatch:
+    """``main_tokens`` of every ``(text, main spans)``."""
+    regular = [i for i, (t, sp) in enumerate(docs) if _regular(t, sp)]
+    if len(regular) == len(docs):
+        return _batch(docs)
+    batch = _batch([docs[i] for i in regular])
+    fast = {i: batch.main_tokens(j) for j, i in enumerate(regular)}
+    return TokenBatch.of(
+        [
+            fast[i] if i in fast else main_tokens_reference(t, list(sp), tokenize(t))
+            for i, (t, sp) in enumerate(docs)
+        ]
+    )
 
 
-def _batch(docs: Sequence[tuple[str, Sequence[Span]]], given: Sequence[Tokens] | None) -> TokenBatch:
+def _batch(docs: Sequence[tuple[str, Sequence[Span]]]) -> TokenBatch:
     lengths = np.array([len(t) for t, _ in docs], dtype=np.int64)
     bases = np.concatenate(([0], np.cumsum(lengths + 1)))[:-1]
     cps = codepoints("\n".join(t for t, _ in docs))
-    every = tokenize_codepoints(cps) if given is None else _concat_tokens(given, bases.tolist())
+    every = tokenize_codepoints(cps)
     span_counts = np.array([len(sp) for _, sp in docs], dtype=np.int64)
     spans = np.array([x for _, sp in docs for x in sp], dtype=np.int64).reshape(-1, 2)
     spans += np.repeat(bases, span_counts)[:, None]

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.text.main_batch import TokenBatch
-from detector.text.plan_one import plan_one
+from detector.text.plan_one import PassagePlan, plan_one
 
 I64 = npt.NDArray[np.int64]
 
@@ -146,19 +146,38 @@ def plan_batch(batch: TokenBatch, chunk_tokens: int, min_tokens: int, query_wind
 def plan(batch: TokenBatch, chunk_tokens: int, min_tokens: int, query_windows: int) -> PassageBatch:
     """``plan_batch`` for a batch, the loop of ``plan_one`` for a single document (a page being
     scanned: 60 us in the loop against ~300 us of numpy calls; in batches of 500, numpy takes
-    under 3 us a document)."""
-    if len(batch) != 1:
+    under 3 us a document) and for sentences out of order (only from main spans out of order,
+    which the loop defines and numpy does not follow)."""
+    starts, bounds = batch.sentence_starts, batch.doc_sentences
+    back = np.flatnonzero(starts[1:] <= starts[:-1]) + 1  # a sentence not after the one before it
+    in_order = np.isin(back, bounds).all()  # ... unless it is a document's first
+    if len(batch) != 1 and in_order:
         return plan_batch(batch, chunk_tokens, min_tokens, query_windows)
-    one = plan_one(batch.main_tokens(0), chunk_tokens, min_tokens, query_windows)
-    if one is None:
-        none = np.zeros((0, 2), dtype=np.int64)
-        return PassageBatch(none[:, 0], none[:, 0], none, none, np.zeros(2, dtype=np.int64), True)
-    n = len(one.atom_ranges)
+    plans = [
+        plan_one(batch.main_tokens(d), chunk_tokens, min_tokens, query_windows) for d in range(len(batch))
+    ]
+    return _from_plans(batch, plans)
+
+
+def _from_plans(batch: TokenBatch, plans: list[PassagePlan | None]) -> PassageBatch:
+    """A ``PassageBatch`` of per-document plans, a document's sentences as its tiles."""
+    tiles, docs, ranges, tokens, counts = [], [], [], [], []
+    tiled = 0
+    for d, one in enumerate(plans):
+        counts.append(0 if one is None else len(one.atom_ranges))
+        if one is None:
+            continue
+        tiles.append(one.sent_starts + batch.doc_tokens[d])
+        docs.append(np.full(one.sent_starts.shape[0], d, dtype=np.int64))
+        ranges.append(np.array(one.atom_ranges, dtype=np.int64).reshape(-1, 2) + tiled)
+        tokens.append(np.array(one.token_ranges, dtype=np.int64).reshape(-1, 2))
+        tiled += one.sent_starts.shape[0]
+    none = np.zeros((0, 2), dtype=np.int64)
     return PassageBatch(
-        one.sent_starts + batch.doc_tokens[0],
-        np.zeros(one.sent_starts.shape[0], dtype=np.int64),
-        np.array(one.atom_ranges, dtype=np.int64),
-        np.array(one.token_ranges, dtype=np.int64),
-        np.array([0, n], dtype=np.int64),
+        np.concatenate([*tiles, none[:, 0]]),
+        np.concatenate([*docs, none[:, 0]]),
+        np.concatenate([*ranges, none]),
+        np.concatenate([*tokens, none]),
+        np.concatenate(([0], np.cumsum(counts, dtype=np.int64))),
         False,
     )

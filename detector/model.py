@@ -176,7 +176,7 @@ class Topic:
     source_category: str | None = None
     verdict: str | None = None
     reason: str | None = None
-    signal: str | None = None  # what decided the verdict (topic.py's SIGNAL_*)
+    signal: str | None = None  # what decided the verdict (topic_verdicts.py's SIGNAL_*)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ from detector.analysis import topic_cache
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.numbers import compared
 from detector.analysis.reuse import with_date_clause
-from detector.analysis.topic import SiteInfo, SitePage, TopicModel, TopicSettings, fit, judge_site
+from detector.analysis.topic import (
+    SiteInfo,
+    SitePage,
+    TopicModel,
+    TopicSettings,
+    fit,
+    judge_site,
+)
 from detector.analysis.topic_name import trade_profile
 from detector.config import Settings
 from detector.model import Document, Finding, Topic

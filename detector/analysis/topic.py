@@ -24,15 +24,14 @@ pages is judged in one pass.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from detector.analysis.topic_name import names_business, trade_profile
+from detector.analysis.topic_site_terms import SiteTerms
 from detector.analysis.topic_terms import (
-    F64,
     I64,
     TermText,
     TopicModel,
@@ -40,40 +39,28 @@ from detector.analysis.topic_terms import (
     fit_model,
     ngram_length,
     normalise,
-    pick_terms,
     term_ids,
-    top_indices,
+)
+from detector.analysis.topic_verdicts import (
+    PreparedSite,
+    SiteInfo,
+    SitePage,
+    TermVector,
 )
 from detector.analysis.topic_words import dictionary_ids, general_idf, is_word, place_ids
 from detector.config import TopicSettings
 from detector.model import Topic
 
-SIGNAL_NAMES_BUSINESS = "the page names the business"
-SIGNAL_BLEND = "words and categories"
-SIGNAL_LEXICAL = "words"
-
-__all__ = ["SiteInfo", "SitePage", "TopicModel", "TopicSettings", "fit", "judge_site"]
-
-
-@dataclass(frozen=True)
-class SitePage:
-    """What the pipeline hands over per page of a site."""
-
-    uri: str
-    title: str | None
-    main_text: str  # main text with copied passages removed (text found in the corpus)
-    full_main_text: str  # the whole main text: what is judged
-    is_repost: bool  # the page copies a source; it is then no part of the profile
-
-
-@dataclass(frozen=True)
-class SiteInfo:
-    site: str
-    site_name: str | None = None
-    nav_labels: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    descriptions: tuple[str, ...] = ()
-    user_profile: str | None = None  # --site-profile: always suffices, even one line
+__all__ = [
+    "PreparedSite",
+    "SiteInfo",
+    "SitePage",
+    "TopicModel",
+    "TopicSettings",
+    "fit",
+    "judge_site",
+    "prepare_site",
+]
 
 
 def fit(texts: Sequence[str], categories: Sequence[str | None], settings: TopicSettings) -> TopicModel:
@@ -107,15 +94,6 @@ def vocabulary(settings: TopicSettings, texts_per_category: float) -> I64 | None
     return None
 
 
-def _mostly_latin(text: str) -> bool:
-    """Whether a text is written mostly in Latin script (fewer than 30% CJK letters)."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return False
-    cjk = sum(1 for c in letters if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af")
-    return cjk < 0.3 * len(letters)
-
-
 def _script_letters(text: str) -> tuple[int, int]:
     """(CJK letters, other letters) of a text."""
     cjk = other = 0
@@ -136,20 +114,6 @@ def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
-@dataclass
-class _Doc:
-    idx: npt.NDArray[np.intp]  # local term indices, sorted
-    tf: F64  # sublinear term frequencies
-    vec: F64 = field(default_factory=lambda: np.zeros(0))  # unit-length weighted vector over idx
-    evidence: F64 = field(default_factory=lambda: np.zeros(0))  # sum over its terms of w * P(. | term)
-    mass: float = 0.0  # sum of those w
-
-
-def _dot(a: _Doc, b: _Doc) -> float:
-    _, ia, ib = np.intersect1d(a.idx, b.idx, assume_unique=True, return_indices=True)
-    return float(a.vec[ia] @ b.vec[ib])
-
-
 def judge_site(
     info: SiteInfo,
     pages: Sequence[SitePage],
@@ -164,8 +128,17 @@ def judge_site(
     texts alone. A page is never part of its own site's profile (leave-one-out), and neither
     is copied text nor any text of a repost.
     """
-    if not pages:
-        return {}
+    return prepare_site(info, pages, settings, source_categories, model).verdicts()
+
+
+def prepare_site(
+    info: SiteInfo,
+    pages: Sequence[SitePage],
+    settings: TopicSettings,
+    source_categories: Mapping[str, str | None],
+    model: TopicModel | None = None,
+) -> PreparedSite:
+    """A site's profile and its pages' term vectors: everything :func:`judge_site` reads."""
     n = len(pages)
     # A company name that says its trade is a profile of its own, as a user's profile is.
     # A profile the user wrote says what the site is about and replaces its metadata (a site
@@ -192,7 +165,7 @@ def judge_site(
         raw.append((ids, counts))
     vocab = np.unique(np.concatenate([ids for ids, _ in raw])) if raw else np.zeros(0, dtype=np.int64)
     docs = [
-        _Doc(np.searchsorted(vocab, ids).astype(np.intp), 1.0 + np.log(counts.astype(np.float64)))
+        TermVector(np.searchsorted(vocab, ids).astype(np.intp), 1.0 + np.log(counts.astype(np.float64)))
         for ids, counts in raw
     ]
 
@@ -307,142 +280,34 @@ def judge_site(
         spans.append((offset, offset + len(part)))
         offset += len(part) + 1
     site_text = TermText("\n".join(parts))
-    site_terms = _SiteTerms(
+    site_terms = SiteTerms(
         profile, readable, name, settings.top_terms, site_text, len(pages) <= settings.exact_term_pages
     )
 
-    result: dict[str, Topic] = {}
-    for i, page in enumerate(pages):
-        category = source_categories.get(page.uri)
-        profile_chars = total_chars - own_chars[i]
-        page_chars = _chars(judged[i])
-        reason = None
-        if not user_text and profile_chars < settings.min_profile_chars:
-            reason = (
-                f"the site has too little text of its own for a profile ({profile_chars} letters without "
-                f"this page, {settings.min_profile_chars} needed); give a site profile"
-            )
-        elif _mostly_latin(judged[i]) != (
-            (script_cjk - own_script[i][0]) < 0.3 * (script_cjk + script_other - sum(own_script[i]))
-        ):
-            reason = (
-                "the page is written in another script than its site's profile; "
-                "give a site profile in its script"
-            )
-        elif page_chars < settings.min_page_chars:
-            reason = (
-                f"the page has too little text to judge ({page_chars} letters, "
-                f"{settings.min_page_chars} needed)"
-            )
-        if reason is not None:
-            result[page.uri] = Topic(
-                threshold=threshold, source_category=category, verdict="unknown", reason=reason
-            )
-            continue
-        pd, od = page_docs[i], own_docs[i]
-        page_terms = pick_terms(
-            pd.vec,
-            np.flatnonzero(np.isin(pd.idx, readable)),
-            lambda j, idx=pd.idx: name(int(idx[j])),  # type: ignore[misc]
-            settings.top_terms,
-            TermText(normalise(judged[i])),
-        )[0]
-        if named[i]:
-            # The page describes the business itself (about, products, contact).
-            result[page.uri] = Topic(
-                threshold=threshold,
-                site_terms=site_terms.without(od, spans[2 + i]),
-                page_terms=page_terms,
-                source_category=category,
-                verdict="on-topic",
-                signal=SIGNAL_NAMES_BUSINESS,
-            )
-            continue
-        dot = float(profile[pd.idx] @ pd.vec) - _dot(pd, od)
-        norm2 = prof_norm2 - 2.0 * float(profile[od.idx] @ od.vec) + float(od.vec @ od.vec)
-        page_norm = float(np.linalg.norm(pd.vec))
-        norm = float(np.sqrt(max(norm2, 0.0))) * page_norm
-        lexical = min(max(dot / norm, 0.0), 1.0) if norm > 0 else 0.0
-        similarity = lexical
-        if n_cat:
-            mass = prof_mass - od.mass
-            dist = (prof_evidence - od.evidence) / mass if mass > 0 else np.full(n_cat, 1.0 / n_cat)
-            c = cat_index.get(category or "")
-            if c is None and pd.mass > 0:
-                c = int(np.argmax(pd.evidence))
-            agreement = float(dist[c]) if c is not None else 1.0 / n_cat
-            share = settings.category_share * reliability
-            similarity = lexical ** (1.0 - share) * min(max(agreement, 0.0), 1.0) ** share
-        page_threshold = min(threshold, settings.threshold_latin) if _mostly_latin(judged[i]) else threshold
-        result[page.uri] = Topic(
-            similarity=similarity,
-            threshold=page_threshold,
-            site_terms=site_terms.without(od, spans[2 + i]),
-            page_terms=page_terms,
-            source_category=category,
-            verdict="off-topic" if similarity < page_threshold else "on-topic",
-            signal=SIGNAL_BLEND if n_cat else SIGNAL_LEXICAL,
-        )
-    return result
-
-
-
-
-class _CachedTermText(TermText):
-    """A TermText whose answers are remembered per term (the whole text; no span skipped)."""
-
-    def __init__(self, inner: TermText) -> None:
-        self.__dict__.update(inner.__dict__)
-        self._starts: dict[str, npt.NDArray[np.int64]] = {}
-        self._complete: dict[str, str] = {}
-
-    def starts(self, term: str, skip: tuple[int, int] = (0, 0)) -> npt.NDArray[np.int64]:
-        if term not in self._starts:
-            self._starts[term] = super().starts(term)
-        return self._starts[term]
-
-    def complete(self, term: str, skip: tuple[int, int] = (0, 0)) -> str:
-        if term not in self._complete:
-            self._complete[term] = super().complete(term)
-        return self._complete[term]
-
-
-class _SiteTerms:
-    """Top terms of ``profile - own vector`` for every page, without ranking the whole profile
-    each time: subtracting only lowers values, so unless a page removed most of the profile's
-    best candidates, the answer lies among them (checked; else the whole profile is ranked)."""
-
-    def __init__(
-        self,
-        profile: F64,
-        readable: npt.NDArray[np.intp],
-        name: Callable[[int], str],
-        k: int,
-        text: TermText,
-        exact: bool = True,
-    ) -> None:
-        self.name, self.k, self.text = name, k, text
-        self.values = np.zeros_like(profile)
-        self.values[readable] = profile[readable]
-        self.cand = top_indices(self.values, max(64, 16 * k))
-        rest = np.delete(self.values, self.cand)
-        self.bound = float(rest.max()) if rest.size else 0.0
-        self.shared = pick_terms(self.values, self.cand, name, k, text)[0]
-        self.exact = exact
-        self.cached = _CachedTermText(text)
-
-    def without(self, own: _Doc, skip: tuple[int, int]) -> tuple[str, ...]:
-        if own.idx.size == 0 or self.k == 0:
-            return self.shared
-        values = self.values.copy()
-        values[own.idx] -= own.vec
-        # The ranking always leaves the page out. Spelling fragments out to words and counting
-        # them reads the site's text less the page on small sites; on large ones (more than
-        # exact_term_pages pages) the whole site's text, read once and cached: per page it made
-        # a site of 10,000 pages quadratic, for a difference only in how a term is spelled out.
-        text: TermText = self.text if self.exact else self.cached
-        span = skip if self.exact else (0, 0)
-        picked, lowest = pick_terms(values, self.cand, self.name, self.k, text, span)
-        if len(picked) == self.k and lowest > self.bound:
-            return picked
-        return pick_terms(values, range(values.shape[0]), self.name, self.k, text, span)[0]
+    return PreparedSite(
+        pages=tuple(pages),
+        settings=settings,
+        source_categories=source_categories,
+        has_user_text=bool(user_text),
+        judged=judged,
+        own_chars=own_chars,
+        total_chars=total_chars,
+        own_script=own_script,
+        script_cjk=script_cjk,
+        script_other=script_other,
+        threshold=threshold,
+        page_docs=page_docs,
+        own_docs=own_docs,
+        named=named,
+        readable=readable,
+        name=name,
+        site_terms=site_terms,
+        spans=spans,
+        profile=profile,
+        prof_norm2=prof_norm2,
+        prof_evidence=prof_evidence,
+        prof_mass=prof_mass,
+        n_cat=n_cat,
+        cat_index=cat_index,
+        reliability=reliability,
+    )

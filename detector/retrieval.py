@@ -28,9 +28,8 @@ from detector.model import Document, SourceDoc
 from detector.store import open_store
 from detector.store.interface import Catalogue, IndexStore, SearchableIndex, compress_text, text_digest
 from detector.store.manifest import Manifest
-from detector.store.passage_signatures import batch_passage_signatures
+from detector.store.passage_signatures import source_band_keys
 from detector.store.signatures import SignatureParams, band_keys
-from detector.text.passages import main_tokens
 
 
 def settings_manifest(settings: Settings, params: SignatureParams) -> Manifest:
@@ -73,16 +72,7 @@ def sources_keys(
     sources: Sequence[SourceDoc], params: SignatureParams, settings: Settings
 ) -> list[tuple[np.ndarray, int]]:
     """For each source: the unique band keys of all its passages, and how many passages."""
-    mts = [main_tokens(src.text, src.content_spans()) for src in sources]
-    signed = batch_passage_signatures(mts, params, settings.passages())
-    out: list[tuple[np.ndarray, int]] = []
-    for ps in signed:
-        if not ps.token_ranges:
-            out.append((np.zeros(0, dtype=np.int64), 0))
-            continue
-        keys = band_keys(ps.signatures, params.bands, params.rows)
-        out.append((np.unique(keys.ravel()), len(ps.token_ranges)))
-    return out
+    return source_band_keys([(src.text, src.content_spans()) for src in sources], params, settings.passages())
 
 
 def prepare_sources(

@@ -26,6 +26,11 @@ class Limits:
     # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer
     # stays in cache (a fresh large array per batch was 4x slower, DESIGN.md).
     minhash_batch: int = 8192
+    # --- scanning ---
+    # Tokens of candidate sources kept prepared for alignment across the pages of one scan: about
+    # 55 bytes each with their seeds, mask and text, so at most ~55 MB; 500 news articles of
+    # 2,000 characters. Pages of one site tend to copy the same sources.
+    scan_cache_tokens: int = 1_000_000
     # --- stored indexes (what a crafted file cannot make us allocate or run) ---
     sqlite_query_chunk: int = 900  # band keys per query: below SQLite's default limit of host parameters
     # A recorded document length beyond this is corruption (pages are capped far lower).

@@ -184,7 +184,6 @@ class BucketTable:
             commands.append(resp(b"SET", self.state_key.encode(), b"%d %d" % state))
             self.lock.commit_packed(commands)
             self._state = state
-            self.lock.extend()
 
     def add(self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
         """Add entries (the caller has grown the table for them)."""
@@ -217,7 +216,6 @@ class BucketTable:
                 )
                 commands.append(head + part[bounds[i] : bounds[i + 1]].tobytes())
             self.lock.commit_packed(commands)
-            self.lock.extend()
 
     def remove_documents(self, pks: set[int]) -> None:
         """Remove every entry of these documents, looking through all sets (when their band keys

@@ -135,10 +135,12 @@ class WriterLock:
 
     def commit_packed(self, commands: list[bytes]) -> None:
         """``commit`` for commands already in the wire format (RESP), sent as one buffer: bulk
-        band entries, where packing each argument in Python would cost more than Redis does."""
+        band entries, where packing each argument in Python would cost more than Redis does. The
+        lock's expiry is renewed in the same transaction."""
         if self.token is None:
             raise IndexFileError(f"{self.where}: not opened for writing")
-        run_packed(self.client, self.location, commands, fence=(self.key, self.token))
+        extend = resp(b"PEXPIRE", self.key.encode(), b"%d" % LIMITS.redis_lock_ms)  # as ``extend``
+        run_packed(self.client, self.location, [*commands, extend], fence=(self.key, self.token))
 
 
 def resp(*args: bytes) -> bytes:

@@ -222,3 +222,17 @@ def read_members(raws: list[bytes], where: str) -> npt.NDArray[np.void]:
     if any(len(m) != MEMBER_BYTES for m in raws):
         raise IndexFileError(f"{where}: a band bucket holds a value that is not a band entry")
     return np.frombuffer(b"".join(raws), dtype=MEMBER)
+
+
+def meta_of(item: PreparedDoc) -> DocRecord:
+    """What uncommitting a document of this batch needs, without reading it back."""
+    d = item.doc
+    return DocRecord(
+        digest=b"",
+        chars=len(d.text),
+        passages=item.passages,
+        nkeys=int(item.keys.shape[0]),
+        strings={"id": d.id, "category": d.category},
+        main=(),
+        body=b"",
+    )

@@ -56,6 +56,7 @@ from detector.store.redis_codec import (
     DocRecord,
     id_entry,
     keys_blob,
+    meta_of,
     read_id_entry,
     read_keys_blob,
     read_pks,
@@ -164,6 +165,9 @@ class RedisIndex:
     def _k(self, name: str) -> str:
         return f"{self.prefix}:{name}"
 
+    def _b(self, name: str) -> bytes:
+        return f"{self.prefix}:{name}".encode("utf-8", "surrogatepass")
+
     def _entries(self, ids: Sequence[str]) -> list[tuple[int, str] | None]:
         if not ids:
             return []
@@ -194,13 +198,12 @@ class RedisIndex:
         pks = list(range(last - len(prepared) + 1, last + 1))
 
         # 1. the records, pending (invisible to readers), with their band keys
-        def pending(pipe: Any) -> None:
-            for pk, item in zip(pks, prepared, strict=True):
-                pipe.set(self._k(f"d:{pk}"), record_of(item))
-                pipe.set(self._k(f"k:{pk}"), keys_blob(item.keys))
-                pipe.sadd(self._k("pending"), pk)
-
-        self.lock.commit(pending)
+        pairs: list[bytes] = []
+        for pk, item in zip(pks, prepared, strict=True):
+            pairs += [self._b(f"d:{pk}"), record_of(item), self._b(f"k:{pk}"), keys_blob(item.keys)]
+        self.lock.commit_packed(
+            [resp(b"MSET", *pairs), resp(b"SADD", self._b("pending"), *(b"%d" % pk for pk in pks))]
+        )
         # 2. the band entries
         self._insert_bands(prepared, pks)
         # 3. commit: every document of the batch becomes visible at once
@@ -212,20 +215,18 @@ class RedisIndex:
             doc_id = item.doc.id
             if doc_id in latest:  # the same id twice in one batch: the later one wins
                 prev_pk, prev_item = latest[doc_id]
-                steps.append((pk, item, prev_pk, _meta_of(prev_item), prev_item.keys))
+                steps.append((pk, item, prev_pk, meta_of(prev_item), prev_item.keys))
             else:
                 meta = None if old is None else old_meta[old]
                 steps.append((pk, item, old, meta, replaced_keys.get(doc_id)))
             latest[doc_id] = (pk, item)
         garbage = [prev for _, _, prev, _, _ in steps if prev is not None]
 
-        def commit(pipe: Any) -> None:
-            for pk, item, prev, meta, prev_keys in steps:
-                if prev is not None and meta is not None:
-                    self._uncommit(pipe, prev, meta, prev_keys)
-                self._make_visible(pipe, pk, item)
-
-        self.lock.commit(commit)
+        shown = [(pk, item) for pk, item, _, _, _ in steps]
+        hidden = [
+            (prev, meta, keys) for _, _, prev, meta, keys in steps if prev is not None and meta is not None
+        ]
+        self.lock.commit_packed(self._visibility(shown, hidden))
         # 4. what was replaced is removed (pending until then)
         self._discard(garbage)
 
@@ -247,30 +248,61 @@ class RedisIndex:
             raws = self.client.mget([self._k(f"d:{pk}") for pk in pks])
         return {pk: read_record(raw, pk, self.where) for pk, raw in zip(pks, raws, strict=True)}
 
-    def _uncommit(self, pipe: Any, pk: int, rec: DocRecord, keys: npt.NDArray[np.int64] | None) -> None:
-        pipe.setbit(self._k("live"), pk, 0)
-        category = rec.strings["category"]
-        if category:
-            pipe.zrem(self._k(f"cat:{category}"), pk)
-        pipe.hincrby(self._k("stats"), "characters", -rec.chars)
-        pipe.hincrby(self._k("stats"), "passages", -rec.passages)
-        pipe.hincrby(self._k("stats"), "band_rows", -rec.nkeys)
-        pipe.sadd(self._k("pending"), pk)
-        if keys is not None:
-            pipe.set(self._k(f"k:{pk}"), keys_blob(keys))
-
-    def _make_visible(self, pipe: Any, pk: int, item: PreparedDoc) -> None:
-        d = item.doc
-        pipe.setbit(self._k("live"), pk, 1)
-        pipe.hset(self._k("ids"), d.id, id_entry(pk, item.stored_digest()))
-        if d.category:
-            pipe.zadd(self._k(f"cat:{d.category}"), {str(pk): pk})
-            pipe.sadd(self._k("categories"), d.category)
-        pipe.hincrby(self._k("stats"), "characters", len(d.text))
-        pipe.hincrby(self._k("stats"), "passages", item.passages)
-        pipe.hincrby(self._k("stats"), "band_rows", int(item.keys.shape[0]))
-        pipe.srem(self._k("pending"), pk)
-        pipe.delete(self._k(f"k:{pk}"))
+    def _visibility(
+        self,
+        shown: Sequence[tuple[int, PreparedDoc]],
+        hidden: Sequence[tuple[int, DocRecord, npt.NDArray[np.int64] | None]],
+        dropped_ids: Sequence[str] = (),
+    ) -> list[bytes]:
+        """The commands that commit documents (``shown``) and uncommit others (``hidden``, back
+        to pending with their band keys), for one MULTI/EXEC. A document of this batch may be
+        shown and then hidden (the same id twice): every step that shows comes first."""
+        bits: list[bytes] = []
+        ids: dict[bytes, bytes] = {}
+        cat_add: dict[str, list[bytes]] = {}
+        cat_rem: dict[str, list[bytes]] = {}
+        totals = {"characters": 0, "passages": 0, "band_rows": 0}
+        for pk, item in shown:
+            bits += [b"SET", b"u1", b"%d" % pk, b"1"]
+            ids[item.doc.id.encode("utf-8", "surrogatepass")] = id_entry(pk, item.stored_digest())
+            if item.doc.category:
+                cat_add.setdefault(item.doc.category, []).append(b"%d" % pk)
+            totals["characters"] += len(item.doc.text)
+            totals["passages"] += item.passages
+            totals["band_rows"] += int(item.keys.shape[0])
+        for pk, rec, _ in hidden:
+            bits += [b"SET", b"u1", b"%d" % pk, b"0"]
+            category = rec.strings["category"]
+            if category:
+                cat_rem.setdefault(category, []).append(b"%d" % pk)
+            totals["characters"] -= rec.chars
+            totals["passages"] -= rec.passages
+            totals["band_rows"] -= rec.nkeys
+        out = [resp(b"BITFIELD", self._b("live"), *bits)] if bits else []
+        if ids:
+            out.append(resp(b"HSET", self._b("ids"), *(x for pair in ids.items() for x in pair)))
+        if dropped_ids:
+            out.append(
+                resp(b"HDEL", self._b("ids"), *(i.encode("utf-8", "surrogatepass") for i in dropped_ids))
+            )
+        for category, members in cat_add.items():
+            out.append(resp(b"ZADD", self._b(f"cat:{category}"), *(x for m in members for x in (m, m))))
+        if cat_add:
+            out.append(resp(b"SADD", self._b("categories"), *(c.encode() for c in cat_add)))
+        for category, members in cat_rem.items():
+            out.append(resp(b"ZREM", self._b(f"cat:{category}"), *members))
+        for name, delta in totals.items():
+            if delta:
+                out.append(resp(b"HINCRBY", self._b("stats"), name.encode(), b"%d" % delta))
+        if shown:
+            out.append(resp(b"SREM", self._b("pending"), *(b"%d" % pk for pk, _ in shown)))
+            out.append(resp(b"DEL", *(self._b(f"k:{pk}") for pk, _ in shown)))
+        if hidden:
+            out.append(resp(b"SADD", self._b("pending"), *(b"%d" % pk for pk, _, _ in hidden)))
+            known = [(pk, keys) for pk, _, keys in hidden if keys is not None]
+            if known:
+                out.append(resp(b"MSET", *(x for pk, k in known for x in (self._b(f"k:{pk}"), keys_blob(k)))))
+        return out
 
     def _discard(self, pks: Sequence[int]) -> None:
         """Remove uncommitted documents: their band entries (by the keys kept with each, or by
@@ -323,13 +355,9 @@ class RedisIndex:
         found = [(doc_id, pk) for doc_id, pk in zip(ids, olds, strict=True) if pk is not None]
         meta = self._meta([pk for _, pk in found])
 
-        def build(pipe: Any) -> None:
-            for doc_id, pk in found:
-                pipe.hdel(self._k("ids"), doc_id)
-                self._uncommit(pipe, pk, meta[pk], ids_and_keys[doc_id])
-
         if found:
-            self.lock.commit(build)
+            hidden = [(pk, meta[pk], ids_and_keys[doc_id]) for doc_id, pk in found]
+            self.lock.commit_packed(self._visibility([], hidden, [doc_id for doc_id, _ in found]))
             self._discard([pk for _, pk in found])
         return [doc_id for doc_id, _ in found]
 
@@ -462,17 +490,3 @@ class RedisIndex:
     def structural_problems(self) -> list[str]:
         """Problems of the keys themselves (``redis_check``)."""
         return structural_problems(self)
-
-
-def _meta_of(item: PreparedDoc) -> DocRecord:
-    """What uncommitting a document of this batch needs, without reading it back."""
-    d = item.doc
-    return DocRecord(
-        digest=b"",
-        chars=len(d.text),
-        passages=item.passages,
-        nkeys=int(item.keys.shape[0]),
-        strings={"id": d.id, "category": d.category},
-        main=(),
-        body=b"",
-    )

@@ -12,7 +12,9 @@ document. Building runs `detector index` as a child process; its peak memory is 
 of resident memory of it and its worker processes, sampled every 0.1 s. Scan latency is
 `scanning.scan` of one page (an HTML page reposting 3-6 paragraphs of one source) in a process
 that has the index open once, per page: median and p95. Redis is a redis-server started here on a
-free loopback port (no persistence); its size is the server's used_memory. Plain datasketch
+free loopback port (no persistence, default configuration); its size is the growth of the
+server's INFO used_memory, also per indexed passage (texts included). Build speed is the corpus
+file's size over the build time. Plain datasketch
 (MinHash.update per shingle, an in-memory MinHashLSH) builds the first --datasketch-paragraphs
 paragraphs in the same run, its time extrapolated linearly to each size. Prints a table.
 """
@@ -36,6 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throughput import PAGE, data_dir, load_cnews, split_paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from detector.indexing import index_info  # noqa: E402
+
 PARAS_PER_DOC = 10
 
 
@@ -104,23 +109,28 @@ def run_peak(cmd: list[str]) -> tuple[float, float]:
     return elapsed, peak / 1e6
 
 
-def latency(index: str, pages: list[Path]) -> tuple[float, float]:
-    """Median and p95 milliseconds of scanning one page, in a child process with the index open."""
+def latency(index: str, pages: list[Path], topics: bool = True) -> tuple[float, float]:
+    """Median and p95 milliseconds of scanning one page, in a started child process (each scan
+    opens the index); ``topics`` False leaves out judging the page's topic."""
     code = (
         "import json, sys, time\n"
         "from detector.config import Settings\n"
         "from detector import scanning\n"
-        "index, pages = sys.argv[1], sys.argv[2:]\n"
+        "index, topics, pages = sys.argv[1], sys.argv[2] == '1', sys.argv[3:]\n"
         "s = Settings()\n"
-        "scanning.scan(pages[:1], index, s)\n"
+        "scanning.scan(pages[:1], index, s, judge_topics=topics)\n"
         "out = []\n"
         "for p in pages:\n"
-        "    t = time.perf_counter(); r = scanning.scan([p], index, s); out.append(time.perf_counter() - t)\n"
+        "    t = time.perf_counter(); r = scanning.scan([p], index, s, judge_topics=topics)\n"
+        "    out.append(time.perf_counter() - t)\n"
         "    assert any(f.kind in ('repost', 'off-topic-repost') for f in r.pages[0].findings), p\n"
         "print(json.dumps(out))\n"
     )
     res = subprocess.run(
-        [sys.executable, "-c", code, index, *map(str, pages)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", code, index, "1" if topics else "0", *map(str, pages)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     if res.returncode != 0:
         sys.exit(f"bench: latency run failed: {res.stderr.strip()[-800:]}")
@@ -258,13 +268,15 @@ def main() -> None:
                     (
                         "SQLite",
                         f"{n:,}",
-                        f"{t:.1f} s",
+                        f"{t:.1f} s ({corpus.stat().st_size / 1e6 / t:.2f} MB/s)",
                         f"{peak:,.0f} MB",
                         f"{disk:,.0f} MB",
                         f"{med:.1f}",
                         f"{p95:.1f}",
                     )
                 )
+                med, p95 = latency(str(idx), pages, topics=False)
+                emit(("  the same scans, topics not judged", "", "", "", "", f"{med:.1f}", f"{p95:.1f}"))
                 if baseline is not None:
                     done, secs, _ = baseline
                     at_n = secs * n / done
@@ -284,14 +296,15 @@ def main() -> None:
                 before = redis_server.used_mb()
                 t, peak = run_peak([*detector, "index", str(corpus), "--index", url])
                 size = redis_server.used_mb() - before
+                passages = index_info(url)[1]["passages"]
                 med, p95 = latency(url, pages)
                 emit(
                     (
                         "Redis",
                         f"{n:,}",
-                        f"{t:.1f} s",
+                        f"{t:.1f} s ({corpus.stat().st_size / 1e6 / t:.2f} MB/s)",
                         f"{peak:,.0f} MB",
-                        f"{size:,.0f} MB (RAM)",
+                        f"{size:,.0f} MB RAM, {size * 1e6 / max(1, passages):,.0f} B/passage",
                         f"{med:.1f}",
                         f"{p95:.1f}",
                     )

@@ -14,15 +14,22 @@ from typing import Protocol
 
 import numpy as np
 
-from detector.analysis.reuse import PageText, SourceReuse, measure_reuse, prepare_page_text
-from detector.config import Settings
+from detector.analysis.reuse import (
+    PageText,
+    SourceReuse,
+    measure_prepared,
+    page_seed_hashes,
+    page_signatures,
+    prepare_page_text,
+)
+from detector.analysis.source_text import SourceText, prepare_source_text
+from detector.config import LIMITS, Settings
 from detector.model import Document, SourceDoc
 from detector.store import open_store
 from detector.store.interface import Catalogue, IndexStore, SearchableIndex, compress_text, text_digest
 from detector.store.manifest import Manifest
-from detector.store.passage_signatures import batch_passage_signatures, passage_signatures
+from detector.store.passage_signatures import source_band_keys
 from detector.store.signatures import SignatureParams, band_keys
-from detector.text.passages import main_tokens
 
 
 def settings_manifest(settings: Settings, params: SignatureParams) -> Manifest:
@@ -65,16 +72,7 @@ def sources_keys(
     sources: Sequence[SourceDoc], params: SignatureParams, settings: Settings
 ) -> list[tuple[np.ndarray, int]]:
     """For each source: the unique band keys of all its passages, and how many passages."""
-    mts = [main_tokens(src.text, src.content_spans()) for src in sources]
-    signed = batch_passage_signatures(mts, params, settings.passages())
-    out: list[tuple[np.ndarray, int]] = []
-    for ps in signed:
-        if not ps.token_ranges:
-            out.append((np.zeros(0, dtype=np.int64), 0))
-            continue
-        keys = band_keys(ps.signatures, params.bands, params.rows)
-        out.append((np.unique(keys.ravel()), len(ps.token_ranges)))
-    return out
+    return source_band_keys([(src.text, src.content_spans()) for src in sources], params, settings.passages())
 
 
 def prepare_sources(
@@ -97,16 +95,18 @@ def prepare_page(doc: Document) -> PageText:
 
 
 class SourceLookup:
-    """Finds and verifies the sources a page copies, with a small cache of source documents."""
+    """Finds and verifies the sources a page copies. Sources are kept prepared for alignment
+    (tokens, seeds) across the pages of one run, least recently used first out, up to
+    ``LIMITS.scan_cache_tokens`` tokens: pages of one site often copy the same sources."""
 
-    def __init__(self, store: SearchableIndex, settings: Settings, cache_size: int = 256):
+    def __init__(self, store: SearchableIndex, settings: Settings):
         self.store = store
         self.settings = settings
-        self.cache: OrderedDict[int, SourceDoc] = OrderedDict()
-        self.cache_size = cache_size
+        self.cache: OrderedDict[int, SourceText] = OrderedDict()
+        self.cached_tokens = 0
 
-    def _documents(self, pks: Iterable[int]) -> dict[int, SourceDoc]:
-        out: dict[int, SourceDoc] = {}
+    def _sources(self, pks: Iterable[int]) -> dict[int, SourceText]:
+        out: dict[int, SourceText] = {}
         missing = []
         for pk in pks:
             if pk in self.cache:
@@ -115,37 +115,63 @@ class SourceLookup:
             else:
                 missing.append(pk)
         for pk, doc in self.store.documents(missing).items():
-            out[pk] = doc
-            self.cache[pk] = doc
-            if len(self.cache) > self.cache_size:
-                self.cache.popitem(last=False)
+            prepared = prepare_source_text(doc, self.settings.align_seed_tokens)
+            out[pk] = prepared
+            self.cache[pk] = prepared
+            self.cached_tokens += len(prepared) + 1
+            while self.cached_tokens > LIMITS.scan_cache_tokens and self.cache:
+                _, old = self.cache.popitem(last=False)
+                self.cached_tokens -= len(old) + 1
         return out
 
     def reuses(self, doc: Document, page: PageText) -> list[SourceReuse]:
         s = self.settings
-        ps = passage_signatures(page.main, self.store.params, s.passages(query=True))
+        ps = page_signatures([page], self.store.params, s.passages(query=True))[0]
         if not ps.token_ranges:
             return []
         keys = band_keys(ps.signatures, self.store.params.bands, self.store.params.rows)
         hits = self.store.candidates(keys)
         if not hits:
             return []
-        key_passages: dict[int, list[int]] = {}
-        for row, row_keys in enumerate(keys):
-            for k in row_keys.tolist():
-                key_passages.setdefault(k, []).append(row)
-        passages_per_doc: dict[int, set[int]] = {}
-        for key, pk in hits:
-            passages_per_doc.setdefault(pk, set()).update(key_passages.get(key, ()))
-        ranked = sorted(passages_per_doc, key=lambda pk: (-len(passages_per_doc[pk]), pk))[: s.max_candidates]
+        ranked = rank_candidates(keys, hits, s.max_candidates)
         found: list[SourceReuse] = []
-        for _pk, source in sorted(self._documents(ranked).items()):
-            if doc.url is not None and source.url == doc.url:
+        page_seeds = page_seed_hashes(page, s)
+        for _pk, prepared in sorted(self._sources(ranked).items()):
+            if doc.url is not None and prepared.source.url == doc.url:
                 continue  # the page itself is in the corpus
-            reuse = measure_reuse(page, source, s)
+            reuse = measure_prepared(page, prepared, s, page_seeds)
             if reuse is not None:
                 found.append(reuse)
         return found
+
+
+def rank_candidates(keys: np.ndarray, hits: Sequence[tuple[int, int]], limit: int) -> list[int]:
+    """The ``limit`` documents sharing a band key with the most page passages (then the lowest
+    document number): ``keys[row]`` are passage ``row``'s band keys, ``hits`` (band key,
+    document) pairs from the index. Vectorised: a page has ~800 keys and ~150 hits."""
+    flat = keys.ravel()
+    rows = np.repeat(np.arange(keys.shape[0], dtype=np.int64), keys.shape[1])
+    order = np.argsort(flat, kind="stable")
+    sorted_keys = flat[order]
+    pairs = np.array(hits, dtype=np.int64).reshape(-1, 2)
+    lo = np.searchsorted(sorted_keys, pairs[:, 0], side="left")
+    counts = np.searchsorted(sorted_keys, pairs[:, 0], side="right") - lo
+    total = int(counts.sum())
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    pair_doc = np.repeat(pairs[:, 1], counts)
+    pair_row = rows[order[np.repeat(lo, counts) + offsets]]
+    # Distinct (document, passage) pairs, then passages per document.
+    by = np.lexsort((pair_row, pair_doc))
+    pair_doc, pair_row = pair_doc[by], pair_row[by]
+    first = np.ones(total, dtype=np.bool_)
+    first[1:] = (pair_doc[1:] != pair_doc[:-1]) | (pair_row[1:] != pair_row[:-1])
+    docs, passages = np.unique(pair_doc[first], return_counts=True)
+    # A document whose hits match no passage key still ranks, with no passages.
+    every = np.unique(pairs[:, 1])
+    per_doc = np.zeros(every.shape[0], dtype=np.int64)
+    per_doc[np.searchsorted(every, docs)] = passages
+    best = np.lexsort((every, -per_doc))[:limit]
+    return [int(pk) for pk in every[best]]
 
 
 class ReuseFinder(Protocol):

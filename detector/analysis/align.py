@@ -52,36 +52,81 @@ class _Chain:
     last_s1: int
 
 
+@dataclass(frozen=True)
+class SeedTable:
+    """The seeds of one side of an alignment, grouped by value for the hash join: computed once
+    per source and reused for every page it is aligned with (``retrieval.SourceLookup``)."""
+
+    seed_tokens: int
+    shingles: npt.NDArray[np.uint64]  # shingle i holds tokens i .. i+seed_tokens-1
+    order: I64  # stable argsort of ``shingles``: positions grouped by value, in order
+    values: npt.NDArray[np.uint64]  # the distinct shingle values, ascending
+    first: I64  # where each value's positions start in ``order``
+    count: I64  # how many positions hold each value
+    group: I64  # the value (index into ``values``) of each shingle
+
+
+def seed_table(token_hashes: npt.NDArray[np.uint64], seed_tokens: int) -> SeedTable:
+    sh = shingle_hashes(token_hashes, seed_tokens)
+    order = np.argsort(sh, kind="stable").astype(np.int64)
+    ordered = sh[order]
+    new = np.ones(ordered.shape[0], dtype=np.bool_)
+    new[1:] = ordered[1:] != ordered[:-1]
+    first = np.flatnonzero(new).astype(np.int64)
+    count = np.diff(np.append(first, ordered.shape[0])).astype(np.int64)
+    group = np.empty(ordered.shape[0], dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    return SeedTable(seed_tokens, sh, order, ordered[first], first, count, group)
+
+
+def min_seeds(settings: AlignSettings) -> int:
+    """The fewest page seed positions a passage can hold. A chain's page extent is at most
+    ``seed_tokens`` per seed plus ``max_gap`` between consecutive ones, and a passage needs
+    ``min_tokens``: with fewer seeds ``align_tokens`` finds nothing, so it need not look."""
+    n, gap = settings.seed_tokens, settings.max_gap
+    return max(1, -(-(settings.min_tokens + gap) // (n + gap)))
+
+
 def _runs(
     page_hashes: npt.NDArray[np.uint64],
     source_hashes: npt.NDArray[np.uint64],
     settings: AlignSettings,
     self_pairs: bool = False,
+    source_seeds: SeedTable | None = None,
+    page_seeds: npt.NDArray[np.uint64] | None = None,
 ) -> tuple[I64, I64, I64]:
     """Diagonal runs of shared seeds: (page start, source start, length in seeds).
 
     With ``self_pairs`` the two sides are one text: only pairs with the source side at least
     one seed after the page side are kept (each repeat once, never a seed with itself).
+    ``source_seeds``, when given, is ``seed_table(source_hashes, seed_tokens)`` made before, and
+    ``page_seeds`` ``shingle_hashes(page_hashes, seed_tokens)``.
     """
     n = settings.seed_tokens
     empty = np.zeros(0, dtype=np.int64)
     if page_hashes.shape[0] < n or source_hashes.shape[0] < n:
         return empty, empty, empty
-    ph = shingle_hashes(page_hashes, n)
-    sh = shingle_hashes(source_hashes, n)
-    order = np.argsort(sh, kind="stable")
-    sorted_sh = sh[order]
-    lo = np.searchsorted(sorted_sh, ph, side="left")
-    hi = np.searchsorted(sorted_sh, ph, side="right")
-    counts = hi - lo
+    table = source_seeds if source_seeds is not None else seed_table(source_hashes, n)
+    if table.seed_tokens != n or table.shingles.shape[0] != source_hashes.shape[0] - n + 1:
+        raise ValueError("source_seeds were made for other tokens or another seed size")
+    ph = page_seeds if page_seeds is not None else shingle_hashes(page_hashes, n)
+    if ph.shape[0] != page_hashes.shape[0] - n + 1:
+        raise ValueError("page_seeds were made for other tokens or another seed size")
+    order = table.order
+    at = np.minimum(np.searchsorted(table.values, ph), table.values.shape[0] - 1)
+    counts = np.where(table.values[at] == ph, table.count[at], 0)
+    lo = table.first[at]
     counts[counts > settings.max_seed_occurrences] = 0
+    # The cheap reject: too few shared seeds to make one passage (see min_seeds).
+    if not self_pairs and int(np.count_nonzero(counts)) < min_seeds(settings):
+        return empty, empty, empty
     total = int(counts.sum())
     if total == 0:
         return empty, empty, empty
     page_idx = np.repeat(np.arange(ph.shape[0], dtype=np.int64), counts)
     # Position of each pair within its page seed's match list.
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    src_idx = order[np.repeat(lo, counts) + offsets].astype(np.int64)
+    src_idx = order[np.repeat(lo, counts) + offsets]
     diag = src_idx - page_idx
     if self_pairs:
         keep = diag >= n
@@ -102,15 +147,31 @@ def _runs(
 
 
 def align_tokens(
-    page: Tokens, page_blocks: I64, source: Tokens, settings: AlignSettings, *, self_pairs: bool = False
+    page: Tokens,
+    page_blocks: I64,
+    source: Tokens,
+    settings: AlignSettings,
+    *,
+    self_pairs: bool = False,
+    source_seeds: SeedTable | None = None,
+    page_seeds: npt.NDArray[np.uint64] | None = None,
 ) -> list[TokenAlignment]:
     """Copied passages between two token sequences; ``page_blocks[i]`` is the block of page token i.
 
     With ``self_pairs`` (``source`` is ``page``) it finds passages repeated inside one text.
+    ``source_seeds`` (``seed_table`` of the source) and ``page_seeds`` (``shingle_hashes`` of the
+    page's token hashes), made once, save making them again for each pair.
     """
-    run_p, run_s, run_len = _runs(page.hashes, source.hashes, settings, self_pairs)
+    run_p, run_s, run_len = _runs(page.hashes, source.hashes, settings, self_pairs, source_seeds, page_seeds)
+    if run_p.shape[0] == 0:
+        return []
     n = settings.seed_tokens
     gap = settings.max_gap
+    blocks = page_blocks.tolist()
+    # next_break[i]: the first token after i in another block (or the end), so a run is cut at
+    # block boundaries without walking it token by token.
+    breaks = np.append(np.flatnonzero(np.diff(page_blocks)) + 1, len(blocks))
+    next_break = breaks[np.searchsorted(breaks, np.arange(len(blocks)), side="right")].tolist()
     chains: list[_Chain] = []
     active: list[_Chain] = []
     for rp, rs, rl in zip(run_p.tolist(), run_s.tolist(), run_len.tolist(), strict=True):
@@ -119,14 +180,11 @@ def align_tokens(
         pieces: list[tuple[int, int, int]] = []
         start = rp
         while start < p_end:
-            block = int(page_blocks[start])
-            stop = start + 1
-            while stop < p_end and int(page_blocks[stop]) == block:
-                stop += 1
+            stop = min(next_break[start], p_end)
             pieces.append((start, stop, rs + (start - rp)))
             start = stop
         for p0, p1, s0 in pieces:
-            block = int(page_blocks[p0])
+            block = blocks[p0]
             s1 = s0 + (p1 - p0)
             best: _Chain | None = None
             for ch in active:

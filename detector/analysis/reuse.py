@@ -9,16 +9,20 @@ story on several portals) are folded into its ``also_in``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
-from detector.analysis.align import TokenAlignment, align_tokens, to_passages
+from detector.analysis.align import SeedTable, TokenAlignment, align_tokens, to_passages
 from detector.analysis.fingerprint import fingerprint
+from detector.analysis.source_text import SourceText, prepare_source_text
 from detector.analysis.spans import Mask, content_mask, fraction, span_mask
-from detector.config import AlignSettings, Settings
+from detector.config import AlignSettings, PassageShape, Settings
 from detector.model import AlignedPassage, Document, Finding, Severity, SourceDoc, SourceRef, Span
+from detector.store.passage_signatures import PassageSignatures, batch_passage_signatures
+from detector.store.signatures import SignatureParams
 from detector.text.passages import MainTokens, main_tokens
 from detector.text.tokens import Tokens, shingle_hashes, tokenize
 
@@ -31,6 +35,11 @@ class PageText:
     main: MainTokens
     blocks: np.ndarray  # block number of each main token
     main_content: Mask  # non-white-space characters of the main blocks
+    # Query passage signatures made for this page, by parameters and passage shape: the index
+    # lookup and the site's duplicate search ask for the same ones (``page_signatures``).
+    signed: dict[tuple[SignatureParams, PassageShape], PassageSignatures] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def prepare_page_text(doc: Document, spans: list[Span]) -> PageText:
@@ -40,6 +49,19 @@ def prepare_page_text(doc: Document, spans: list[Span]) -> PageText:
     block_starts = np.array([b.start for b in doc.blocks], dtype=np.int64)
     blocks = (np.searchsorted(block_starts, mt.tokens.starts, side="right") - 1).astype(np.int64)
     return PageText(doc.text, mt, blocks, content_mask(doc.text, spans))
+
+
+def page_signatures(
+    pages: Sequence[PageText], params: SignatureParams, shape: PassageShape
+) -> list[PassageSignatures]:
+    """The pages' passage signatures, each made once (those not made yet in one batch)."""
+    key = (params, shape)
+    missing = [p for p in pages if key not in p.signed]
+    if missing:
+        made = batch_passage_signatures([p.main for p in missing], params, shape)
+        for p, ps in zip(missing, made, strict=True):
+            p.signed[key] = ps
+    return [p.signed[key] for p in pages]
 
 
 @dataclass(frozen=True)
@@ -52,6 +74,7 @@ class SourceReuse:
     coverage: float
     source_coverage: float
     copied_tokens: int
+    source_chars: int  # content characters of the source (the fuller version of a story ranks first)
 
 
 def align_settings(settings: Settings) -> AlignSettings:
@@ -64,18 +87,33 @@ def align_settings(settings: Settings) -> AlignSettings:
 
 
 def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> SourceReuse | None:
-    src = main_tokens(source.text, source.content_spans())
-    found = align_tokens(page.main.tokens, page.blocks, src.tokens, align_settings(settings))
+    return measure_prepared(page, prepare_source_text(source, settings.align_seed_tokens), settings)
+
+
+def measure_prepared(
+    page: PageText, prepared: SourceText, settings: Settings, page_seeds: np.ndarray | None = None
+) -> SourceReuse | None:
+    """``measure_reuse`` of a source prepared before (kept across the pages of a run);
+    ``page_seeds``: ``page_seed_hashes(page, settings)``, made once for all candidates."""
+    source, src_tokens = prepared.source, prepared.tokens
+    found = align_tokens(
+        page.main.tokens,
+        page.blocks,
+        src_tokens,
+        align_settings(settings),
+        source_seeds=prepared.seeds,
+        page_seeds=page_seeds,
+    )
     if not found:
         return None
-    found = sorted(found + _short_copies(page, src.tokens, found, settings), key=lambda a: (a.p0, a.s0))
-    passages = tuple(to_passages(found, page.text, page.main.tokens, source.text, src.tokens))
+    found = sorted(found + _short_copies(page, src_tokens, found, settings), key=lambda a: (a.p0, a.s0))
+    passages = tuple(to_passages(found, page.text, page.main.tokens, source.text, src_tokens))
     covered = span_mask(len(page.text), (p.page for p in passages)) & page.main_content
-    src_content = content_mask(source.text, source.content_spans())
+    src_content = prepared.content
     src_covered = span_mask(len(source.text), (p.source for p in passages))
     # A source that holds its text twice (some portals publish it so) is aligned to one copy;
     # the page holds the other copy's characters as well.
-    src_covered |= span_mask(len(source.text), _held_repeats(src.tokens, found, settings))
+    src_covered |= span_mask(len(source.text), _held_repeats(src_tokens, found, settings, prepared.seeds))
     copied_tokens = sum(a.p1 - a.p0 for a in found)
     return SourceReuse(
         source=source,
@@ -84,10 +122,20 @@ def measure_reuse(page: PageText, source: SourceDoc, settings: Settings) -> Sour
         coverage=fraction(covered, page.main_content),
         source_coverage=fraction(src_covered, src_content),
         copied_tokens=copied_tokens,
+        source_chars=int(src_content.sum()),
     )
 
 
-def _held_repeats(source: Tokens, found: list[TokenAlignment], settings: Settings) -> list[Span]:
+def page_seed_hashes(page: PageText, settings: Settings) -> np.ndarray | None:
+    """The page's alignment seeds (None when it has fewer tokens than a seed)."""
+    hashes = page.main.tokens.hashes
+    k = settings.align_seed_tokens
+    return shingle_hashes(hashes, k) if hashes.shape[0] >= k else None
+
+
+def _held_repeats(
+    source: Tokens, found: list[TokenAlignment], settings: Settings, seeds: SeedTable | None = None
+) -> list[Span]:
     """Character spans of the source, outside the aligned passages, that repeat text of those
     passages word for word: runs of at least ``min_copied_tokens`` tokens whose every
     ``align_seed_tokens``-shingle also lies inside an aligned passage of the source."""
@@ -99,9 +147,16 @@ def _held_repeats(source: Tokens, found: list[TokenAlignment], settings: Setting
         covered[a.s0 : a.s1] = True
     if covered.all():
         return []
-    sh = shingle_hashes(source.hashes, k)  # shingle i holds tokens i .. i+k-1
+    # shingle i holds tokens i .. i+k-1
     inside = np.convolve(covered.astype(np.int64), np.ones(k, dtype=np.int64), "valid") == k
-    held = np.isin(sh, sh[inside]) & ~inside
+    if seeds is not None and seeds.seed_tokens == k:
+        # The seeds grouped by value: a shingle is held when its value occurs inside (no sort).
+        in_group = np.zeros(seeds.values.shape[0], dtype=np.bool_)
+        in_group[seeds.group[inside]] = True
+        held = in_group[seeds.group] & ~inside
+    else:
+        sh = shingle_hashes(source.hashes, k)
+        held = np.isin(sh, sh[inside]) & ~inside
     marked = np.zeros(n + 1, dtype=np.int64)
     np.add.at(marked, np.flatnonzero(held), 1)
     np.add.at(marked, np.flatnonzero(held) + k, -1)
@@ -163,10 +218,6 @@ def repost_severity(coverage: float, settings: Settings, allowed: bool) -> Sever
     return "low"
 
 
-def _source_size(source: SourceDoc) -> int:
-    return int(content_mask(source.text, source.content_spans()).sum())
-
-
 def _span(days: int) -> str:
     """2 days, 3 weeks, 4 months, 2 years: the unit a person would say."""
     for unit, size, below in (("day", 1, 14), ("week", 7, 60), ("month", 30, 730), ("year", 365, 10**9)):
@@ -214,7 +265,7 @@ def repost_findings(
         if r.coverage >= settings.repost_min_coverage or r.copied_tokens >= settings.repost_min_tokens
     ]
     # Best first: most of the page covered; among equals the fullest version of the story.
-    ranked = sorted(qualifying, key=lambda r: (-round(r.coverage, 3), -_source_size(r.source), r.source.id))
+    ranked = sorted(qualifying, key=lambda r: (-round(r.coverage, 3), -r.source_chars, r.source.id))
     groups: list[tuple[SourceReuse, list[SourceRef]]] = []
     for r in ranked:
         mine = int(r.covered.sum())

@@ -23,11 +23,10 @@ import numpy.typing as npt
 from detector.analysis.align import align_tokens
 from detector.analysis.fingerprint import fingerprint
 from detector.analysis.groups import Groups, merge_spans
-from detector.analysis.reuse import PageText, align_settings
+from detector.analysis.reuse import PageText, align_settings, page_signatures
 from detector.analysis.spans import span_mask
 from detector.config import Settings
 from detector.model import AlsoInPage, Block, Document, Finding, Span
-from detector.store.passage_signatures import batch_passage_signatures
 from detector.store.signatures import SignatureParams, band_keys
 from detector.text.normalize import normalize
 from detector.text.segment import paragraphs, sentences
@@ -111,7 +110,7 @@ class SiteDuplicates:
 def _candidate_pairs(
     pages: list[SitePage], params: SignatureParams, settings: Settings
 ) -> list[tuple[int, int]]:
-    signed = batch_passage_signatures([p.page.main for p in pages], params, settings.passages(query=True))
+    signed = page_signatures([p.page for p in pages], params, settings.passages(query=True))
     key_parts: list[npt.NDArray[np.int64]] = []
     page_parts: list[npt.NDArray[np.int64]] = []
     rows = settings.site_lsh_rows

@@ -46,6 +46,7 @@ from detector.analysis.topic_verdicts import (
     SiteInfo,
     SitePage,
     TermVector,
+    script_letters,
 )
 from detector.analysis.topic_words import dictionary_ids, general_idf, is_word, place_ids
 from detector.config import TopicSettings
@@ -94,20 +95,8 @@ def vocabulary(settings: TopicSettings, texts_per_category: float) -> I64 | None
     return None
 
 
-def _script_letters(text: str) -> tuple[int, int]:
-    """(CJK letters, other letters) of a text."""
-    cjk = other = 0
-    for c in text:
-        if c.isalpha():
-            if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af":
-                cjk += 1
-            else:
-                other += 1
-    return cjk, other
-
-
 def _chars(text: str) -> int:
-    return sum(1 for c in text if c.isalnum())
+    return sum(map(str.isalnum, text))
 
 
 def _join(*parts: str | None) -> str:
@@ -251,8 +240,8 @@ def prepare_site(
     total_chars = meta_chars + sum(own_chars)
     # The profile's script, leaving each page out: a page is judged only against a profile in
     # its own script (a Chinese page in an English docs site is unknown, not off-topic).
-    own_script = [(0, 0) if p.is_repost else _script_letters(_join(p.title, p.main_text)) for p in pages]
-    base_script = _script_letters(_join(meta_text, user_text))
+    own_script = [(0, 0) if p.is_repost else script_letters(_join(p.title, p.main_text)) for p in pages]
+    base_script = script_letters(_join(meta_text, user_text))
     script_cjk = base_script[0] + sum(c for c, _ in own_script)
     script_other = base_script[1] + sum(o for _, o in own_script)
     cat_index = {c: i for i, c in enumerate(model.categories)} if model is not None else {}

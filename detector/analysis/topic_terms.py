@@ -285,7 +285,6 @@ class TermText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         self._starts: dict[str, npt.NDArray[np.int64]] = {}
 
     def starts(self, term: str, skip: tuple[int, int] = (0, 0)) -> npt.NDArray[np.int64]:
@@ -310,16 +309,19 @@ class TermText:
         starts = self.starts(term, skip)
         if starts.shape[0] < 2:
             return term
-        cp, size = self._cp, self._cp.shape[0]
+        # Plain Python over the (few) occurrences: numpy's per-call cost dominated here.
+        text, size = self.text, len(self.text)
+        positions: list[int] = starts.tolist()
+        first_at, last_at = positions[0], positions[-1]  # ascending
         begin, end = 0, len(term)  # offsets relative to each occurrence
         while end - begin <= LIMITS.topic_word_max_chars:
             grown = False
             for side in (-1, 1):
-                pos = starts + (begin - 1 if side < 0 else end)
-                if pos.min() < 0 or pos.max() >= size:
+                offset = begin - 1 if side < 0 else end
+                if first_at + offset < 0 or last_at + offset >= size:
                     continue
-                chars = cp[pos]
-                if bool(np.all(chars == chars[0])) and bool(_OK[chars[0]]):
+                ch = text[first_at + offset]
+                if _OK[ord(ch)] and all(text[p + offset] == ch for p in positions):
                     begin, end = (begin - 1, end) if side < 0 else (begin, end + 1)
                     grown = True
             if not grown:

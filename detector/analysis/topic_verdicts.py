@@ -6,6 +6,7 @@ cosine with the category agreement (see topic.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -59,17 +60,24 @@ def dot(a: TermVector, b: TermVector) -> float:
     return float(a.vec[ia] @ b.vec[ib])
 
 
+_CJK_SCRIPT = re.compile("[\u3040-\u9fff\uac00-\ud7af]+")
+
+
+def script_letters(text: str) -> tuple[int, int]:
+    """(CJK letters, other letters) of a text: kana, Han and Hangul letters against the rest."""
+    letters_all = sum(map(str.isalpha, text))
+    cjk = sum(map(str.isalpha, "".join(_CJK_SCRIPT.findall(text))))
+    return cjk, letters_all - cjk
+
+
 def mostly_latin(text: str) -> bool:
     """Whether a text is written mostly in Latin script (fewer than 30% CJK letters)."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return False
-    cjk = sum(1 for c in letters if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af")
-    return cjk < 0.3 * len(letters)
+    cjk, other = script_letters(text)
+    return cjk + other > 0 and cjk < 0.3 * (cjk + other)
 
 
 def letters(text: str) -> int:
-    return sum(1 for c in text if c.isalnum())
+    return sum(map(str.isalnum, text))
 
 
 @dataclass
@@ -110,16 +118,17 @@ class PreparedSite:
         result: dict[str, Topic] = {}
         for i, page in enumerate(self.pages):
             category = self.source_categories.get(page.uri)
-            reason = self._unknown_reason(i)
+            latin = mostly_latin(self.judged[i])
+            reason = self._unknown_reason(i, latin)
             if reason is not None:
                 result[page.uri] = Topic(
                     threshold=self.threshold, source_category=category, verdict="unknown", reason=reason
                 )
             else:
-                result[page.uri] = self._judge(i, category)
+                result[page.uri] = self._judge(i, category, latin)
         return result
 
-    def _unknown_reason(self, i: int) -> str | None:
+    def _unknown_reason(self, i: int, latin: bool) -> str | None:
         settings = self.settings
         profile_chars = self.total_chars - self.own_chars[i]
         if not self.has_user_text and profile_chars < settings.min_profile_chars:
@@ -129,7 +138,7 @@ class PreparedSite:
             )
         cjk = self.script_cjk - self.own_script[i][0]
         total = self.script_cjk + self.script_other - sum(self.own_script[i])
-        if mostly_latin(self.judged[i]) != (cjk < 0.3 * total):
+        if latin != (cjk < 0.3 * total):
             return (
                 "the page is written in another script than its site's profile; "
                 "give a site profile in its script"
@@ -142,7 +151,7 @@ class PreparedSite:
             )
         return None
 
-    def _judge(self, i: int, category: str | None) -> Topic:
+    def _judge(self, i: int, category: str | None, latin: bool) -> Topic:
         settings = self.settings
         pd, od = self.page_docs[i], self.own_docs[i]
         page_terms = pick_terms(
@@ -172,7 +181,6 @@ class PreparedSite:
             agreement = self._agreement(pd, od, category)
             share = settings.category_share * self.reliability
             similarity = lexical ** (1.0 - share) * min(max(agreement, 0.0), 1.0) ** share
-        latin = mostly_latin(self.judged[i])
         threshold = min(self.threshold, settings.threshold_latin) if latin else self.threshold
         return Topic(
             similarity=similarity,

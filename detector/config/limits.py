@@ -26,6 +26,11 @@ class Limits:
     # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer
     # stays in cache (a fresh large array per batch was 4x slower, DESIGN.md).
     minhash_batch: int = 8192
+    # --- scanning ---
+    # Tokens of candidate sources kept prepared for alignment across the pages of one scan: about
+    # 55 bytes each with their seeds, mask and text, so at most ~55 MB; 500 news articles of
+    # 2,000 characters. Pages of one site tend to copy the same sources.
+    scan_cache_tokens: int = 1_000_000
     # --- stored indexes (what a crafted file cannot make us allocate or run) ---
     sqlite_query_chunk: int = 900  # band keys per query: below SQLite's default limit of host parameters
     # The SQLite band table (store/band_runs.py): entries per block (a lookup reads one block per
@@ -59,7 +64,12 @@ class Limits:
     # --- the Redis index ---
     redis_lock_ms: int = 60_000  # a writer that dies frees the index after this long
     redis_lock_wait_s: float = 60.0  # as long as the SQLite store waits for a busy file
-    redis_band_slice: int = 20_000  # band entries per buffered flush; the lock is extended between them
+    redis_band_slice: int = 20_000  # band entries per MULTI/EXEC; the lock is extended between them
+    # Band entries per bucket set (redis_buckets): a set holds up to twice this before it splits, and
+    # Redis keeps sets of up to 128 members compact (a listpack); at 48 the fullest sets stay below
+    # 128 (mean 96, 3 standard deviations) and the per-set overhead is ~1.5 bytes per entry.
+    redis_bucket_entries: int = 48
+    redis_split_batch: int = 256  # bucket sets split per MULTI/EXEC
     redis_read_chunk: int = 500  # documents fetched per round trip
     # --- alignment (PAN strategy) ---
     # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.

@@ -6,7 +6,7 @@
    two dataframes, ``(key, pk)`` and ``(key, page, row)``, joined on ``key`` with a shuffle.
 3. Per page, sources are ranked by how many of the page's passages hit them, as
    ``SourceLookup`` ranks them, and the best ``max_candidates`` are verified and aligned on the
-   workers with ``analysis.reuse.measure_reuse``.
+   workers with ``analysis.reuse.measure_prepared``.
 4. The driver gets each page's ``SourceReuse`` list; findings, site analysis and topics are then
    made by ``scanning.scan`` exactly as for an index.
 
@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from detector.analysis.reuse import PageText, SourceReuse, measure_reuse
+from detector.analysis.reuse import PageText, SourceReuse, measure_prepared, page_seed_hashes
+from detector.analysis.source_text import SourceText, prepare_source_text
 from detector.config import Settings
 from detector.errors import EngineError
 from detector.ingest.partitions import Part, partitions, read_part
@@ -121,13 +122,19 @@ def verify(
 ) -> list[tuple[int, list[SourceReuse]]]:
     """Align each page with its candidate sources (in document-number order), as ``SourceLookup``."""
     out: list[tuple[int, list[SourceReuse]]] = []
+    # A source that is a candidate of several pages of the batch is tokenised once.
+    prepared: dict[SourceDoc, SourceText] = {}
     for index, doc, sources in tasks:
         page = prepare_page(doc)
+        page_seeds = page_seed_hashes(page, settings)
         found: list[SourceReuse] = []
         for source in sources:
             if doc.url is not None and source.url == doc.url:
                 continue  # the page itself is in the corpus
-            reuse = measure_reuse(page, source, settings)
+            ready = prepared.get(source)
+            if ready is None:
+                ready = prepared[source] = prepare_source_text(source, settings.align_seed_tokens)
+            reuse = measure_prepared(page, ready, settings, page_seeds)
             if reuse is not None:
                 found.append(reuse)
         out.append((index, found))

@@ -1,25 +1,24 @@
-"""How a document is kept in the Redis index: one hash per document, plain bytes, nothing pickled.
+"""The byte formats of the Redis index (layout version 2, ``redis_store``): plain bytes
+with explicit lengths, nothing pickled, every value checked when read back (an index is data
+that a hostile party may have written, CONTRACT.md "Hostile input").
 
-Keys (``P`` = the URL's ``?prefix=``):
-    P:manifest, P:permutations   the Manifest JSON and the permutations, as in the SQLite store
-    P:doc:PK                     hash: id, uri, url, title, site, category, chars, passages,
-                                 digest, main (JSON spans), body (zlib text), keys (int64 LE),
-                                 published (ISO 8601; absent when unknown or written before dates)
-    P:pks                        sorted set of committed document numbers (score = PK)
-    P:ids                        hash: id -> "PK DIGEST" (committed documents only)
-    P:cat:NAME, P:categories     committed documents per category (score = PK)
-    P:stats                      hash: characters, passages, band_rows of committed documents
-    P:next_pk, P:pending, P:lock a counter, documents being written or discarded, the writer lock
-    P:bands:...                  datasketch's storage: P:bands: (hash) and one set per bucket
+- A document record (``P:d:PK``, one string): the SHA-256 of the text (32 raw bytes), then
+  varints ``chars``, ``passages``, ``nkeys``, then seven optional UTF-8 strings (``id``, ``uri``,
+  ``url``, ``title``, ``category``, ``site``, ``published``: varint length + 1, 0 for none), the
+  main-text spans (varint count, then per span the gap from the previous end and the length),
+  and last the text, zlib-compressed (inflated no further than ``chars`` allows).
+- An id entry (field of ``P:ids``): the document number (4 bytes, big-endian) and the digest.
+- A bucket member (``P:b:ADDR``): the band key (8 bytes, big-endian, the same key every store
+  uses) and the document number (4 bytes, big-endian): 12 bytes whose order is the keys' order,
+  so one band key's documents are one lexicographic range.
+- Band keys of a document being written or removed (``P:k:PK``): 8 bytes each, big-endian.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import zlib
-from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -27,71 +26,213 @@ import numpy.typing as npt
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
 from detector.store.interface import PreparedDoc
-from detector.store.stored_text import inflate_text, read_spans
+from detector.store.stored_text import inflate_text
 
-DOC_FIELDS = ("id", "uri", "url", "title", "category", "site", "main", "body", "chars")
+DIGEST_BYTES = 32
+MEMBER_BYTES = 12
+MAX_PK = 2**32 - 1
+MEMBER = np.dtype([("key", ">i8"), ("pk", ">u4")])
+_STRINGS = ("id", "uri", "url", "title", "category", "site", "published")
 # A stored ``published`` value: an ISO 8601 date or date-time (as the SQLite store checks it).
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[0-9T:.+Z-]{0,30}\Z")
 
 
-def key_bytes(keys: npt.NDArray[np.int64]) -> list[bytes]:
-    raw = keys.astype(">i8").tobytes()
-    return [raw[i : i + 8] for i in range(0, len(raw), 8)]
+class CorruptValue(ValueError):
+    """A value read from Redis that does not have the layout's form."""
 
 
-def row_doc(row: Sequence[Any], where: str) -> SourceDoc:
-    """A document from its hash fields (``DOC_FIELDS`` order, as ``HMGET`` returns them; the store
-    asks for ``published`` last, after any extra field)."""
-    doc_id, uri, url, title, category, site, main, body, chars = row[:9]
-    name = doc_id.decode("utf-8", "replace") if doc_id is not None else "?"
-    try:
-        # Checked as the SQLite store checks its rows: inflation bounded by the recorded length.
-        recorded = int(chars) if chars is not None and chars.isdigit() and len(chars) < 12 else -1
-        text = inflate_text(body, recorded)
-        main_spans = read_spans(main.decode("utf-8"), len(text))
-        fields = [None if v is None else v.decode("utf-8") for v in (uri, url, title, category, site)]
-        published = None if len(row) <= len(DOC_FIELDS) or row[-1] is None else row[-1].decode("ascii")
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+class _Reader:
+    def __init__(self, raw: bytes):
+        self.raw = raw
+        self.pos = 0
+
+    def varint(self) -> int:
+        value = shift = 0
+        while True:
+            if self.pos >= len(self.raw) or shift > 63:
+                raise CorruptValue("a number runs past the record")
+            byte = self.raw[self.pos]
+            self.pos += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value
+
+    def take(self, n: int) -> bytes:
+        if n > len(self.raw) - self.pos:
+            raise CorruptValue("a field runs past the record")
+        out = self.raw[self.pos : self.pos + n]
+        self.pos += n
+        return out
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """A document record's fields, as stored (the text still compressed)."""
+
+    digest: bytes
+    chars: int
+    passages: int
+    nkeys: int
+    strings: dict[str, str | None]
+    main: tuple[tuple[int, int], ...]
+    body: bytes
+
+    def pack(self) -> bytes:
+        parts = [self.digest, _varint(self.chars), _varint(self.passages), _varint(self.nkeys)]
+        for name in _STRINGS:
+            value = self.strings.get(name)
+            if value is None:
+                parts.append(b"\x00")
+            else:
+                raw = value.encode("utf-8", "surrogatepass")
+                parts += [_varint(len(raw) + 1), raw]
+        parts.append(_varint(len(self.main)))
+        end = 0
+        for s, e in self.main:
+            parts += [_varint(s - end), _varint(e - s)]
+            end = e
+        parts.append(self.body)
+        return b"".join(parts)
+
+    @staticmethod
+    def unpack(raw: bytes) -> DocRecord:
+        """The fields of a record; raises CorruptValue when it is not one (its text unchecked)."""
+        r = _Reader(raw)
+        digest = r.take(DIGEST_BYTES)
+        chars, passages, nkeys = r.varint(), r.varint(), r.varint()
+        strings: dict[str, str | None] = {}
+        for name in _STRINGS:
+            n = r.varint()
+            strings[name] = None if n == 0 else r.take(n - 1).decode("utf-8")
+        spans: list[tuple[int, int]] = []
+        end = 0
+        for _ in range(r.varint()):
+            start = end + r.varint()
+            end = start + r.varint()
+            if end > chars:
+                raise CorruptValue(f"main span [{start}, {end}) lies outside the text")
+            spans.append((start, end))
+        published = strings["published"]
         if published is not None and not _ISO_DATE.match(published):
-            raise ValueError("published is not a date")
-    except (zlib.error, UnicodeDecodeError, TypeError, ValueError) as err:
+            raise CorruptValue("published is not a date")
+        return DocRecord(digest, chars, passages, nkeys, strings, tuple(spans), raw[r.pos :])
+
+
+def record_of(item: PreparedDoc) -> bytes:
+    d = item.doc
+    return DocRecord(
+        digest=bytes.fromhex(item.stored_digest()),
+        chars=len(d.text),
+        passages=item.passages,
+        nkeys=int(item.keys.shape[0]),
+        strings={name: getattr(d, name) for name in _STRINGS},
+        main=tuple(d.main_spans),
+        body=item.stored_body(),
+    ).pack()
+
+
+def read_record(raw: bytes | None, pk: int, where: str) -> DocRecord:
+    if raw is None:
+        raise IndexFileError(f"{where}: document number {pk} has no record")
+    try:
+        return DocRecord.unpack(raw)
+    except (CorruptValue, UnicodeDecodeError) as err:
+        raise IndexFileError(f"{where}: document number {pk} is corrupt ({err})") from err
+
+
+def record_doc(rec: DocRecord, where: str) -> SourceDoc:
+    """A document from its record, the text inflated with a bound from the recorded length."""
+    name = rec.strings["id"] or "?"
+    try:
+        text = inflate_text(rec.body, rec.chars)
+    except (zlib.error, UnicodeDecodeError, ValueError) as err:
         raise IndexFileError(f"{where}: document {name!r} is corrupt ({err})") from err
+    s = rec.strings
     return SourceDoc(
         id=name,
-        uri=fields[0],
-        url=fields[1],
-        title=fields[2],
-        category=fields[3],
-        site=fields[4],
+        uri=s["uri"],
+        url=s["url"],
+        title=s["title"],
+        category=s["category"],
+        site=s["site"],
         text=text,
-        main_spans=main_spans,
-        published=published,
+        main_spans=rec.main,
+        published=s["published"],
     )
 
 
-def doc_fields(item: PreparedDoc) -> dict[str, bytes | str | int]:
+def id_entry(pk: int, digest_hex: str) -> bytes:
+    return pk.to_bytes(4, "big") + bytes.fromhex(digest_hex)
+
+
+def read_id_entry(raw: bytes, doc_id: str, where: str) -> tuple[int, str]:
+    """(document number, hex digest) of an id entry."""
+    if not isinstance(raw, bytes) or len(raw) != 4 + DIGEST_BYTES:
+        raise IndexFileError(f"{where}: the entry of id {doc_id!r} is corrupt")
+    return int.from_bytes(raw[:4], "big"), raw[4:].hex()
+
+
+def read_pks(raws: object, what: str, where: str) -> list[int]:
+    """Document numbers kept as decimal members of a set (``P:pending``, ``P:cat:NAME``)."""
+    out: list[int] = []
+    for raw in raws if isinstance(raws, list | set | tuple) else ():
+        if not (isinstance(raw, bytes) and raw.isdigit() and len(raw) <= 10):
+            raise IndexFileError(f"{where}: {what} holds a value that is not a document number")
+        out.append(int(raw))
+    return out
+
+
+def keys_blob(keys: npt.NDArray[np.int64]) -> bytes:
+    return np.asarray(keys, dtype=np.int64).astype(">i8").tobytes()
+
+
+def read_keys_blob(raw: bytes, pk: int, where: str) -> npt.NDArray[np.int64]:
+    if len(raw) % 8:
+        raise IndexFileError(f"{where}: the band keys of document number {pk} are corrupt")
+    return np.frombuffer(raw, dtype=">i8").astype(np.int64)
+
+
+def members(keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> npt.NDArray[np.void]:
+    """Bucket members (key, document number) as a structured array (``MEMBER``)."""
+    out = np.empty(keys.shape[0], dtype=MEMBER)
+    out["key"] = keys
+    out["pk"] = pks
+    return out
+
+
+def member_list(arr: npt.NDArray[np.void]) -> list[bytes]:
+    raw = arr.tobytes()
+    return [raw[i : i + MEMBER_BYTES] for i in range(0, len(raw), MEMBER_BYTES)]
+
+
+def read_members(raws: list[bytes], where: str) -> npt.NDArray[np.void]:
+    if any(len(m) != MEMBER_BYTES for m in raws):
+        raise IndexFileError(f"{where}: a band bucket holds a value that is not a band entry")
+    return np.frombuffer(b"".join(raws), dtype=MEMBER)
+
+
+def meta_of(item: PreparedDoc) -> DocRecord:
+    """What uncommitting a document of this batch needs, without reading it back."""
     d = item.doc
-    fields: dict[str, bytes | str | int] = {
-        "id": d.id,
-        "chars": len(d.text),
-        "passages": item.passages,
-        "nkeys": int(item.keys.shape[0]),
-        "digest": item.stored_digest(),
-        "main": json.dumps([list(span) for span in d.main_spans]),
-        "body": item.stored_body(),
-        "keys": item.keys.astype("<i8").tobytes(),
-    }
-    for name in ("uri", "url", "title", "site", "category", "published"):
-        value = getattr(d, name)
-        if value is not None:
-            fields[name] = value
-    return fields
-
-
-def meta_of(item: PreparedDoc) -> dict[str, Any]:
-    return {
-        "chars": len(item.doc.text),
-        "passages": item.passages,
-        "nkeys": int(item.keys.shape[0]),
-        "category": item.doc.category,
-        "id": item.doc.id,
-    }
+    return DocRecord(
+        digest=b"",
+        chars=len(d.text),
+        passages=item.passages,
+        nkeys=int(item.keys.shape[0]),
+        strings={"id": d.id, "category": d.category},
+        main=(),
+        body=b"",
+    )

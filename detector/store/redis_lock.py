@@ -132,3 +132,71 @@ class WriterLock:
                 pipe.execute()
             except redis.WatchError as err:
                 raise IndexFileError(f"{self.where}: lost the writer lock; nothing was committed") from err
+
+    def commit_packed(self, commands: list[bytes]) -> None:
+        """``commit`` for commands already in the wire format (RESP), sent as one buffer: bulk
+        band entries, where packing each argument in Python would cost more than Redis does. The
+        lock's expiry is renewed in the same transaction."""
+        if self.token is None:
+            raise IndexFileError(f"{self.where}: not opened for writing")
+        extend = resp(b"PEXPIRE", self.key.encode(), b"%d" % LIMITS.redis_lock_ms)  # as ``extend``
+        run_packed(self.client, self.location, [*commands, extend], fence=(self.key, self.token))
+
+
+def resp(*args: bytes) -> bytes:
+    """One command in Redis's wire format (RESP)."""
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+def read_packed(client: Any, location: RedisLocation, commands: list[bytes]) -> list[Any]:
+    """The replies of commands in the wire format (RESP), pipelined in one buffer (no MULTI)."""
+    pool = client.connection_pool
+    with guard(location):
+        conn = pool.get_connection()
+        try:
+            conn.send_packed_command([b"".join(commands)])
+            return [conn.read_response() for _ in commands]
+        except BaseException:
+            conn.disconnect()  # replies may be left unread: never reuse this connection
+            raise
+        finally:
+            pool.release(conn)
+
+
+def run_packed(
+    client: Any, location: RedisLocation, commands: list[bytes], fence: tuple[str, str] | None = None
+) -> list[Any]:
+    """The replies of commands in the wire format (RESP), run in one MULTI/EXEC and sent as one
+    buffer; with ``fence`` (lock key, token), only while that token holds the lock."""
+    where = location.display()
+    pool = client.connection_pool
+    with guard(location):
+        conn = pool.get_connection()
+        try:
+            if fence is not None:
+                conn.send_command("WATCH", fence[0])
+                conn.read_response()
+                conn.send_command("GET", fence[0])
+                held = conn.read_response()
+                if held is None or held.decode() != fence[1]:
+                    conn.send_command("UNWATCH")
+                    conn.read_response()
+                    raise IndexFileError(
+                        f"{where}: lost the writer lock (the run was too slow); nothing was committed"
+                    )
+            multi, exec_ = b"*1\r\n$5\r\nMULTI\r\n", b"*1\r\n$4\r\nEXEC\r\n"
+            conn.send_packed_command([b"".join([multi, *commands, exec_])])
+            for _ in range(len(commands) + 1):
+                conn.read_response()  # OK, then QUEUED for each command
+            replies = conn.read_response()
+            if replies is None:
+                raise IndexFileError(f"{where}: lost the writer lock; nothing was committed")
+            failed = next((r for r in replies if isinstance(r, Exception)), None)
+            if failed is not None:
+                raise IndexFileError(f"{where}: redis error ({failed})")
+            return list(replies)
+        except BaseException:
+            conn.disconnect()  # replies may be left unread: never reuse this connection
+            raise
+        finally:
+            pool.release(conn)

@@ -1,21 +1,32 @@
-"""The shared index: documents, passages' band keys and the manifest kept in Redis.
+"""The shared index: documents, passages' band entries and the manifest kept in Redis.
 
-Many scanners on many machines read one index; writers take turns (a writer lock). The
-band table is datasketch's Redis storage (``RedisSetStorage`` through ``unordered_storage``)
-with bytes keys and values and no pickling (datasketch's ``prepickle=False`` mode): bucket key
-= the 8 big-endian bytes of a ``band_keys`` key (the same function as every other store),
-values = document numbers as ASCII. Inserts go through the storage's buffered pipeline, as in
-datasketch's ``insertion_session``. Everything else is plain hashes, sets and JSON; nothing
-read back from Redis is ever unpickled.
+Many scanners on many machines read one index; writers take turns (the writer lock,
+``redis_lock``). The layout (version 2, key ``P:layout``) is ours, made to be small: under 1 KB
+of Redis memory per indexed passage, texts included, where datasketch's storage (one Redis set
+per LSH bucket, the layout before, which had no ``P:layout``) took 5.4 KB. An index of the older
+layout is refused with one line saying how to rebuild it. Keys (``P`` = the URL's ``?prefix=``;
+byte formats in ``redis_codec``):
 
-The keys and the document codec are described in ``redis_codec``; the writer lock in
-``redis_lock``.
+    P:manifest, P:permutations  the Manifest JSON and the permutations, as in the SQLite store
+    P:layout                    "2", the version of this layout
+    P:d:PK                      one string per document: digest, counts, names, main spans, zlib text
+    P:ids                       hash: id -> document number (4 bytes) + digest (32 bytes)
+    P:live                      bitmap: bit PK is set when document PK is committed (visible)
+    P:cat:NAME, P:categories    committed documents per category (sorted set, score = PK)
+    P:stats                     hash: characters, passages, band_rows of committed documents
+    P:lh, P:b:ADDR              the band table: 12-byte entries (band key, PK) in sorted sets
+                                grouped by linear hashing (``redis_buckets``)
+    P:next_pk, P:pending        a counter; documents being written or removed (a set of PKs)
+    P:k:PK                      the band keys of a pending document (so they can be removed)
+    P:lock                      the writer lock
 
-A document and its band entries are all there or not at all, as readers see it: a batch's
-document records and band entries are written first, marked pending, and then committed in one
-MULTI/EXEC (the document numbers join ``P:pks`` and ``P:ids``). Readers ignore band entries
-whose document is not committed. Entries of a writer that died (or of a replaced document) stay
-pending until the next writer, or ``--check``, takes the lock and removes them.
+The band keys are ``signatures.band_keys`` (datasketch MinHash, the LSH bands and rows of the
+manifest), the same in every store. A document and its band entries are all there or not at
+all, as readers see it: its record, band keys and pending mark are written first (one
+MULTI/EXEC), then its band entries, then it is committed in one MULTI/EXEC (its bit in
+``P:live``, its id). Readers ignore entries of documents that are not committed. What a writer
+that died left pending is removed by the next writer, or by ``--check``, under the lock.
+Every write is fenced by the lock, so a writer that lost it changes nothing.
 """
 
 from __future__ import annotations
@@ -37,9 +48,27 @@ from detector.model import SourceDoc
 from detector.store.interface import PreparedDoc
 from detector.store.location import RedisLocation
 from detector.store.manifest import Manifest, read_manifest
-from detector.store.redis_codec import DOC_FIELDS, doc_fields, key_bytes, meta_of, row_doc
-from detector.store.redis_lock import WriterLock, connect, guard
+from detector.store.redis_buckets import BucketTable
+from detector.store.redis_check import structural_problems
+from detector.store.redis_codec import (
+    DIGEST_BYTES,
+    MAX_PK,
+    DocRecord,
+    id_entry,
+    keys_blob,
+    meta_of,
+    read_id_entry,
+    read_keys_blob,
+    read_pks,
+    read_record,
+    record_doc,
+    record_of,
+)
+from detector.store.redis_lock import WriterLock, connect, guard, resp, run_packed
 from detector.store.signatures import SignatureParams
+
+# The version of this layout, kept in ``P:layout`` (datasketch's one set per bucket had none).
+LAYOUT = b"2"
 
 
 class RedisIndex:
@@ -54,36 +83,38 @@ class RedisIndex:
         self.manifest = manifest
         self.params = params
         self.prefix = location.prefix
-        self._bands: Any = None
         self.lock = WriterLock(client, location, f"{location.prefix}:lock")
-
-    # ---- errors --------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _guard(self) -> Iterator[None]:
-        with guard(self.location):
-            yield
+        self.buckets = BucketTable(client, location.prefix, self.lock, self.where)
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
     def open(
         cls, location: RedisLocation, expected: Manifest | None, *, writable: bool = False
     ) -> RedisIndex:
-        """Open an existing index; refuse a prefix that holds none or one built with other settings."""
+        """Open an existing index; refuse a prefix that holds none, one of an older layout, or
+        one built with other settings."""
         client = connect(location)
         where = location.display()
         p = location.prefix
         with guard(location):
-            raw_manifest, raw_perms = client.mget([f"{p}:manifest", f"{p}:permutations"])
-        if raw_manifest is None:
-            client.close()
-            raise IndexFileError(
-                f"{where}: no such index (create it with `detector index SOURCE... --index {where}`)"
+            raw_manifest, raw_perms, raw_layout = client.mget(
+                [f"{p}:manifest", f"{p}:permutations", f"{p}:layout"]
             )
         try:
-            manifest, params = read_manifest(raw_manifest.decode("utf-8"), raw_perms, expected, where)
-        except UnicodeDecodeError as err:
-            client.close()
-            raise IndexFileError(f"{where}: not a detector index (the manifest is not text)") from err
+            if raw_manifest is None:
+                raise IndexFileError(
+                    f"{where}: no such index (create it with `detector index SOURCE... --index {where}`)"
+                )
+            if raw_layout != LAYOUT:
+                raise IndexFileError(
+                    f"{where}: an index of an older layout that this version no longer reads:"
+                    f" rebuild it with `detector index SOURCE... --index URL` under a new ?prefix="
+                    f" (or after deleting the keys {p}:*)"
+                )
+            try:
+                manifest, params = read_manifest(raw_manifest.decode("utf-8"), raw_perms, expected, where)
+            except UnicodeDecodeError as err:
+                raise IndexFileError(f"{where}: not a detector index (the manifest is not text)") from err
         except IndexFileError:
             client.close()
             raise
@@ -97,13 +128,20 @@ class RedisIndex:
     def create_or_open(
         cls, location: RedisLocation, manifest: Manifest, params: SignatureParams
     ) -> RedisIndex:
+        import redis
+
         client = connect(location)
         p = location.prefix
-        with guard(location):
-            pipe = client.pipeline(transaction=True)
-            pipe.set(f"{p}:manifest", manifest.to_json(), nx=True)
-            pipe.set(f"{p}:permutations", json.dumps([list(params.a), list(params.b)]), nx=True)
-            pipe.execute()  # an index appears whole (both keys) or is left as it was
+        with guard(location), client.pipeline(transaction=True) as pipe:
+            # An index appears whole (manifest, permutations, layout) or is left as it was.
+            pipe.watch(f"{p}:manifest")
+            if pipe.exists(f"{p}:manifest") == 0:
+                pipe.multi()
+                pipe.set(f"{p}:manifest", manifest.to_json())
+                pipe.set(f"{p}:permutations", json.dumps([list(params.a), list(params.b)]))
+                pipe.set(f"{p}:layout", LAYOUT)
+                with contextlib.suppress(redis.WatchError):
+                    pipe.execute()  # another writer created it first: open theirs
         client.close()
         return cls.open(location, manifest, writable=True)
 
@@ -129,184 +167,185 @@ class RedisIndex:
     def _k(self, name: str) -> str:
         return f"{self.prefix}:{name}"
 
-    @property
-    def bands(self) -> Any:
-        """datasketch's Redis set storage holding bucket key -> document numbers."""
-        if self._bands is None:
-            from datasketch.storage import unordered_storage
+    def _b(self, name: str) -> bytes:
+        return f"{self.prefix}:{name}".encode("utf-8", "surrogatepass")
 
-            config = {
-                "type": "redis",
-                "redis": self.location.connection_kwargs(),
-                "redis_buffer": {"transaction": True},
-            }
-            with self._guard():
-                self._bands = unordered_storage(config, name=f"{self.prefix}:bands:".encode())
-        return self._bands
-
-    def _band_key(self, key: bytes) -> bytes:
-        return f"{self.prefix}:bands:".encode() + key
-
-    def digest_of(self, doc_id: str) -> str | None:
-        with self._guard():
-            raw = self.client.hget(self._k("ids"), doc_id)
-        return None if raw is None else raw.decode().split(" ", 1)[1]
-
-    def _pk_of(self, ids: Sequence[str]) -> list[int | None]:
+    def _entries(self, ids: Sequence[str]) -> list[tuple[int, str] | None]:
         if not ids:
             return []
-        with self._guard():
+        with guard(self.location):
             raws = self.client.hmget(self._k("ids"), list(ids))
-        return [None if raw is None else int(raw.split(b" ", 1)[0]) for raw in raws]
+        return [
+            None if raw is None else read_id_entry(raw, doc_id, self.where)
+            for doc_id, raw in zip(ids, raws, strict=True)
+        ]
 
+    def digest_of(self, doc_id: str) -> str | None:
+        entry = self._entries([doc_id])[0]
+        return None if entry is None else entry[1]
+
+    def _pk_of(self, ids: Sequence[str]) -> list[int | None]:
+        return [None if e is None else e[0] for e in self._entries(ids)]
+
+    # ---- writing -------------------------------------------------------------------------
     def write(self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]) -> None:
         """Write documents (replacing same ids) and their band entries: committed together."""
         if not prepared:
             return
         self.lock.extend()
-        with self._guard():
+        with guard(self.location):
             last = int(self.client.incrby(self._k("next_pk"), len(prepared)))
+        if last > MAX_PK:
+            raise IndexFileError(f"{self.where}: the index has used all document numbers: rebuild it")
         pks = list(range(last - len(prepared) + 1, last + 1))
-        # 1. the records, pending (invisible to readers)
-        with self._guard():
-            pipe = self.client.pipeline(transaction=True)
-            for pk, item in zip(pks, prepared, strict=True):
-                pipe.hset(self._k(f"doc:{pk}"), mapping=doc_fields(item))
-                pipe.sadd(self._k("pending"), pk)
-            pipe.execute()
-        # 2. the band entries, through datasketch's buffered session
+
+        # 1. the records, pending (invisible to readers), with their band keys
+        pairs: list[bytes] = []
+        for pk, item in zip(pks, prepared, strict=True):
+            pairs += [self._b(f"d:{pk}"), record_of(item), self._b(f"k:{pk}"), keys_blob(item.keys)]
+        self.lock.commit_packed(
+            [resp(b"MSET", *pairs), resp(b"SADD", self._b("pending"), *(b"%d" % pk for pk in pks))]
+        )
+        # 2. the band entries
         self._insert_bands(prepared, pks)
         # 3. commit: every document of the batch becomes visible at once
         olds = self._pk_of([item.doc.id for item in prepared])
         old_meta = self._meta([pk for pk in olds if pk is not None])
-        steps: list[tuple[int, PreparedDoc, int | None, dict[str, Any] | None]] = []
+        steps: list[tuple[int, PreparedDoc, int | None, DocRecord | None, Any]] = []
         latest: dict[str, tuple[int, PreparedDoc]] = {}
         for pk, item, old in zip(pks, prepared, olds, strict=True):
-            if item.doc.id in latest:  # the same id twice in one batch: the later one wins
-                prev_pk, prev_item = latest[item.doc.id]
-                steps.append((pk, item, prev_pk, meta_of(prev_item)))
+            doc_id = item.doc.id
+            if doc_id in latest:  # the same id twice in one batch: the later one wins
+                prev_pk, prev_item = latest[doc_id]
+                steps.append((pk, item, prev_pk, meta_of(prev_item), prev_item.keys))
             else:
-                steps.append((pk, item, old, None if old is None else old_meta[old]))
-            latest[item.doc.id] = (pk, item)
-        garbage = [prev for _, _, prev, _ in steps if prev is not None]
+                meta = None if old is None else old_meta[old]
+                steps.append((pk, item, old, meta, replaced_keys.get(doc_id)))
+            latest[doc_id] = (pk, item)
+        garbage = [prev for _, _, prev, _, _ in steps if prev is not None]
 
-        def build(pipe: Any) -> None:
-            for pk, item, prev, meta in steps:
-                if prev is not None and meta is not None:
-                    self._uncommit(pipe, prev, meta)
-                self._make_visible(pipe, pk, item)
-
-        self.lock.commit(build)
+        shown = [(pk, item) for pk, item, _, _, _ in steps]
+        hidden = [
+            (prev, meta, keys) for _, _, prev, meta, keys in steps if prev is not None and meta is not None
+        ]
+        self.lock.commit_packed(self._visibility(shown, hidden))
         # 4. what was replaced is removed (pending until then)
-        self._discard(garbage, replaced_keys)
+        self._discard(garbage)
 
     def _insert_bands(self, prepared: Sequence[PreparedDoc], pks: Sequence[int]) -> None:
         if not any(item.keys.size for item in prepared):
             return
-        keys = np.concatenate([item.keys for item in prepared])
+        keys = np.concatenate([item.keys for item in prepared]).astype(np.int64)
         docs = np.repeat(np.array(pks, dtype=np.int64), [item.keys.shape[0] for item in prepared])
-        order = np.argsort(keys, kind="stable")
-        keys, docs = keys[order], docs[order]
-        storage = self.bands
-        for lo in range(0, keys.shape[0], LIMITS.redis_band_slice):
-            ks, ds = keys[lo : lo + LIMITS.redis_band_slice], docs[lo : lo + LIMITS.redis_band_slice]
-            uniq, starts = np.unique(ks, return_index=True)
-            bounds = [*starts.tolist(), ks.shape[0]]
-            with self._guard():
-                for i, kb in enumerate(key_bytes(uniq)):
-                    vals = [str(d).encode() for d in ds[bounds[i] : bounds[i + 1]].tolist()]
-                    storage.insert(kb, *vals, buffer=True)
-                storage.empty_buffer()
-            self.lock.extend()
+        with guard(self.location):
+            stored = int(self.client.hget(self._k("stats"), "band_rows") or 0)
+            self.buckets.grow(stored + keys.shape[0])
+            self.buckets.add(keys, docs)
 
-    def _meta(self, pks: Sequence[int]) -> dict[int, dict[str, Any]]:
+    def _meta(self, pks: Sequence[int]) -> dict[int, DocRecord]:
+        """The records of these documents (what uncommitting one needs)."""
         if not pks:
             return {}
-        with self._guard():
-            pipe = self.client.pipeline(transaction=False)
-            for pk in pks:
-                pipe.hmget(self._k(f"doc:{pk}"), ["chars", "passages", "nkeys", "category", "id"])
-            rows = pipe.execute()
-        out: dict[int, dict[str, Any]] = {}
-        for pk, (chars, passages, nkeys, category, doc_id) in zip(pks, rows, strict=True):
-            out[pk] = {
-                "chars": int(chars or 0),
-                "passages": int(passages or 0),
-                "nkeys": int(nkeys or 0),
-                "category": None if category is None else category.decode(),
-                "id": None if doc_id is None else doc_id.decode(),
-            }
+        with guard(self.location):
+            raws = self.client.mget([self._k(f"d:{pk}") for pk in pks])
+        return {pk: read_record(raw, pk, self.where) for pk, raw in zip(pks, raws, strict=True)}
+
+    def _visibility(
+        self,
+        shown: Sequence[tuple[int, PreparedDoc]],
+        hidden: Sequence[tuple[int, DocRecord, npt.NDArray[np.int64] | None]],
+        dropped_ids: Sequence[str] = (),
+    ) -> list[bytes]:
+        """The commands that commit documents (``shown``) and uncommit others (``hidden``, back
+        to pending with their band keys), for one MULTI/EXEC. A document of this batch may be
+        shown and then hidden (the same id twice): every step that shows comes first."""
+        bits: list[bytes] = []
+        ids: dict[bytes, bytes] = {}
+        cat_add: dict[str, list[bytes]] = {}
+        cat_rem: dict[str, list[bytes]] = {}
+        totals = {"characters": 0, "passages": 0, "band_rows": 0}
+        for pk, item in shown:
+            bits += [b"SET", b"u1", b"%d" % pk, b"1"]
+            ids[item.doc.id.encode("utf-8", "surrogatepass")] = id_entry(pk, item.stored_digest())
+            if item.doc.category:
+                cat_add.setdefault(item.doc.category, []).append(b"%d" % pk)
+            totals["characters"] += len(item.doc.text)
+            totals["passages"] += item.passages
+            totals["band_rows"] += int(item.keys.shape[0])
+        for pk, rec, _ in hidden:
+            bits += [b"SET", b"u1", b"%d" % pk, b"0"]
+            category = rec.strings["category"]
+            if category:
+                cat_rem.setdefault(category, []).append(b"%d" % pk)
+            totals["characters"] -= rec.chars
+            totals["passages"] -= rec.passages
+            totals["band_rows"] -= rec.nkeys
+        out = [resp(b"BITFIELD", self._b("live"), *bits)] if bits else []
+        if ids:
+            out.append(resp(b"HSET", self._b("ids"), *(x for pair in ids.items() for x in pair)))
+        if dropped_ids:
+            out.append(
+                resp(b"HDEL", self._b("ids"), *(i.encode("utf-8", "surrogatepass") for i in dropped_ids))
+            )
+        for category, members in cat_add.items():
+            out.append(resp(b"ZADD", self._b(f"cat:{category}"), *(x for m in members for x in (m, m))))
+        if cat_add:
+            out.append(resp(b"SADD", self._b("categories"), *(c.encode() for c in cat_add)))
+        for category, members in cat_rem.items():
+            out.append(resp(b"ZREM", self._b(f"cat:{category}"), *members))
+        for name, delta in totals.items():
+            if delta:
+                out.append(resp(b"HINCRBY", self._b("stats"), name.encode(), b"%d" % delta))
+        if shown:
+            out.append(resp(b"SREM", self._b("pending"), *(b"%d" % pk for pk, _ in shown)))
+            out.append(resp(b"DEL", *(self._b(f"k:{pk}") for pk, _ in shown)))
+        if hidden:
+            out.append(resp(b"SADD", self._b("pending"), *(b"%d" % pk for pk, _, _ in hidden)))
+            known = [(pk, keys) for pk, _, keys in hidden if keys is not None]
+            if known:
+                out.append(resp(b"MSET", *(x for pk, k in known for x in (self._b(f"k:{pk}"), keys_blob(k)))))
         return out
 
-    def _uncommit(self, pipe: Any, pk: int, meta: dict[str, Any]) -> None:
-        pipe.zrem(self._k("pks"), pk)
-        if meta.get("category"):
-            pipe.zrem(self._k(f"cat:{meta['category']}"), pk)
-        pipe.hincrby(self._k("stats"), "characters", -meta["chars"])
-        pipe.hincrby(self._k("stats"), "passages", -meta["passages"])
-        pipe.hincrby(self._k("stats"), "band_rows", -meta["nkeys"])
-        pipe.sadd(self._k("pending"), pk)
+    def _discard(self, pks: Sequence[int]) -> None:
+        """Remove uncommitted documents: their band entries (by the keys kept with each, or by
+        looking through the whole band table when those are lost), then their records."""
+        if not pks:
+            return
+        with guard(self.location):
+            blobs = self.client.mget([self._k(f"k:{pk}") for pk in pks])
+        keys, owners, unknown = [], [], set()
+        for pk, blob in zip(pks, blobs, strict=True):
+            if blob is None:
+                unknown.add(pk)
+                continue
+            ks = read_keys_blob(blob, pk, self.where)
+            keys.append(ks)
+            owners.append(np.full(ks.shape[0], pk, dtype=np.int64))
+        with guard(self.location):
+            if keys:
+                self.buckets.remove(np.concatenate(keys), np.concatenate(owners))
+            if unknown:
+                self.buckets.remove_documents(unknown)
 
-    def _make_visible(self, pipe: Any, pk: int, item: PreparedDoc) -> None:
-        d = item.doc
-        pipe.zadd(self._k("pks"), {str(pk): pk})
-        pipe.hset(self._k("ids"), d.id, f"{pk} {item.stored_digest()}")
-        if d.category:
-            pipe.zadd(self._k(f"cat:{d.category}"), {str(pk): pk})
-            pipe.sadd(self._k("categories"), d.category)
-        pipe.hincrby(self._k("stats"), "characters", len(d.text))
-        pipe.hincrby(self._k("stats"), "passages", item.passages)
-        pipe.hincrby(self._k("stats"), "band_rows", int(item.keys.shape[0]))
-        pipe.srem(self._k("pending"), pk)
+        def drop(pipe: Any) -> None:
+            for pk in pks:
+                pipe.delete(self._k(f"d:{pk}"), self._k(f"k:{pk}"))
+            pipe.srem(self._k("pending"), *pks)
 
-    def _discard(
-        self, pks: Sequence[int], known_keys: dict[str, npt.NDArray[np.int64]] | None = None
-    ) -> None:
-        """Remove uncommitted records and their band entries (the keys stored with each)."""
-        for pk in pks:
-            with self._guard():
-                raw_keys, raw_id = self.client.hmget(self._k(f"doc:{pk}"), ["keys", "id"])
-            if raw_keys is not None:
-                keys = np.frombuffer(raw_keys, dtype="<i8").astype(np.int64)
-            elif known_keys is not None and raw_id is not None and raw_id.decode() in known_keys:
-                keys = known_keys[raw_id.decode()]
-            else:
-                keys = np.zeros(0, dtype=np.int64)
-            member = str(pk).encode()
-            names = [self._band_key(kb) for kb in key_bytes(np.unique(keys))]
-            with self._guard():
-                for lo in range(0, len(names), LIMITS.redis_band_slice):
-                    chunk = names[lo : lo + LIMITS.redis_band_slice]
-                    pipe = self.client.pipeline(transaction=False)
-                    for name in chunk:
-                        pipe.srem(name, member)
-                    for name in chunk:
-                        pipe.scard(name)
-                    sizes = pipe.execute()[len(chunk) :]
-                    empty = [
-                        name[len(self._band_key(b"")) :]
-                        for name, n in zip(chunk, sizes, strict=True)
-                        if n == 0
-                    ]
-                    if empty:
-                        self.client.hdel(f"{self.prefix}:bands:".encode(), *empty)
-                pipe = self.client.pipeline(transaction=True)
-                pipe.delete(self._k(f"doc:{pk}"))
-                pipe.srem(self._k("pending"), pk)
-                pipe.execute()
+        self.lock.commit(drop)
 
     def _clean_pending(self) -> int:
         """Remove what writers that died left pending (needs the lock). Returns how many."""
-        with self._guard():
-            pending = sorted(int(x) for x in self.client.smembers(self._k("pending")))
-            if not pending:
-                return 0
-            scores = self.client.zmscore(self._k("pks"), [str(pk) for pk in pending])
-        stale = [pk for pk, score in zip(pending, scores, strict=True) if score is None]
-        committed = [pk for pk, score in zip(pending, scores, strict=True) if score is not None]
-        if committed:  # cannot happen (commit removes them from pending): only unmark them
-            with self._guard():
-                self.client.srem(self._k("pending"), *committed)
+        with guard(self.location):
+            raw = self.client.smembers(self._k("pending"))
+        pending = sorted(read_pks(raw, "the pending set", self.where))
+        if not pending:
+            return 0
+        live = self._committed(pending)
+        if live:  # cannot happen (commit removes them from pending): only unmark them
+            with guard(self.location):
+                self.client.srem(self._k("pending"), *sorted(live))
+        stale = [pk for pk in pending if pk not in live]
         self._discard(stale)
         return len(stale)
 
@@ -321,56 +360,55 @@ class RedisIndex:
         found = [(doc_id, pk) for doc_id, pk in zip(ids, olds, strict=True) if pk is not None]
         meta = self._meta([pk for _, pk in found])
 
-        def build(pipe: Any) -> None:
-            for doc_id, pk in found:
-                pipe.hdel(self._k("ids"), doc_id)
-                self._uncommit(pipe, pk, meta[pk])
-
         if found:
-            self.lock.commit(build)
-            known = {k: v for k, v in ids_and_keys.items() if v is not None}
-            self._discard([pk for _, pk in found], known)
+            hidden = [(pk, meta[pk], ids_and_keys[doc_id]) for doc_id, pk in found]
+            self.lock.commit_packed(self._visibility([], hidden, [doc_id for doc_id, _ in found]))
+            self._discard([pk for _, pk in found])
         return [doc_id for doc_id, _ in found]
 
     # ---- reading -------------------------------------------------------------------------
     def _committed(self, pks: Sequence[int]) -> set[int]:
-        if not pks:
-            return set()
-        with self._guard():
-            scores = self.client.zmscore(self._k("pks"), [str(pk) for pk in pks])
-        return {pk for pk, s in zip(pks, scores, strict=True) if s is not None}
+        out: set[int] = set()
+        step = LIMITS.redis_read_chunk
+        for lo in range(0, len(pks), step):
+            part = pks[lo : lo + step]
+            args: list[Any] = []
+            for pk in part:
+                args += ["GET", "u1", pk]
+            with guard(self.location):
+                bits = self.client.execute_command("BITFIELD_RO", self._k("live"), *args)
+            out.update(pk for pk, bit in zip(part, bits, strict=True) if bit)
+        return out
 
     def candidates(self, keys: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
         """(band key, document number) pairs for the given keys, committed documents only."""
         uniq = np.unique(keys)
         if uniq.size == 0:
             return []
-        storage = self.bands
-        with self._guard():
-            members = storage.getmany(*key_bytes(uniq))
-        pairs = [(int(k), int(m)) for k, ms in zip(uniq.tolist(), members, strict=True) for m in ms]
+        with guard(self.location):
+            pairs = self.buckets.lookup(uniq)
         live = self._committed(sorted({pk for _, pk in pairs}))
         return [(k, pk) for k, pk in pairs if pk in live]
 
-    def _fetch(self, pks: Sequence[int], extra: Sequence[str] = ()) -> list[list[Any] | None]:
-        out: list[list[Any] | None] = []
-        fields = [*DOC_FIELDS, *extra, "published"]  # last: absent (None) in older indexes
+    def _records(self, pks: Sequence[int]) -> list[DocRecord | None]:
+        out: list[DocRecord | None] = []
         for lo in range(0, len(pks), LIMITS.redis_read_chunk):
-            with self._guard():
-                pipe = self.client.pipeline(transaction=False)
-                for pk in pks[lo : lo + LIMITS.redis_read_chunk]:
-                    pipe.hmget(self._k(f"doc:{pk}"), fields)
-                rows = pipe.execute()
-            out.extend(None if row[0] is None else row for row in rows)
+            part = pks[lo : lo + LIMITS.redis_read_chunk]
+            with guard(self.location):
+                raws = self.client.mget([self._k(f"d:{pk}") for pk in part])
+            out.extend(
+                None if raw is None else read_record(raw, pk, self.where)
+                for pk, raw in zip(part, raws, strict=True)
+            )
         return out
 
     def documents(self, pks: Iterable[int]) -> dict[int, SourceDoc]:
         wanted = list(pks)
-        out: dict[int, SourceDoc] = {}
-        for pk, row in zip(wanted, self._fetch(wanted), strict=True):
-            if row is not None:
-                out[pk] = row_doc(row, self.where)
-        return out
+        return {
+            pk: record_doc(rec, self.where)
+            for pk, rec in zip(wanted, self._records(wanted), strict=True)
+            if rec is not None
+        }
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
         pk = self._pk_of([doc_id])[0]
@@ -379,17 +417,17 @@ class RedisIndex:
         return self.documents([pk]).get(pk)
 
     def _iter_pks(self) -> Iterator[int]:
-        last = 0
+        """Committed document numbers in order, from the bitmap, a slice per round trip."""
+        step = 1 << 16
+        lo = 0
         while True:
-            with self._guard():
-                batch = self.client.zrange(
-                    self._k("pks"), f"({last}", "+inf", byscore=True, offset=0, num=LIMITS.redis_read_chunk
-                )
-            if not batch:
+            with guard(self.location):
+                raw = self.client.getrange(self._k("live"), lo, lo + step - 1)
+            if not raw:
                 return
-            pks = [int(x) for x in batch]
-            yield from pks
-            last = pks[-1]
+            bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8))
+            yield from (np.flatnonzero(bits) + lo * 8).tolist()
+            lo += step
 
     def iter_documents(self) -> Iterator[tuple[int, SourceDoc, str]]:
         batch: list[int] = []
@@ -401,9 +439,10 @@ class RedisIndex:
         yield from self._docs_with_digest(batch)
 
     def _docs_with_digest(self, pks: Sequence[int]) -> Iterator[tuple[int, SourceDoc, str]]:
-        for pk, row in zip(pks, self._fetch(pks, ("digest",)), strict=True):
-            if row is not None:
-                yield pk, row_doc(row, self.where), row[9].decode()
+        for pk, rec in zip(pks, self._records(pks), strict=True):
+            if rec is None:
+                raise IndexFileError(f"{self.where}: committed document number {pk} has no record")
+            yield pk, record_doc(rec, self.where), rec.digest.hex()
 
     def sample_by_category(
         self, per_category: int, total: int, *, texts: bool = True
@@ -411,47 +450,39 @@ class RedisIndex:
         """(content text, category, text digest) of up to ``per_category`` documents of each
         category (the first indexed), at most ``total``, by category then index order: the
         same rows as the SQLite store's. ``texts=False`` leaves the text empty."""
-        with self._guard():
+        with guard(self.location):
             categories = sorted(c.decode() for c in self.client.smembers(self._k("categories")))
         chosen: list[tuple[str, int]] = []
         for category in categories:
             if len(chosen) >= total:
                 break
-            with self._guard():
+            with guard(self.location):
                 pks = self.client.zrange(self._k(f"cat:{category}"), 0, per_category - 1)
-            chosen.extend((category, int(pk)) for pk in pks)
+            chosen.extend((category, pk) for pk in read_pks(pks, f"category {category!r}", self.where))
         chosen = chosen[:total]
-        if not texts:
-            with self._guard():
-                pipe = self.client.pipeline(transaction=False)
-                for _, pk in chosen:
-                    pipe.hget(self._k(f"doc:{pk}"), "digest")
-                digests = pipe.execute()
-            return [("", c, d.decode()) for (c, _), d in zip(chosen, digests, strict=True) if d is not None]
-        rows = self._fetch([pk for _, pk in chosen], ("digest",))
+        if not texts:  # the digests only: the head of each record, prepacked (a scan asks each time)
+            end = b"%d" % (DIGEST_BYTES - 1)
+            commands = [resp(b"GETRANGE", self._k(f"d:{pk}").encode(), b"0", end) for _, pk in chosen]
+            digests = run_packed(self.client, self.location, commands) if commands else []
+            return [
+                ("", c, d.hex()) for (c, _), d in zip(chosen, digests, strict=True) if len(d) == DIGEST_BYTES
+            ]
         out: list[tuple[str, str, str]] = []
-        for (category, _), row in zip(chosen, rows, strict=True):
-            if row is None:
-                continue
-            text = ""
-            if texts:
-                doc = row_doc(row, self.where)
+        for (category, _), rec in zip(chosen, self._records([pk for _, pk in chosen]), strict=True):
+            if rec is not None:
+                doc = record_doc(rec, self.where)
                 text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
-            out.append((text, category, row[9].decode()))
+                out.append((text, category, rec.digest.hex()))
         return out
 
     def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:
-        """How many of ``keys`` lack document ``pk``, in one round trip."""
-        member = str(pk)
-        with self._guard():
-            pipe = self.client.pipeline(transaction=False)
-            for kb in key_bytes(np.asarray(keys, dtype=np.int64)):
-                pipe.sismember(self._band_key(kb), member)
-            return sum(1 for found in pipe.execute() if not found)
+        """How many of ``keys`` lack an entry for document ``pk``."""
+        with guard(self.location):
+            return self.buckets.missing(keys, pk)
 
     def counts(self) -> dict[str, int]:
-        with self._guard():
-            docs = int(self.client.zcard(self._k("pks")))
+        with guard(self.location):
+            docs = int(self.client.bitcount(self._k("live")))
             stats = self.client.hmget(self._k("stats"), ["characters", "passages", "band_rows"])
         chars, passages, bands = stats
         return {
@@ -462,38 +493,5 @@ class RedisIndex:
         }
 
     def structural_problems(self) -> list[str]:
-        """Problems of the keys themselves. First removes what a writer that died left pending,
-        when no writer is at work (those entries were never visible to readers)."""
-        problems: list[str] = []
-        if not self.lock.held and self.lock.acquire(0):
-            try:
-                self._clean_pending()
-            finally:
-                self.lock.release()
-        with self._guard():
-            n_pks = int(self.client.zcard(self._k("pks")))
-            n_ids = int(self.client.hlen(self._k("ids")))
-            pending = {int(x) for x in self.client.smembers(self._k("pending"))}
-        if n_pks != n_ids:
-            problems.append(f"{n_pks} committed documents but {n_ids} ids")
-        committed = set(self._iter_pks())
-        orphans = 0
-        hash_name = f"{self.prefix}:bands:".encode()
-        cursor = 0
-        while True:
-            with self._guard():
-                cursor, fields = self.client.hscan(hash_name, cursor, count=1000)
-                names = [self._band_key(f) for f in fields]
-                pipe = self.client.pipeline(transaction=False)
-                for name in names:
-                    pipe.smembers(name)
-                sets = pipe.execute()
-            for members in sets:
-                orphans += sum(1 for m in members if int(m) not in committed and int(m) not in pending)
-            if cursor == 0:
-                break
-        if orphans:
-            problems.append(f"{orphans} band entries point at no document")
-        return problems
-
-
+        """Problems of the keys themselves (``redis_check``)."""
+        return structural_problems(self)

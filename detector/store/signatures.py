@@ -86,7 +86,7 @@ def grouped_signatures(values: U32, group_starts: npt.NDArray[np.int64], params:
     ends = np.append(group_starts[1:], n)
     # Permutations along the rows, shingles along the columns: numpy's reduceat over the
     # contiguous last axis is ~16x faster than over axis 0 of the transposed layout.
-    buf = np.empty((params.num_perm, LIMITS.minhash_batch), dtype=np.uint32)
+    buf = np.empty((params.num_perm, min(n, LIMITS.minhash_batch)), dtype=np.uint32)
     for lo in range(0, n, LIMITS.minhash_batch):
         hi = min(n, lo + LIMITS.minhash_batch)
         chunk = buf[:, : hi - lo]

@@ -14,6 +14,7 @@ U+00A0 and U+3000 included, becomes one ASCII space; leading and trailing space 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,12 +88,41 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` (see the module docstring); idempotent: normalize(normalize(t).text) is the same."""
+    folded = list(map(fold_char, text))
+    if set(map(len, folded)) <= {1}:
+        # Every character folds to one character (nearly every page): the folded text lines
+        # up with the original, and only the space runs remain to be collapsed, run by run.
+        return _collapse_spaces("".join(folded), len(text))
+    return _normalize_folded(folded, len(text))
+
+
+_WORDS = re.compile(r"[^ ]+")
+
+
+def _collapse_spaces(aligned: str, size: int) -> Normalized:
+    """``aligned``: one folded character per original character (spaces not yet collapsed)."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    end = -1
+    for match in _WORDS.finditer(aligned):
+        start = match.start()
+        if end >= 0:  # a space run between two runs of text: one space, at the run's start
+            parts.append(" ")
+            offsets.append(end)
+        parts.append(match.group())
+        offsets.extend(range(start, match.end()))
+        end = match.end()
+    offsets.append(size)
+    return Normalized("".join(parts), tuple(offsets))
+
+
+def _normalize_folded(folded: list[str], size: int) -> Normalized:
+    """The general case: some characters fold to none or to several."""
     out: list[str] = []
     offsets: list[int] = []
     pending_space = -1  # original offset of a space run not yet written
-    for i, ch in enumerate(text):
-        folded = fold_char(ch)
-        for c in folded:
+    for i, chars in enumerate(folded):
+        for c in chars:
             if c == " ":
                 if pending_space < 0:
                     pending_space = i
@@ -104,5 +134,5 @@ def normalize(text: str) -> Normalized:
                 pending_space = -1
             out.append(c)
             offsets.append(i)
-    offsets.append(len(text))
+    offsets.append(size)
     return Normalized("".join(out), tuple(offsets))

@@ -12,143 +12,27 @@ signatures, so every shingle is hashed once per document.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
-
 from detector.model import Span
-from detector.text.segment import paragraphs, sentences
+from detector.text.main_batch import TokenBatch
+from detector.text.main_reference import MainTokens, main_tokens_reference
+from detector.text.plan_batch import plan
 from detector.text.tokens import Tokens, tokenize
 
-
-@dataclass(frozen=True)
-class MainTokens:
-    """The tokens of a document's main text only (boilerplate and title left out)."""
-
-    tokens: Tokens
-    sentence_starts: npt.NDArray[np.int64]  # token index where each sentence starts
-    sentence_paragraph: npt.NDArray[np.int64]  # paragraph number of each sentence
+__all__ = ["MainTokens", "main_tokens", "main_tokens_reference", "plan_passages"]
 
 
 def main_tokens(text: str, spans: list[Span], tokens: Tokens | None = None) -> MainTokens:
-    """Tokens inside ``spans`` with their sentence and paragraph structure (vectorised: one
-    searchsorted per array, not one per sentence)."""
-    all_tokens = tokens if tokens is not None else tokenize(text)
-    n = len(all_tokens)
-    if spans and n:
-        span_arr = np.array(spans, dtype=np.int64)
-        lo = np.searchsorted(all_tokens.starts, span_arr[:, 0], side="left")
-        hi = np.searchsorted(all_tokens.ends, span_arr[:, 1], side="right")
-        delta = np.zeros(n + 1, dtype=np.int64)
-        np.add.at(delta, lo, 1)
-        np.add.at(delta, np.maximum(hi, lo), -1)
-        idx = np.flatnonzero(np.cumsum(delta[:n]) > 0)
-    else:
-        idx = np.zeros(0, dtype=np.int64)
-    toks = Tokens(
-        all_tokens.starts[idx], all_tokens.ends[idx], all_tokens.hashes[idx], all_tokens.is_cjk[idx]
-    )
-    sents = sentences(text, spans)
-    empty = np.zeros(0, dtype=np.int64)
-    if not sents or not len(toks):
-        return MainTokens(toks, empty, empty)
-    sent_arr = np.array(sents, dtype=np.int64)
-    para_starts = np.array([p for p, _ in paragraphs(text, spans)], dtype=np.int64)
-    s_lo = np.searchsorted(toks.starts, sent_arr[:, 0], side="left")
-    s_hi = np.searchsorted(toks.ends, sent_arr[:, 1], side="right")
-    para = np.searchsorted(para_starts, sent_arr[:, 0], side="right") - 1
-    keep = s_hi > s_lo
-    s_lo, para = s_lo[keep], para[keep]
-    if s_lo.size:
-        first = np.ones(s_lo.size, dtype=np.bool_)
-        first[1:] = s_lo[1:] > s_lo[:-1]
-        s_lo, para = s_lo[first], para[first]
-    return MainTokens(toks, s_lo.astype(np.int64), para.astype(np.int64))
-
-
-@dataclass(frozen=True)
-class PassagePlan:
-    """The passages of one document as ranges of its sentences (atoms)."""
-
-    sent_starts: npt.NDArray[np.int64]  # token index of each sentence (the first starts at 0)
-    atom_ranges: list[tuple[int, int]]  # [first sentence, last sentence) of each passage
-    token_ranges: list[tuple[int, int]]
-
-
-def _bounded_sentences(
-    mt: MainTokens, t: int, chunk_tokens: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Sentence starts (the first at token 0) and paragraph numbers, with every sentence longer
-    than ``2 * chunk_tokens`` tokens cut into pieces of ``chunk_tokens // 2`` (a short tail joins
-    the piece before it). A passage that never ends a sentence (commas only, or punctuation a
-    spinner changed) is then signed and queried in windows of bounded length, so retrieval does
-    not depend on where sentences happen to end: a page window of two or three pieces overlaps
-    a source chunk by at least 0.6 in Jaccard however the two texts are cut."""
-    starts = mt.sentence_starts.copy()
-    starts[0] = 0  # tokens before the first sentence belong to it
-    paras = mt.sentence_paragraph
-    ends = np.append(starts[1:], t)
-    piece = max(1, chunk_tokens // 2)
-    long = np.flatnonzero(ends - starts > 2 * chunk_tokens)
-    if not long.size:
-        return starts, paras
-    out_s: list[int] = []
-    out_p: list[int] = []
-    long_set = set(long.tolist())
-    for i, (a, b, para) in enumerate(zip(starts.tolist(), ends.tolist(), paras.tolist(), strict=True)):
-        cuts = list(range(a, b, piece)) if i in long_set else [a]
-        if len(cuts) > 1 and b - cuts[-1] < piece // 2:
-            cuts.pop()
-        out_s.extend(cuts)
-        out_p.extend([para] * len(cuts))
-    return np.array(out_s, dtype=np.int64), np.array(out_p, dtype=np.int64)
+    """Tokens inside ``spans`` with their sentence and paragraph structure (``tokens``: the
+    text's ``tokenize``, when the caller has it already). One document at a time, as a page is
+    scanned, the regular expressions are faster than numpy's per-call overhead (~290 against
+    ~400 us for a 1,000-character page); many at once, ``main_tokens_batch`` is (and equal)."""
+    return main_tokens_reference(text, spans, tokens if tokens is not None else tokenize(text))
 
 
 def plan_passages(
     mt: MainTokens, chunk_tokens: int, min_tokens: int, query_windows: int
-) -> PassagePlan | None:
-    """The passages of ``mt`` to sign: index chunks, and query windows when ``query_windows`` > 0."""
-    t = len(mt.tokens)
-    if t < min_tokens or mt.sentence_starts.size == 0:
-        return None
-    sent_starts, sent_paras = _bounded_sentences(mt, t, chunk_tokens)
-    n_sent = int(sent_starts.shape[0])
-    sent_ends = np.append(sent_starts[1:], t)
-    starts_l, ends_l = sent_starts.tolist(), sent_ends.tolist()
-    paras = sent_paras.tolist()
-
-    # Chunks: merge sentences of one paragraph until each holds chunk_tokens tokens; a short
-    # tail chunk joins the chunk before it in the same paragraph.
-    chunks: list[list[int]] = []  # [first, last, paragraph]
-    acc = 0
-    for i in range(n_sent):
-        if not chunks or chunks[-1][2] != paras[i] or acc >= chunk_tokens:
-            chunks.append([i, i + 1, paras[i]])
-            acc = 0
-        else:
-            chunks[-1][1] = i + 1
-        acc += ends_l[i] - starts_l[i]
-    merged: list[list[int]] = []
-    for c in chunks:
-        size = ends_l[c[1] - 1] - starts_l[c[0]]
-        if merged and merged[-1][2] == c[2] and size < chunk_tokens:
-            merged[-1][1] = c[1]
-        else:
-            merged.append(c)
-    atom_ranges = [(c[0], c[1]) for c in merged]
-    # Paragraphs made of several chunks (a one-chunk paragraph is that chunk already).
-    if query_windows:
-        # The query side also tries every window of 1..query_windows sentences of a paragraph,
-        # so that some window lines up with a source chunk whatever the page cut or kept.
-        for i in range(n_sent):
-            for w in range(1, query_windows + 1):
-                j = i + w
-                if j > n_sent or paras[j - 1] != paras[i]:
-                    break
-                atom_ranges.append((i, j))
-        atom_ranges = sorted(set(atom_ranges))
-    kept = [(a, b) for a, b in atom_ranges if ends_l[b - 1] - starts_l[a] >= min_tokens]
-    if not kept:
-        return None
-    return PassagePlan(sent_starts, kept, [(starts_l[a], ends_l[b - 1]) for a, b in kept])
+) -> list[tuple[int, int]]:
+    """Token ranges of the passages of ``mt`` to sign: index chunks, and query windows when
+    ``query_windows`` > 0 (plan_batch.py, for one document)."""
+    planned = plan(TokenBatch.of([mt]), chunk_tokens, min_tokens, query_windows)
+    return [(a, b) for a, b in planned.token_ranges.tolist()]

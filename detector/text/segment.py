@@ -18,12 +18,13 @@ _LINE = re.compile(r"[^\n]+")
 # A sentence: anything up to and including a terminator (plus closing quotes/brackets), or to the end.
 # CJK on either side of a half-width full stop (Han, kana, Hangul; the closing quotes and
 # brackets a Chinese sentence ends with count on the left).
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+_CJK = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)
 _SENTENCE = re.compile(
     r"""[^。！？!?；;\n]*?(?:[。！？!?；;]+|\.(?=\s|$)|(?<![0-9])\.(?=["'”’」』)）\]])"""
     rf"""|(?<=[{_CJK}”’」』）])\.(?=[{_CJK}“‘「『（]))[”’"'」』)）\]]*|[^。！？!?；;\n]+"""
 )
-_SPACE = " \t\r\f\v\u00a0\u3000\u200b\ufeff"
+TRIM_CHARS = _SPACE = " \t\r\f\v\u00a0\u3000\u200b\ufeff"  # stripped from both ends
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 

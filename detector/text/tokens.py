@@ -128,11 +128,12 @@ _SHINGLE_MULT = np.array(
 
 def fmix64(h: U64) -> U64:
     """MurmurHash3's 64-bit finaliser: an avalanching bijection (wraps modulo 2**64)."""
-    h = h ^ (h >> _S33)
-    h = h * _M1
-    h = h ^ (h >> _S33)
-    h = h * _M2
-    return h ^ (h >> _S33)
+    h = h ^ (h >> _S33)  # a new array: the caller's is left alone, the rest works in place
+    h *= _M1
+    h ^= h >> _S33
+    h *= _M2
+    h ^= h >> _S33
+    return h
 
 
 # Words are hashed on their first 64 characters and their length (longer "words" are
@@ -175,66 +176,91 @@ def codepoints(text: str) -> npt.NDArray[np.uint32]:
 def tokenize(text: str) -> Tokens:
     """All tokens of ``text``, in order. Invisible format characters (zero-width space, bidi
     controls) are skipped as if absent, as normalize() drops them: "ab\u200bc" is one word."""
-    classes, _ = _tables()
-    cps = codepoints(text)
-    low = np.where(cps < 0x10000, cps, 0)
-    invisible = (classes[low] == INVISIBLE) & (cps < 0x10000)
-    for i in np.flatnonzero(cps >= 0x10000).tolist():
-        invisible[i] = _classify_astral(int(cps[i]))[0] == INVISIBLE
-    if not invisible.any():
-        return _tokenize_codepoints(cps)
-    keep = np.flatnonzero(~invisible)
-    t = _tokenize_codepoints(cps[keep])
-    return Tokens(keep[t.starts], keep[t.ends - 1] + 1, t.hashes, t.is_cjk)
+    return tokenize_codepoints(codepoints(text))
 
 
-def _tokenize_codepoints(cps: npt.NDArray[np.uint32]) -> Tokens:
+def classify(cps: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.uint8], U64]:
+    """Class and folded code point of every character (BMP from the tables; the few distinct
+    astral characters one by one)."""
     classes, folded = _tables()
-    n = cps.shape[0]
-    if n == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return Tokens(empty, empty.copy(), np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.bool_))
     bmp = cps < 0x10000
     low = np.where(bmp, cps, 0)
     cls = classes[low]
     fold = np.where(bmp, folded[low], cps).astype(np.uint64)
     astral = np.flatnonzero(~bmp)
     if astral.size:  # rare: look the few distinct characters up one by one
-        cls = cls.copy()
-        for i in astral.tolist():
-            c, f = _classify_astral(int(cps[i]))
-            cls[i] = c
-            fold[i] = f
-    is_cjk_char = cls == CJK
-    is_word_char = cls == WORD
+        distinct, which = np.unique(cps[astral], return_inverse=True)
+        looked = [_classify_astral(int(cp)) for cp in distinct.tolist()]
+        cls[astral] = np.array([c for c, _ in looked], dtype=np.uint8)[which]
+        fold[astral] = np.array([f for _, f in looked], dtype=np.uint64)[which]
+    return cls, fold
+
+
+@lru_cache(maxsize=1)
+def _cjk_hashes() -> U64:
+    """The token hash of every BMP code point as a CJK character (used only where it is one)."""
+    _, folded = _tables()
+    return fmix64(folded.astype(np.uint64) ^ _CJK_SALT)
+
+
+def tokenize_codepoints(cps: npt.NDArray[np.uint32]) -> Tokens:
+    """``tokenize`` of the text whose UTF-32 code units are ``cps``; offsets index ``cps``."""
+    if cps.size and int(cps.max()) >= 0x10000:  # astral characters: fold every character
+        cls, fold = classify(cps)
+    else:
+        cls, fold = _tables()[0][cps], None
+    invisible = cls == INVISIBLE
+    if not invisible.any():
+        return _tokens_of(cps, cls, fold)
+    keep = np.flatnonzero(~invisible)
+    t = _tokens_of(cps[keep], cls[keep], None if fold is None else fold[keep])
+    return Tokens(keep[t.starts], keep[t.ends - 1] + 1, t.hashes, t.is_cjk)
+
+
+def _tokens_of(cps: npt.NDArray[np.uint32], cls: npt.NDArray[np.uint8], fold: U64 | None) -> Tokens:
+    """Tokens of visible characters with classes ``cls``; ``fold``: every character's folded
+    code point, or None when all are in the BMP (then looked up where needed)."""
+    folded = _tables()[1]
+    cjk_pos = np.flatnonzero(cls == CJK)
+    is_word_char = (cls == WORD).view(np.int8)
     # Word runs: maximal runs of WORD characters.
-    prev_word = np.concatenate(([False], is_word_char[:-1]))
-    next_word = np.concatenate((is_word_char[1:], [False]))
-    run_starts = np.flatnonzero(is_word_char & ~prev_word)
-    run_ends = np.flatnonzero(is_word_char & ~next_word) + 1
+    edges = np.diff(is_word_char, prepend=np.int8(0), append=np.int8(0))
+    run_starts = np.flatnonzero(edges == 1)
+    run_ends = np.flatnonzero(edges == -1)
     # Polynomial hash of each run over its first _WORD_PREFIX characters, plus its length:
     # sum f[m] * R**(m - s), computed only over the word characters (few in Chinese text).
     if run_starts.size:
         word_pos = np.flatnonzero(is_word_char)
-        run_of = np.searchsorted(run_starts, word_pos, side="right") - 1
+        run_of = np.repeat(np.arange(run_starts.size), run_ends - run_starts)
         offset = word_pos - run_starts[run_of]
         inside = offset < _WORD_PREFIX
         weight = _R_POWERS[np.minimum(offset, _WORD_PREFIX - 1)]
-        terms = np.where(inside, fold[word_pos] * weight, np.uint64(0))
-        run_vals = np.add.reduceat(terms, np.searchsorted(word_pos, run_starts), dtype=np.uint64)
+        word_fold = folded[cps[word_pos]].astype(np.uint64) if fold is None else fold[word_pos]
+        terms = np.where(inside, word_fold * weight, np.uint64(0))
+        run_vals = np.add.reduceat(terms, np.cumsum(run_ends - run_starts) - (run_ends - run_starts))
         run_hash = fmix64(run_vals ^ ((run_ends - run_starts).astype(np.uint64) * _LEN_SALT))
     else:
         run_hash = np.zeros(0, dtype=np.uint64)
-    cjk_pos = np.flatnonzero(is_cjk_char)
-    cjk_hash = fmix64(fold[cjk_pos] ^ _CJK_SALT)
-
-    starts = np.concatenate((cjk_pos, run_starts)).astype(np.int64)
-    order = np.argsort(starts, kind="stable")
-    ends = np.concatenate((cjk_pos + 1, run_ends)).astype(np.int64)
-    hashes = np.concatenate((cjk_hash, run_hash))
-    kinds = np.concatenate((np.ones(cjk_pos.size, dtype=np.bool_), np.zeros(run_starts.size, dtype=np.bool_)))
+    cjk_hash = _cjk_hashes()[cps[cjk_pos]] if fold is None else fmix64(fold[cjk_pos] ^ _CJK_SALT)
+    # Tokens in text order without sorting: the smaller kind is placed by binary search among
+    # the larger, which fills the places left.
+    count = cjk_pos.size + run_starts.size
+    cjk_many = run_starts.size <= cjk_pos.size
+    if cjk_many:
+        few_at = np.searchsorted(cjk_pos, run_starts) + np.arange(run_starts.size)
+    else:
+        few_at = np.searchsorted(run_starts, cjk_pos) + np.arange(cjk_pos.size)
+    is_cjk = np.full(count, cjk_many, dtype=np.bool_)
+    is_cjk[few_at] = not cjk_many
+    starts = np.empty(count, dtype=np.int64)
+    hashes = np.empty(count, dtype=np.uint64)
+    starts[is_cjk], hashes[is_cjk] = cjk_pos, cjk_hash
+    words = ~is_cjk
+    starts[words], hashes[words] = run_starts, run_hash
+    ends = starts + 1  # a CJK token is one character; words end where their run does
+    ends[words] = run_ends
     # utf-32 units are code points, which is what Python string indices count.
-    return Tokens(starts[order], ends[order], hashes[order], kinds[order])
+    return Tokens(starts, ends, hashes, is_cjk)
 
 
 def shingle_hashes(token_hashes: U64, k: int) -> U64:
@@ -257,3 +283,15 @@ def shingle_hashes(token_hashes: U64, k: int) -> U64:
 def minhash_input(shingles: U64) -> npt.NDArray[np.uint32]:
     """The 32-bit values fed to MinHash (the high half of the 64-bit shingle hash)."""
     return (shingles >> np.uint64(32)).astype(np.uint32)
+
+
+def shingle_hashes_batch(token_hashes: U64, k: int) -> U64:
+    """``shingle_hashes`` of every run of exactly ``k`` tokens of a sequence that holds many
+    documents end to end (the caller keeps the runs inside one document); empty when shorter."""
+    count = token_hashes.shape[0] - k + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    acc = token_hashes[:count] * _SHINGLE_MULT[0]
+    for j in range(1, k):
+        acc += token_hashes[j : j + count] * _SHINGLE_MULT[j]
+    return fmix64(acc ^ np.uint64(k))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import replace
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from detector.analysis.topic import SiteInfo, SitePage, TopicSettings, fit, judge_site
 from detector.analysis.topic_terms import analyze, complete_word, decode, term_ids
+from detector.analysis.topic_verdicts import mostly_latin, script_letters
 
 SETTINGS = TopicSettings()
 
@@ -302,3 +304,35 @@ def test_a_site_of_a_thousand_pages_gets_a_topic_for_every_page() -> None:
         pages.append(_page(f"p{i}.html", f"第{i}页", body, repost=i % 3 == 0))
     topics = judge_site(MACHINE_SITE, pages, SETTINGS, {})
     assert len(topics) == 1000
+
+
+def _script_letters_by_loop(text: str) -> tuple[int, int]:
+    cjk = other = 0
+    for c in text:
+        if c.isalpha():
+            if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af":
+                cjk += 1
+            else:
+                other += 1
+    return cjk, other
+
+
+def test_script_letters_count_as_a_loop_over_letters_would() -> None:
+    # Kana, Han and Hangul letters against other letters; symbols inside those blocks (䷀, ・)
+    # and astral Han are not CJK letters of the blocks; digits and marks are no letters.
+    rng = random.Random(7)
+    pools = [
+        range(0x20, 0x250),
+        range(0x3000, 0x3100),
+        range(0x4DC0, 0x4E20),
+        range(0x9FE0, 0xA010),
+        range(0xABF0, 0xAC10),
+        range(0xD7A0, 0xD7C0),
+        range(0x1F600, 0x1F610),
+        range(0x20000, 0x20010),
+    ]
+    for _ in range(2000):
+        text = "".join(chr(rng.choice(rng.choice(pools))) for _ in range(rng.randrange(0, 40)))
+        cjk, other = _script_letters_by_loop(text)
+        assert script_letters(text) == (cjk, other), text
+        assert mostly_latin(text) == (cjk + other > 0 and cjk < 0.3 * (cjk + other)), text

@@ -3,6 +3,7 @@ existed (no ``published`` field) reads as null."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from detector.store.redis_codec import DocRecord
 from tests.conftest import CliRun
 from tests.dates.test_source_dates import article, page_html, repost, scan_pages, write_jsonl
 from tests.redis_server import RedisServer, redis_server
@@ -35,8 +37,11 @@ def test_redis_keeps_source_dates_and_reads_old_documents_as_null(
     )
     assert cli("index", str(sources), "--index", url).exit_code == 0
     client: Any = server.client
-    old_pk = client.hget(f"{name}:ids", "old").split()[0].decode()
-    assert client.hdel(f"{name}:doc:{old_pk}", "published") == 1  # as written before dates existed
+    old_pk = int.from_bytes(client.hget(f"{name}:ids", "old")[:4], "big")
+    rec = DocRecord.unpack(client.get(f"{name}:d:{old_pk}"))
+    assert rec.strings["published"] == "2017-01-01"
+    strings = {**rec.strings, "published": None}  # as written before dates existed
+    client.set(f"{name}:d:{old_pk}", dataclasses.replace(rec, strings=strings).pack())
 
     dated, old = scan_pages(
         cli,

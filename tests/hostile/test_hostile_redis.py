@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from detector.store.redis_codec import DocRecord
 from tests.conftest import SEED_PAGE, CliRun
 from tests.redis_server import RedisServer, redis_server
 
@@ -26,8 +28,7 @@ def test_a_zlib_bomb_in_a_redis_document_is_refused_as_corrupt(cli: CliRun, serv
     assert cli("index", "corpus/sources", "--index", url).exit_code == 0
     client: Any = server.client
     bomb = zlib.compress(b"A" * (64 * 2**20), 9)
-    for pk in client.zrange(f"{prefix}:pks", 0, -1):
-        client.hset(f"{prefix}:doc:{int(pk)}", mapping={"body": bomb, "chars": "3"})
+    rewrite_records(client, prefix, body=bomb, chars=3, main=())
     r = cli("scan", str(SEED_PAGE), "--index", url, "--json", "-")
     assert r.exit_code == 2, r.output
     assert "inflates beyond" in r.stderr and "Traceback" not in r.output
@@ -42,7 +43,50 @@ def test_redis_value_with_a_forged_length_is_refused(
     url = server.url(prefix)
     assert cli("index", "corpus/sources", "--index", url).exit_code == 0
     client: Any = server.client
-    for pk in client.zrange(f"{prefix}:pks", 0, -1):
-        client.hset(f"{prefix}:doc:{int(pk)}", mapping={"chars": "99999999999999999999"})
+    rewrite_records(client, prefix, chars=99999999999999999999)
     r = cli("scan", str(SEED_PAGE), "--index", url, "--json", "-")
     assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def rewrite_records(client: Any, prefix: str, **changes: object) -> None:
+    for key in client.scan_iter(f"{prefix}:d:*"):
+        rec = DocRecord.unpack(client.get(key))
+        client.set(key, dataclasses.replace(rec, **changes).pack())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("truncated records", "is corrupt (a field runs past the record)"),
+        ("a record of garbage", "is corrupt"),
+        ("a band entry of the wrong length", "a band bucket holds a value that is not a band entry"),
+        ("a forged band table state", "the band table's state is corrupt"),
+        ("a forged id entry", "is corrupt"),
+    ],
+)
+def test_damaged_redis_values_are_one_line_errors(
+    cli: CliRun, server: RedisServer, damage: str, message: str
+) -> None:
+    prefix = "h" + uuid.uuid4().hex[:10]
+    url = server.url(prefix)
+    assert cli("index", "corpus/sources", "--index", url).exit_code == 0
+    client: Any = server.client
+    if damage == "truncated records":
+        for key in client.scan_iter(f"{prefix}:d:*"):
+            client.set(key, client.get(key)[:40])
+    elif damage == "a record of garbage":
+        for key in client.scan_iter(f"{prefix}:d:*"):
+            client.set(key, b"\xff" * 200)
+    elif damage == "a band entry of the wrong length":
+        for key in client.scan_iter(f"{prefix}:b:*"):
+            client.zadd(key, {m + b"x": 0 for m in client.zrange(key, 0, -1)})
+    elif damage == "a forged band table state":
+        client.set(f"{prefix}:lh", b"99 -3")
+    else:
+        for doc_id in client.hkeys(f"{prefix}:ids"):
+            client.hset(f"{prefix}:ids", doc_id, b"12")
+    r = cli("scan", str(SEED_PAGE), "--index", url, "--json", "-")
+    assert r.exit_code == 2 and message in r.stderr and "Traceback" not in r.output
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    check = cli("index", "--check", "--index", url)
+    assert check.exit_code == 2 and "Traceback" not in check.output

@@ -22,6 +22,7 @@ from detector.errors import ConfigError, IndexFileError
 from detector.indexing import check_index, index_corpus
 from detector.retrieval import open_index
 from detector.store.location import FileLocation, RedisLocation, parse_location
+from detector.store.redis_codec import DocRecord
 from tests.conftest import ROOT, CliRun
 from tests.redis_server import RedisServer, free_port, redis_server, self_signed_certificate
 
@@ -147,7 +148,11 @@ def test_replacing_a_document_replaces_its_bands(cli: CliRun, server: RedisServe
     assert after["pages"][0]["findings"] == []
     assert cli("index", "--check", "--index", url).exit_code == 0
     client: Any = server.client
-    assert int(client.zcard(f"{url.rsplit('=', 1)[1]}:pks")) == 1
+    name = url.rsplit("=", 1)[1]
+    assert int(client.bitcount(f"{name}:live")) == 1
+    # The replaced document's band entries are gone: the sets hold the new one's only.
+    entries = sum(int(client.zcard(k)) for k in client.scan_iter(f"{name}:b:*"))
+    assert entries == int(client.hget(f"{name}:stats", "band_rows")) > 0
 
 
 def test_other_settings_are_refused_with_the_embedded_store_s_message(
@@ -176,10 +181,54 @@ def test_check_reports_band_entries_that_point_at_no_document(cli: CliRun, serve
     url = server.url(name)
     assert cli("index", "corpus/sources/portal-a", "--index", url).exit_code == 0
     client: Any = server.client
-    some_key = next(iter(client.hkeys(f"{name}:bands:")))
-    client.sadd(f"{name}:bands:".encode() + some_key, b"999999")
+    bucket = next(iter(client.scan_iter(f"{name}:b:*")))
+    entry = client.zrange(bucket, 0, 0)[0]
+    client.zadd(bucket, {entry[:8] + (999999).to_bytes(4, "big"): 0})  # a document never written
     r = cli("index", "--check", "--index", url)
     assert r.exit_code == 2 and "1 band entries point at no document" in r.output
+
+
+def test_check_reports_band_entries_in_the_wrong_set(cli: CliRun, server: RedisServer) -> None:
+    name = prefix()
+    url = server.url(name)
+    assert cli("index", "corpus/sources/portal-a", "--index", url).exit_code == 0
+    client: Any = server.client
+    sets = sorted(client.scan_iter(f"{name}:b:*"))
+    assert len(sets) > 1  # the table has split
+    entry = client.zrange(sets[0], 0, 0)[0]
+    client.zrem(sets[0], entry)
+    client.zadd(sets[1], {entry: 0})
+    r = cli("index", "--check", "--index", url)
+    assert r.exit_code == 2 and "1 band entries are in the wrong bucket set" in r.output
+
+
+def test_band_entries_stay_compact_under_the_default_server_configuration(
+    server: RedisServer, tmp_path: Path
+) -> None:
+    name = prefix()
+    src = write_jsonl(tmp_path / "s.jsonl", 300)
+    index_corpus([str(src)], server.url(name), Settings())
+    client: Any = server.client
+    sets = list(client.scan_iter(f"{name}:b:*"))
+    entries = int(client.hget(f"{name}:stats", "band_rows"))
+    # About 48 entries per set (split as the index grew), each set one listpack.
+    assert 24 <= entries / len(sets) <= 96
+    assert {client.object("encoding", k) for k in sets} == {b"listpack"}
+    assert check_index(server.url(name), Settings()) == []
+
+
+def test_an_index_of_the_older_layout_is_refused_with_how_to_rebuild_it(
+    cli: CliRun, server: RedisServer
+) -> None:
+    name = prefix()
+    url = server.url(name)
+    assert cli("index", "corpus/sources/portal-a", "--index", url).exit_code == 0
+    client: Any = server.client
+    client.delete(f"{name}:layout")  # as datasketch's one set per bucket left it: no layout key
+    for args in (["scan", "corpus/pages"], ["index", "corpus/sources"], ["index", "--info"]):
+        r = cli(*args, "--index", url)
+        assert r.exit_code == 2 and len(r.output.splitlines()) == 1, r.output
+        assert "older layout" in r.output and "rebuild it with `detector index SOURCE... --index" in r.output
 
 
 def test_nothing_is_pickled(cli: CliRun, server: RedisServer) -> None:
@@ -188,14 +237,11 @@ def test_nothing_is_pickled(cli: CliRun, server: RedisServer) -> None:
     client: Any = server.client
     json.loads(client.get(f"{name}:manifest"))
     json.loads(client.get(f"{name}:permutations"))
-    bucket_prefix = f"{name}:bands:".encode()
-    fields = client.hkeys(bucket_prefix)
-    assert fields and all(len(f) == 8 for f in fields)  # bytes keys: a band key's 8 bytes
-    for f in fields[:200]:
-        members = client.smembers(bucket_prefix + f)
-        assert members and all(m.isdigit() for m in members)  # document numbers as ASCII
-    doc = client.hgetall(f"{name}:doc:1")
-    assert json.loads(doc[b"main"]) is not None and doc[b"body"][:1] == b"x"  # zlib, not pickle
+    for bucket in client.scan_iter(f"{name}:b:*"):
+        members = client.zrange(bucket, 0, -1)
+        assert members and all(len(m) == 12 for m in members)  # band key and document number
+    rec = DocRecord.unpack(client.get(f"{name}:d:1"))
+    assert rec.strings["id"] and rec.body[:1] == b"x"  # zlib, not pickle
 
 
 # ---- Redis unreachable, going away, passwords ---------------------------------------------
@@ -244,7 +290,7 @@ def start_index(source: Path, url: str) -> subprocess.Popen[str]:
 def wait_for_documents(client: Any, name: str, proc: subprocess.Popen[str]) -> int:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        n = int(client.zcard(f"{name}:pks"))
+        n = int(client.bitcount(f"{name}:live"))
         if n > 0:
             return n
         assert proc.poll() is None, proc.communicate()
@@ -288,7 +334,7 @@ def test_a_killed_writer_leaves_whole_documents_only(tmp_path: Path) -> None:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.communicate()
-        committed = int(client.zcard(f"{name}:pks"))
+        committed = int(client.bitcount(f"{name}:live"))
         assert 0 < committed < 1500
         # Every committed document has all its band entries; nothing half-written is visible.
         assert check_index(url, Settings()) == []

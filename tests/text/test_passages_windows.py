@@ -18,11 +18,9 @@ S = Settings()
 
 
 def ranges(text: str, query_windows: int) -> list[tuple[int, int]]:
-    plan = plan_passages(
+    return plan_passages(
         main_tokens(text, [(0, len(text))]), S.chunk_tokens, S.min_passage_tokens, query_windows
     )
-    assert plan is not None
-    return plan.token_ranges
 
 
 def test_a_passage_without_sentence_ends_is_indexed_in_chunks_of_bounded_length() -> None:

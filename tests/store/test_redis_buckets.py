@@ -1,0 +1,89 @@
+"""The Redis band table (linear hashing over sorted sets) against a real redis-server: entries are
+found at every size, a reader holding an old state is not misled by splits, and entries are
+removed exactly."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from detector.store.location import parse_location
+from detector.store.redis_buckets import BucketTable, addresses
+from detector.store.redis_lock import WriterLock
+from tests.redis_server import RedisServer, redis_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as s:
+        yield s
+
+
+def table(server: RedisServer, name: str, *, writer: bool) -> BucketTable:
+    loc = parse_location(server.url(name))
+    client: Any = server.connect()
+    lock = WriterLock(client, loc, f"{name}:lock")  # type: ignore[arg-type]
+    if writer:
+        assert lock.acquire(5)
+    return BucketTable(client, name, lock, loc.display())
+
+
+def entries(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(-(2**63), 2**63 - 1, size=n, dtype=np.int64)
+    keys[: n // 10] = keys[n // 10 : 2 * (n // 10)]  # some keys shared by two documents
+    return keys, rng.integers(1, 5000, size=n, dtype=np.int64)
+
+
+def test_a_reader_with_an_old_state_finds_every_entry_after_splits(server: RedisServer) -> None:
+    name = "lh" + uuid.uuid4().hex[:8]
+    writer, reader = table(server, name, writer=True), table(server, name, writer=False)
+    keys, pks = entries(3000, 1)
+    writer.grow(len(keys))
+    writer.add(keys, pks)
+    uniq = np.unique(keys)
+    expected = sorted(zip(keys.tolist(), pks.tolist(), strict=True))
+    assert sorted(reader.lookup(uniq)) == expected
+    old = reader.state()
+    writer.grow(20 * len(keys))  # many splits after the reader cached its state
+    assert writer.state() != old and reader.state() == old
+    assert sorted(reader.lookup(uniq)) == expected
+    assert reader.state() == writer.state()
+    # Every set holds only its own keys, and Redis keeps each compact.
+    client: Any = server.client
+    for addr, arr in writer.scan():
+        assert bool((addresses(arr["key"].astype(np.int64), writer.state()) == addr).all())
+    encodings = {client.object("encoding", writer.name(a)) for a in range(writer.size(writer.state()))}
+    assert encodings - {None} == {b"listpack"}  # None: a set left empty by a split
+
+
+def test_removing_entries_removes_those_only(server: RedisServer) -> None:
+    name = "lh" + uuid.uuid4().hex[:8]
+    writer = table(server, name, writer=True)
+    keys, pks = entries(2000, 2)
+    writer.grow(len(keys))
+    writer.add(keys, pks)
+    gone = pks == pks[0]
+    writer.remove(keys[gone], pks[gone])
+    writer.remove_documents({int(pks[1])})
+    kept = ~gone & (pks != pks[1])
+    assert sorted(writer.lookup(np.unique(keys))) == sorted(
+        zip(keys[kept].tolist(), pks[kept].tolist(), strict=True)
+    )
+    assert writer.missing(keys[kept][:50], int(pks[kept][0])) == int((pks[kept][:50] != pks[kept][0]).sum())
+
+
+def test_a_writer_that_lost_the_lock_changes_nothing(server: RedisServer, tmp_path: Path) -> None:
+    name = "lh" + uuid.uuid4().hex[:8]
+    writer = table(server, name, writer=True)
+    keys, pks = entries(100, 3)
+    client: Any = server.client
+    client.set(f"{name}:lock", "someone-else")
+    with pytest.raises(Exception, match="lost the writer lock"):
+        writer.add(keys, pks)
+    assert list(client.scan_iter(f"{name}:b:*")) == []

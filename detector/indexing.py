@@ -31,6 +31,7 @@ from detector.retrieval import (
 )
 from detector.store import create_or_open_store, open_store, params_cache
 from detector.store.interface import PreparedDoc, text_digest
+from detector.text.charclass import bmp_table
 from detector.text.tokens import tokenize
 from detector.textsafe import has_control
 
@@ -83,6 +84,7 @@ def index_corpus(
             previous.clear()
             if pool is None and not final and workers > 1:
                 tokenize("")  # build the lookup tables once, before the workers fork
+                bmp_table()
                 pool = ProcessPoolExecutor(
                     max_workers=workers, mp_context=multiprocessing.get_context("fork")
                 )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from detector.analysis.topic import SiteInfo, SitePage, TopicSettings, fit, judge_site
@@ -336,3 +338,20 @@ def test_script_letters_count_as_a_loop_over_letters_would() -> None:
         cjk, other = _script_letters_by_loop(text)
         assert script_letters(text) == (cjk, other), text
         assert mostly_latin(text) == (cjk + other > 0 and cjk < 0.3 * (cjk + other)), text
+
+
+def test_a_topic_cache_file_rewritten_is_read_again(tmp_path: Path) -> None:
+    # Models read are kept in the process by file identity: the same file is read once, a
+    # rewritten one (another model under the same key) is read anew.
+    from detector.analysis import topic_cache
+    from detector.analysis.topic_terms import TopicModel
+
+    path = tmp_path / "x.idx.topic.npz"
+    model = TopicModel(3, (), np.array([1, 2, 3], dtype=np.int64), np.array([1.0, 2.0, 3.0]))
+    topic_cache.save(path, "k", model)
+    first = topic_cache.load(path, "k")
+    assert first is not None and topic_cache.load(path, "k") is first
+    assert not first.terms.flags.writeable
+    topic_cache.save(path, "k", TopicModel(4, (), np.array([5, 6], dtype=np.int64), np.array([1.0, 1.0])))
+    second = topic_cache.load(path, "k")
+    assert second is not None and second.n_docs == 4 and second.terms.tolist() == [5, 6]

@@ -299,7 +299,8 @@ def wait_for_documents(client: Any, name: str, proc: subprocess.Popen[str]) -> i
 
 
 def test_redis_going_away_mid_run_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    source = write_jsonl(tmp_path / "big.jsonl", 3000)
+    # Enough documents that the (fast) writer is still at work when the server goes away.
+    source = write_jsonl(tmp_path / "big.jsonl", 6000)
     with redis_server(tmp_path) as server:
         name = prefix()
         proc = start_index(source, server.url(name))
@@ -319,7 +320,9 @@ def test_redis_going_away_mid_run_is_one_line_and_exit_2(tmp_path: Path) -> None
 
 
 def test_a_killed_writer_leaves_whole_documents_only(tmp_path: Path) -> None:
-    source = write_jsonl(tmp_path / "big.jsonl", 1500)
+    # Enough documents that the writer (fast since format 2) is still at work a moment after
+    # its first commit, when it is killed mid-batch.
+    source = write_jsonl(tmp_path / "big.jsonl", 6000)
     with redis_server(tmp_path) as server:
         name = prefix()
         url = server.url(name)
@@ -327,7 +330,7 @@ def test_a_killed_writer_leaves_whole_documents_only(tmp_path: Path) -> None:
         proc = start_index(source, url)
         try:
             wait_for_documents(client, name, proc)
-            time.sleep(0.3)
+            time.sleep(0.05)
             os.killpg(proc.pid, signal.SIGKILL)  # the writer and its workers, as a crash would
             proc.communicate(timeout=30)
         finally:
@@ -335,7 +338,7 @@ def test_a_killed_writer_leaves_whole_documents_only(tmp_path: Path) -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.communicate()
         committed = int(client.bitcount(f"{name}:live"))
-        assert 0 < committed < 1500
+        assert 0 < committed < 6000
         # Every committed document has all its band entries; nothing half-written is visible.
         assert check_index(url, Settings()) == []
         store = open_index(url, Settings())
@@ -346,7 +349,7 @@ def test_a_killed_writer_leaves_whole_documents_only(tmp_path: Path) -> None:
         done = start_index(source, url)
         out, err = done.communicate(timeout=300)
         assert done.returncode == 0, err
-        assert f"{committed} unchanged" in out and "index now holds 1500 documents" in out
+        assert f"{committed} unchanged" in out and "index now holds 6000 documents" in out
         assert client.scard(f"{name}:pending") == 0
         assert check_index(url, Settings()) == []
 

@@ -114,7 +114,6 @@ class Document:
     text: str
     blocks: tuple[Block, ...]
     category: str | None = None
-    language: str | None = None
     keywords: tuple[str, ...] = ()
     description: str | None = None
     nav_labels: tuple[str, ...] = ()

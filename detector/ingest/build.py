@@ -10,7 +10,6 @@ from detector.ingest.dates import page_date
 from detector.ingest.decode import decode_bytes
 from detector.ingest.htmlpage import extract_html
 from detector.ingest.layout import Layout
-from detector.ingest.patterns import guess_language
 from detector.ingest.plain import extract_plain
 from detector.model import Document
 
@@ -101,7 +100,6 @@ def build_document(
             text=layout.text,
             blocks=layout.blocks,
             category=category,
-            language=guess_language(layout.text),
             keywords=page.keywords,
             description=page.description,
             nav_labels=page.nav_labels,
@@ -124,7 +122,6 @@ def build_document(
         text=layout.text,
         blocks=layout.blocks,
         category=category,
-        language=guess_language(layout.text),
         nav_labels=plain.nav_labels,
         original=text,
         origin=layout.origin,

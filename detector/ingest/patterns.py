@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 # Unanchored markers of a footer / copyright line (any of them in a short block is enough).
 COPYRIGHT = re.compile(
     r"copyright|©|\(c\)\s*\d{4}|版权所有|版权归|all\s+rights\s+reserved|icp\s*[备証证]|公网安备|"
@@ -138,7 +136,6 @@ TITLE_SEPARATORS = re.compile(
 )
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def non_space_len(text: str) -> int:
@@ -262,20 +259,6 @@ def _clean_name(raw: str) -> str | None:
     if re.search(r"https?:|www\.|@", name, re.IGNORECASE):
         return None
     return name
-
-
-def guess_language(text: str) -> str | None:
-    """``zh`` when Chinese characters make up a real share of the letters, ``en`` for Latin text
-    (judged on the first 3,000 characters: enough to tell, and indexing reads every source)."""
-    sample = text[:3000]
-    cps = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    cjk = int((((cps >= 0x3400) & (cps <= 0x9FFF)) | ((cps >= 0xF900) & (cps <= 0xFAFF))).sum())
-    words = len(_LATIN_WORD.findall(sample))
-    if cjk == 0 and words == 0:
-        return None
-    if cjk >= words:
-        return "zh"
-    return "en" if words >= 3 else None
 
 
 def split_keywords(content: str) -> tuple[str, ...]:

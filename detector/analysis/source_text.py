@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from detector.analysis.align import SeedTable, seed_table
 from detector.analysis.spans import Mask, content_mask
 from detector.model import SourceDoc, Span
+from detector.text.main_reference import tokens_in_spans
 from detector.text.tokens import Tokens, tokenize
 
 
@@ -33,20 +32,7 @@ def content_tokens(text: str, spans: list[Span]) -> Tokens:
     """The tokens of ``text`` inside ``spans``: ``text.passages.main_tokens(text, spans).tokens``
     without the sentence and paragraph structure, which only the page side of an alignment uses
     (a test holds the two equal)."""
-    all_tokens = tokenize(text)
-    n = len(all_tokens)
-    if not spans or not n:
-        return all_tokens.slice(0, 0)
-    span_arr = np.array(spans, dtype=np.int64)
-    lo = np.searchsorted(all_tokens.starts, span_arr[:, 0], side="left")
-    hi = np.searchsorted(all_tokens.ends, span_arr[:, 1], side="right")
-    delta = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(delta, lo, 1)
-    np.add.at(delta, np.maximum(hi, lo), -1)
-    idx = np.flatnonzero(np.cumsum(delta[:n]) > 0)
-    return Tokens(
-        all_tokens.starts[idx], all_tokens.ends[idx], all_tokens.hashes[idx], all_tokens.is_cjk[idx]
-    )
+    return tokens_in_spans(tokenize(text), spans)
 
 
 def prepare_source_text(source: SourceDoc, seed_tokens: int) -> SourceText:

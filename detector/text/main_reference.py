@@ -26,11 +26,8 @@ class MainTokens:
     sentence_paragraph: npt.NDArray[np.int64]  # paragraph number of each sentence
 
 
-def main_tokens_reference(text: str, spans: list[Span], tokens: Tokens | None = None) -> MainTokens:
-    """``main_tokens`` one document at a time, with segment.py's regular expressions: the
-    definition the batched path (main_batch.py) is tested against, and what it falls back to
-    for spans out of order."""
-    all_tokens = tokens if tokens is not None else tokenize(text)
+def tokens_in_spans(all_tokens: Tokens, spans: list[Span]) -> Tokens:
+    """The tokens lying wholly inside any of ``spans`` (character offsets), in text order."""
     n = len(all_tokens)
     if spans and n:
         span_arr = np.array(spans, dtype=np.int64)
@@ -42,9 +39,16 @@ def main_tokens_reference(text: str, spans: list[Span], tokens: Tokens | None = 
         idx = np.flatnonzero(np.cumsum(delta[:n]) > 0)
     else:
         idx = np.zeros(0, dtype=np.int64)
-    toks = Tokens(
+    return Tokens(
         all_tokens.starts[idx], all_tokens.ends[idx], all_tokens.hashes[idx], all_tokens.is_cjk[idx]
     )
+
+
+def main_tokens_reference(text: str, spans: list[Span], tokens: Tokens | None = None) -> MainTokens:
+    """``main_tokens`` one document at a time, with segment.py's regular expressions: the
+    definition the batched path (main_batch.py) is tested against, and what it falls back to
+    for spans out of order."""
+    toks = tokens_in_spans(tokens if tokens is not None else tokenize(text), spans)
     sents = sentences(text, spans)
     empty = np.zeros(0, dtype=np.int64)
     if not sents or not len(toks):

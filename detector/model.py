@@ -10,7 +10,7 @@ report  -> JSON, HTML, SARIF ... (only the report and ingest/index stages touch 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +29,18 @@ FINDING_KINDS: tuple[FindingKind, ...] = (
 )
 
 Span = tuple[int, int]
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Sorted spans with overlapping and nested ones merged: one place of a page is one
+    occurrence, counted once (a block repeated whole and the paragraphs inside it)."""
+    out: list[Span] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 def severity_rank(severity: Severity) -> int:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.analysis.groups import merge_spans
 from detector.analysis.offtopic import TopicInput, apply_topic, judge_run
 from detector.analysis.repeats import repeat_findings
 from detector.analysis.reuse import PageText, repost_findings
@@ -26,6 +25,7 @@ from detector.model import (
     PageResult,
     Progress,
     SourceDoc,
+    merge_spans,
     no_progress,
     severity_rank,
 )

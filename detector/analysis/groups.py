@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from typing import Generic, TypeVar
-
-from detector.model import Span
 
 K = TypeVar("K", bound=Hashable)
 
@@ -43,14 +41,3 @@ class Groups(Generic[K]):
         for i, item in enumerate(self._items):
             out.setdefault(self._find(i), []).append(item)
         return list(out.values())
-
-
-def merge_spans(spans: Iterable[Span]) -> list[Span]:
-    """Sorted spans with overlapping ones merged."""
-    out: list[Span] = []
-    for s, e in sorted(spans):
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out

@@ -15,10 +15,10 @@ import numpy as np
 
 from detector.analysis.align import align_tokens
 from detector.analysis.fingerprint import fingerprint
-from detector.analysis.groups import Groups, merge_spans
+from detector.analysis.groups import Groups
 from detector.analysis.reuse import PageText
 from detector.config import AlignSettings, Settings
-from detector.model import Finding, Span
+from detector.model import Finding, Span, merge_spans
 from detector.text.segment import sentences
 
 

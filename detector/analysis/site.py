@@ -22,11 +22,11 @@ import numpy.typing as npt
 
 from detector.analysis.align import align_tokens
 from detector.analysis.fingerprint import fingerprint
-from detector.analysis.groups import Groups, merge_spans
+from detector.analysis.groups import Groups
 from detector.analysis.reuse import PageText, align_settings, page_signatures
 from detector.analysis.spans import span_mask
 from detector.config import Settings
-from detector.model import AlsoInPage, Block, Document, Finding, Span
+from detector.model import AlsoInPage, Block, Document, Finding, Span, merge_spans
 from detector.store.signatures import SignatureParams, band_keys
 from detector.text.normalize import normalize
 from detector.text.segment import paragraphs, sentences

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from detector.config import LIMITS
 from detector.decisions import STATUSES
+from detector.model import merge_spans
 from detector.report.html_scan import (
     REPOST_KINDS,
     TOPIC_KINDS,
@@ -40,7 +41,6 @@ from detector.report.segments import (
     MarkedBlock,
     clamp,
     mark_up,
-    merge_overlapping,
     normalise_blocks,
     occurrence_label,
 )
@@ -218,7 +218,7 @@ class _Stops:
 
     def occurrences(self, finding: int, raw: Mapping[str, Any]) -> tuple[list[StopLink], list[Link]]:
         found = (clamp(o, len(self.text)) for o in (raw.get("occurrences") or []))
-        spans = merge_overlapping({s for s in found if s is not None})
+        spans = merge_spans({s for s in found if s is not None})
         group = self.repeat_seen
         self.repeat_seen += 1
         also: list[Link] = []

@@ -237,18 +237,6 @@ def _pieces(chunk: str, labels: list[int], highlights: Sequence[Highlight], pend
     return out
 
 
-def merge_overlapping(spans: Iterable[Span]) -> list[Span]:
-    """Sorted spans with overlapping and nested ones merged: one place of the page is one
-    occurrence, numbered once (a block repeated whole and the paragraphs inside it)."""
-    out: list[Span] = []
-    for s, e in sorted(spans):
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
 def group_letter(group: int) -> str:
     """A, B, ..., Z, AA, AB, ... for the 0-based ``group``."""
     out = ""

@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from detector.cli import main
+from detector.model import merge_spans
 from detector.report.html import write_html_report
 from detector.report.html_scan import page_filenames
-from detector.report.segments import group_letter, merge_overlapping, occurrence_label
+from detector.report.segments import group_letter, occurrence_label
 from tests.conftest import CORPUS, CliRun, findings, scan_json
 
 
@@ -140,4 +141,4 @@ def test_occurrence_labels_and_merged_places() -> None:
     assert occurrence_label(0, 1, 3) == "3"
     assert [occurrence_label(g, 2, 1) for g in (0, 1)] == ["A1", "B1"]
     assert group_letter(25) == "Z" and group_letter(26) == "AA"
-    assert merge_overlapping([(10, 157), (10, 1913), (159, 331), (1915, 3797)]) == [(10, 1913), (1915, 3797)]
+    assert merge_spans([(10, 157), (10, 1913), (159, 331), (1915, 3797)]) == [(10, 1913), (1915, 3797)]

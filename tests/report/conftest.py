@@ -113,6 +113,16 @@ def watched(browser: Any) -> Iterator[Watched]:
         context.close()
 
 
+@pytest.fixture
+def w(watched: Watched) -> Iterator[Watched]:
+    """A watched page; after the test, nothing broke and nothing left the file:// documents."""
+    yield watched
+    assert watched.errors == [], watched.errors
+    assert watched.dialogs == [], watched.dialogs
+    assert set(watched.requests) <= watched.documents, watched.requests  # only the documents themselves
+    assert watched.page.evaluate("() => window.__pwned") is None
+
+
 def screenshot(page: Any, name: str, **kwargs: Any) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name

@@ -5,11 +5,8 @@ Screenshots go to reports/screenshots/ (ignored by git) for a person to look at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from detector.report.html import write_html_report
 from detector.report.html_scan import page_filenames
@@ -22,16 +19,6 @@ ROWS = "#rows tr"
 
 def report(index: Path, uri: str) -> Path:
     return index.parent / "pages" / page_filenames([uri])[0]
-
-
-@pytest.fixture
-def w(watched: Watched) -> Iterator[Watched]:
-    """A watched page; after the test, nothing broke and nothing left the file:// document."""
-    yield watched
-    assert watched.errors == [], watched.errors
-    assert watched.dialogs == [], watched.dialogs
-    assert set(watched.requests) <= watched.documents, watched.requests  # only the documents themselves
-    assert watched.page.evaluate("() => window.__pwned") is None
 
 
 def column(w: Watched, n: int) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,15 +44,6 @@ def real_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
         os.chdir(cwd)
     data = json.loads((work / "scan.json").read_text(encoding="utf-8"))
     return work / "report" / "index.html", data
-
-
-@pytest.fixture
-def w(watched: Watched) -> Iterator[Watched]:
-    yield watched
-    assert watched.errors == [], watched.errors
-    assert watched.dialogs == [], watched.dialogs
-    assert set(watched.requests) <= watched.documents, watched.requests
-    assert watched.page.evaluate("() => window.__pwned") is None
 
 
 def test_index_lists_every_page_of_the_demo_scan(

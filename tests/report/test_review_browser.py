@@ -8,7 +8,6 @@ in progress go to reports/screenshots/ (ignored by git).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +25,6 @@ DECISIONS_SCHEMA = json.loads(
     (Path(__file__).resolve().parents[1] / "contract" / "decisions.schema.json").read_text(encoding="utf-8")
 )
 CARDS = "#findings .finding[data-fingerprint]"
-
-
-@pytest.fixture
-def w(watched: Watched) -> Iterator[Watched]:
-    """A watched page; after the test, nothing broke and nothing left the file:// documents."""
-    yield watched
-    assert watched.errors == [], watched.errors
-    assert watched.dialogs == [], watched.dialogs
-    assert set(watched.requests) <= watched.documents, watched.requests
-    assert watched.page.evaluate("() => window.__pwned") is None
 
 
 def states(w: Watched) -> list[str | None]:

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from throughput import data_dir, load_cnews, write_corpus  # noqa: E402
+from throughput import data_dir, datasketch_baseline, load_cnews, write_corpus  # noqa: E402
 
 from detector.config import Settings  # noqa: E402
 from detector.ingest.partitions import iter_source_inputs  # noqa: E402
@@ -73,21 +73,6 @@ def timed(fn: Callable[[], object], reps: int) -> tuple[float, float, object]:
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
     return min(cpu), min(wall), result
-
-
-def datasketch_baseline(articles: list[tuple[str, str]], limit_bytes: int) -> tuple[float, float, int]:
-    from datasketch import MinHash
-
-    done = 0
-    c0, w0 = time.process_time(), time.perf_counter()
-    for _, text in articles:
-        m = MinHash(num_perm=128)
-        for i in range(max(1, len(text) - 4)):
-            m.update(text[i : i + 5].encode("utf-8"))
-        done += len(text.encode())
-        if done >= limit_bytes:
-            break
-    return time.process_time() - c0, time.perf_counter() - w0, done
 
 
 def main() -> None:

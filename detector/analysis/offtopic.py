@@ -28,6 +28,7 @@ from detector.analysis.topic import (
     judge_site,
 )
 from detector.analysis.topic_name import trade_profile
+from detector.analysis.topic_verdicts import letters
 from detector.config import Settings
 from detector.model import Document, Finding, Topic
 from detector.store.interface import Catalogue
@@ -89,16 +90,12 @@ def _site_input(
     return site_info(site, [p.doc for p in pages], user_profile), site_pages, categories
 
 
-def _letters(text: str | None) -> int:
-    return sum(1 for c in text or "" if c.isalnum())
-
-
 def _may_have_profile(info: SiteInfo, pages: Sequence[SitePage], settings: TopicSettings) -> bool:
     """Whether any page of the site can get a verdict (else no model is needed for it)."""
     if (info.user_profile or "").strip() or trade_profile(info.site_name, settings.min_trade_words):
         return True
-    own = [0 if p.is_repost else _letters(p.title) + _letters(p.main_text) for p in pages]
-    meta = _letters(info.site_name) + sum(_letters(t) for t in (*info.keywords, *info.descriptions))
+    own = [0 if p.is_repost else letters(p.title or "") + letters(p.main_text) for p in pages]
+    meta = letters(info.site_name or "") + sum(letters(t) for t in (*info.keywords, *info.descriptions))
     return bool(own) and meta + sum(own) - min(own) >= settings.min_profile_chars
 
 

@@ -46,6 +46,7 @@ from detector.analysis.topic_verdicts import (
     SiteInfo,
     SitePage,
     TermVector,
+    letters,
     script_letters,
 )
 from detector.analysis.topic_words import dictionary_ids, general_idf, is_word, place_ids
@@ -93,10 +94,6 @@ def vocabulary(settings: TopicSettings, texts_per_category: float) -> I64 | None
     if settings.dictionary_words or texts_per_category < settings.category_texts_half:
         return dictionary_ids(settings.dictionary_min_freq)
     return None
-
-
-def _chars(text: str) -> int:
-    return sum(map(str.isalnum, text))
 
 
 def _join(*parts: str | None) -> str:
@@ -235,8 +232,8 @@ def prepare_site(
         threshold = settings.threshold_site_only
     else:
         threshold = settings.threshold if labelled else settings.threshold_unlabelled
-    meta_chars = _chars(_join(info.site_name, *info.keywords, *info.descriptions))
-    own_chars = [0 if p.is_repost else _chars(_join(p.title, p.main_text)) for p in pages]
+    meta_chars = letters(_join(info.site_name, *info.keywords, *info.descriptions))
+    own_chars = [0 if p.is_repost else letters(_join(p.title, p.main_text)) for p in pages]
     total_chars = meta_chars + sum(own_chars)
     # The profile's script, leaving each page out: a page is judged only against a profile in
     # its own script (a Chinese page in an English docs site is unknown, not off-topic).

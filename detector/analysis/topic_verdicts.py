@@ -77,10 +77,11 @@ def mostly_latin(text: str) -> bool:
 
 
 def letters(text: str) -> int:
+    """Letters and digits of a text: how much it says, whatever its script."""
     return sum(map(str.isalnum, text))
 
 
-@dataclass
+@dataclass(frozen=True)
 class PreparedSite:
     """A site's profile and its pages' vectors, before the verdicts (see topic.judge_site).
 

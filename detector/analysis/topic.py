@@ -49,7 +49,7 @@ from detector.analysis.topic_verdicts import (
     letters,
     script_letters,
 )
-from detector.analysis.topic_words import dictionary_ids, general_idf, is_word, place_ids
+from detector.analysis.topic_words import dictionary_ids, general_idf, is_word, unwanted_ids
 from detector.config import TopicSettings
 from detector.model import Topic
 
@@ -75,7 +75,7 @@ def fit(texts: Sequence[str], categories: Sequence[str | None], settings: TopicS
         smoothing=settings.category_smoothing,
         power=settings.category_power,
         words=vocabulary(settings, _texts_per_category([c for c in categories if c])),
-        places=place_ids() if settings.drop_places else None,
+        places=unwanted_ids(settings.drop_places, settings.drop_numerals),
     )
 
 
@@ -142,7 +142,7 @@ def prepare_site(
     raw: list[tuple[I64, npt.NDArray[np.int64]]] = []
     per_category = float(np.median(model.category_docs)) if model is not None and model.labelled else 0.0
     words = vocabulary(settings, per_category)
-    places = place_ids() if settings.drop_places else None
+    places = unwanted_ids(settings.drop_places, settings.drop_numerals)
     for text in texts:
         ids, counts = np.unique(
             term_ids(text, settings.cjk_ngram_min, settings.cjk_ngram_max, latin, words, places),

@@ -38,7 +38,12 @@ def model_key(sample: Sequence[tuple[str, str]], settings: TopicSettings) -> str
     spec = {
         "format": FORMAT,
         "ngrams": [settings.cjk_ngram_min, settings.cjk_ngram_max],
-        "words": [settings.dictionary_words, settings.dictionary_min_freq, settings.drop_places],
+        "words": [
+            settings.dictionary_words,
+            settings.dictionary_min_freq,
+            settings.drop_places,
+            settings.drop_numerals,
+        ],
         "smoothing": settings.category_smoothing,
         "power": settings.category_power,
         "chars": settings.reference_chars,

@@ -104,28 +104,46 @@ def term_ids(
 ) -> I64:
     """The term ids of ``text`` (with repeats): CJK n-grams and Latin words. ``latin``, when
     given, collects id -> word for the Latin words seen (for display). With ``words`` (sorted
-    ids of a dictionary's words, topic_words.py), only the n-grams it holds are terms; n-grams
-    in ``places`` (place names) are never terms."""
+    ids of a dictionary's words, topic_words.py), only the n-grams it holds are terms; no n-gram
+    overlapping a word of ``places`` (place names, numerals) is a term."""
     norm = normalise(text)
     cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     ok = _OK[cp]
     bad = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(~ok)])
-    parts: list[I64] = []
     length = cp.shape[0]
-    for n in range(ngram_min, ngram_max + 1):
+    grams: dict[int, tuple[I64, npt.NDArray[np.bool_]]] = {}
+    for n in range(min(ngram_min, 2), ngram_max + 1):
         if length < n:
             break
         m = length - n + 1
-        valid = bad[n : n + m] - bad[:m] == 0
         ids = cp[:m].copy()
         for k in range(1, n):
             ids = (ids << _BITS) | cp[k : k + m]
-        ids = ids[valid]
+        grams[n] = ids, bad[n : n + m] - bad[:m] == 0
+    # Over dictionary words, the characters of a place name or numeral (杭州市, 三百) belong to no
+    # term: dropping the word alone left its fragments (州市 of 杭州市 matched the 德州市 of an
+    # address). Over n-grams (a labelled model), only the n-grams that are such words go: the
+    # n-grams around them are evidence (宁队 of 辽宁队), and masking measured worse there
+    # (family 1 seed 1 F1 0.947 against 0.953, family 2 0.927 against 0.931).
+    covered = np.zeros(length + 1, dtype=np.int64)
+    if places is not None and words is not None:
+        for n, (ids, valid) in grams.items():
+            if n >= 2:
+                at = np.flatnonzero(valid & is_word(ids, places))
+                np.add.at(covered, at, 1)
+                np.add.at(covered, at + n, -1)
+    inside = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(np.cumsum(covered)[:length] > 0)])
+    parts: list[I64] = []
+    for n, (ids, valid) in grams.items():
+        if n < ngram_min:
+            continue
+        m = ids.shape[0]
+        kept = ids[valid & (inside[n : n + m] - inside[:m] == 0)]
         if words is not None:
-            ids = ids[is_word(ids, words)]
-        if places is not None and n >= 2:
-            ids = ids[~is_word(ids, places)]
-        parts.append(ids)
+            kept = kept[is_word(kept, words)]
+        if places is not None and words is None and n >= 2:
+            kept = kept[~is_word(kept, places)]
+        parts.append(kept)
     found = _latin_words(norm)
     if found:
         wids = [latin_id(w) for w in found]

@@ -12,7 +12,7 @@ import pytest
 from detector import scanning
 from detector.analysis.topic_name import legal_core, names_business, trade_profile, trade_words
 from detector.analysis.topic_terms import decode, term_ids
-from detector.analysis.topic_words import dictionary_ids, place_ids
+from detector.analysis.topic_words import dictionary_ids, place_ids, unwanted_ids
 from detector.config import Settings
 from detector.model import PageResult
 from detector.result import ScanResult
@@ -86,6 +86,19 @@ def test_place_names_are_no_terms() -> None:
 
 
 @needs_dictionary
+def test_numerals_and_the_fragments_of_dropped_words_are_no_terms() -> None:
+    words = dictionary_ids(SETTINGS.topic.dictionary_min_freq)
+    ids = term_ids("杭州市的三百台机床附件", 1, 3, None, words, unwanted_ids(True, True))
+    terms = {decode(int(i)) for i in ids}
+    assert not terms & {"杭州", "州市", "三百", "百台"}
+    assert {"机床", "附件"} <= terms
+    # Over n-grams (no dictionary), only the words themselves go.
+    plain = term_ids("杭州市的三百台机床附件", 1, 3, None, None, unwanted_ids(True, True))
+    ngrams = {decode(int(i)) for i in plain}
+    assert "杭州" not in ngrams and "三百" not in ngrams and "州市" in ngrams
+
+
+@needs_dictionary
 def test_a_lone_page_of_a_named_company_is_off_topic(tmp_path: Path) -> None:
     page = tmp_path / "seed.txt"
     page.write_text(ALIBABA_PAGE, encoding="utf-8")
@@ -149,8 +162,8 @@ def test_the_demo_seed_page_is_off_topic_by_a_margin_and_the_demo_pages_are_not(
     seed = pages["corpus/pages/xinhengxing/news-alibaba-b2b.html"]
     topic = seed["topic"]
     assert topic["verdict"] == "off-topic"
-    # The issue asks for at most half the threshold; measured 0.0209 against 0.0400 (0.52).
-    assert topic["similarity"] <= 0.55 * topic["threshold"], topic
+    # The issue asks for at most half the threshold; measured 0.0174 against 0.0400 (0.43).
+    assert topic["similarity"] <= 0.5 * topic["threshold"], topic
     assert "signal" in topic
     assert "off-topic-repost" in {f["kind"] for f in seed["findings"]}
     for uri, page in pages.items():

@@ -21,6 +21,11 @@ class Limits:
     # anywhere); smaller ones are read whole.
     split_jsonl_bytes: int = 64 << 20
     lines_per_part: int = 20_000
+    # `detector index` reads a JSONL file above this size in ranges of ``index_write_batch``
+    # lines, in its signing workers (each range is one write transaction): reading and labelling
+    # 25 MB took 0.7 s of the writer's 2.4 s when the writer read it (bench/throughput.py). A
+    # smaller file is one range; findings do not depend on it.
+    index_split_jsonl_bytes: int = 1 << 20
     files_per_part: int = 500
     # --- signing ---
     # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer

@@ -30,7 +30,7 @@ from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
 from detector.store import band_runs
-from detector.store.interface import PreparedDoc
+from detector.store.interface import PreparedDoc, SortedRun
 from detector.store.manifest import FORMAT, Manifest, read_manifest
 from detector.store.signatures import SignatureParams
 from detector.store.sqlite_schema import SCHEMA, is_format_1, schema_problem
@@ -172,7 +172,12 @@ class SqliteIndex:
         row = self.conn.execute("SELECT digest FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else str(row[0])
 
-    def write(self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]) -> None:
+    def write(
+        self,
+        prepared: Sequence[PreparedDoc],
+        replaced_keys: dict[str, npt.NDArray[np.int64]],
+        run: SortedRun | None = None,
+    ) -> None:
         """Write documents (replacing same ids) and their band entries, as one run, in one transaction."""
         try:
             with self.conn:
@@ -201,7 +206,10 @@ class SqliteIndex:
                         ),
                     )
                     pks.append(int(cur.lastrowid or 0))
-                if prepared:
+                if run is not None:
+                    docs = np.array(pks, dtype=np.int64)[run[1]]
+                    band_runs.add_run(self.conn, run[0], docs, presorted=True)
+                elif prepared:
                     keys = np.concatenate([item.keys for item in prepared])
                     docs = np.repeat(np.array(pks, dtype=np.int64), [item.keys.shape[0] for item in prepared])
                     band_runs.add_run(self.conn, keys, docs)

@@ -10,13 +10,16 @@ writer read everything itself.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from detector.config import Settings
+from detector.config import LIMITS, Settings
 from detector.ingest.partitions import Part, read_part
 from detector.model import InputFailure, SourceDoc
 from detector.retrieval import prepare_sources, source_from_document
@@ -49,6 +52,18 @@ class FedPart:
     items: list[FeedItem]
     run_keys: I64
     run_items: I64
+
+
+def watch_writer(writer: int) -> None:
+    """Pool initializer: the worker ends when its writer process is gone. A worker waits on a
+    pipe that its sibling workers also hold open, so a killed writer left them waiting forever."""
+
+    def watch() -> None:
+        while os.getppid() == writer:
+            time.sleep(LIMITS.worker_watch_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 _stores: dict[str, IndexStore] = {}  # a worker's read-only view of the index, by location

@@ -18,7 +18,7 @@ import numpy as np
 
 from detector.config import LIMITS, Settings
 from detector.errors import IndexFileError
-from detector.index_feed import FedPart, Unsigned, feed_part, feed_part_in_worker
+from detector.index_feed import FedPart, Unsigned, feed_part, feed_part_in_worker, watch_writer
 from detector.ingest.partitions import Part, partitions
 from detector.model import InputFailure, Progress, SourceDoc, no_progress
 from detector.retrieval import (
@@ -64,7 +64,12 @@ def index_corpus(
             # in input order, each in one transaction, while the workers go on.
             tokenize("")  # build the lookup tables once, before the workers fork
             bmp_table()
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=watch_writer,
+                initargs=(os.getpid(),),
+            )
             for fed in _in_order(pool, parts, params, settings, str(index), ahead=2 * workers):
                 writer.take(fed)
             pool.shutdown()  # the workers' memory is free before the band runs are merged
@@ -149,12 +154,12 @@ class _Writer:
         if not pending:
             return
         old = list(previous.values())
-        old_made = sources_keys(old, self.params, self.settings)
+        old_made = sources_keys(old, self.params, self.settings) if old else []
         old_keys = {d.id: k for d, (k, _) in zip(old, old_made, strict=True)}
         # A document unchanged when its part was read but changed by an earlier part since (the
         # same id twice in the input) was not signed: sign it here.
         unsigned = [x.doc for i in pending.values() if isinstance(x := fed.items[i], Unsigned)]
-        signed = iter(prepare_sources(unsigned, self.params, self.settings))
+        signed = iter(prepare_sources(unsigned, self.params, self.settings) if unsigned else [])
         prepared: list[PreparedDoc] = []
         for i in pending.values():
             x = fed.items[i]

@@ -26,6 +26,9 @@ class Limits:
     # 25 MB took 0.7 s of the writer's 2.4 s when the writer read it (bench/throughput.py). A
     # smaller file is one range; findings do not depend on it.
     index_split_jsonl_bytes: int = 1 << 20
+    # How often a signing worker looks whether its writer is still there (a killed writer left
+    # its workers waiting forever): a worker outlives a killed writer by at most this long.
+    worker_watch_seconds: float = 0.5
     files_per_part: int = 500
     # --- signing ---
     # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer

@@ -181,31 +181,7 @@ class SqliteIndex:
         """Write documents (replacing same ids) and their band entries, as one run, in one transaction."""
         try:
             with self.conn:
-                pks: list[int] = []
-                for item in prepared:
-                    d = item.doc
-                    self.conn.execute("DELETE FROM documents WHERE id = ?", (d.id,))
-                    cur = self.conn.execute(
-                        "INSERT INTO documents"
-                        "(id, uri, url, title, site, category, chars, passages, bands, digest, main,"
-                        " body, published) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (
-                            d.id,
-                            d.uri,
-                            d.url,
-                            d.title,
-                            d.site,
-                            d.category,
-                            len(d.text),
-                            item.passages,
-                            int(item.keys.shape[0]),
-                            item.stored_digest(),
-                            json.dumps([list(span) for span in d.main_spans]),
-                            item.stored_body(),
-                            d.published,
-                        ),
-                    )
-                    pks.append(int(cur.lastrowid or 0))
+                pks = self._write_documents(prepared)
                 if run is not None:
                     docs = np.array(pks, dtype=np.int64)[run[1]]
                     band_runs.add_run(self.conn, run[0], docs, presorted=True)
@@ -219,6 +195,49 @@ class SqliteIndex:
             raise IndexFileError(
                 f"{self.path}: write failed, nothing of this batch was kept ({err})"
             ) from err
+
+    def _write_documents(self, prepared: Sequence[PreparedDoc]) -> list[int]:
+        """Replace the rows of ``prepared``'s ids by theirs; their document numbers, in order."""
+        rows = [
+            (
+                item.doc.id,
+                item.doc.uri,
+                item.doc.url,
+                item.doc.title,
+                item.doc.site,
+                item.doc.category,
+                len(item.doc.text),
+                item.passages,
+                int(item.keys.shape[0]),
+                item.stored_digest(),
+                _spans_json(item.doc.main_spans),
+                item.stored_body(),
+                item.doc.published,
+            )
+            for item in prepared
+        ]
+        insert = (
+            "INSERT INTO documents(id, uri, url, title, site, category, chars, passages, bands, digest,"
+            " main, body, published) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        )
+        ids = [(row[0],) for row in rows]
+        if len(set(ids)) < len(ids):  # the same id twice: the later one wins, row by row
+            pks = []
+            for row in rows:
+                self.conn.execute("DELETE FROM documents WHERE id = ?", row[:1])
+                pks.append(int(self.conn.execute(insert, row).lastrowid or 0))
+            return pks
+        self.conn.executemany("DELETE FROM documents WHERE id = ?", ids)
+        before = self._last_pk()
+        self.conn.executemany(insert, rows)
+        after = self._last_pk()
+        if after - before == len(rows):  # numbered one after another, as AUTOINCREMENT does
+            return list(range(before + 1, after + 1))
+        return [int(self.conn.execute("SELECT pk FROM documents WHERE id = ?", i).fetchone()[0]) for i in ids]
+
+    def _last_pk(self) -> int:
+        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'documents'").fetchone()
+        return int(row[0]) if row is not None and type(row[0]) is int else 0
 
     def finish(self) -> None:
         """Merge the runs written since the index was opened into one, then any level that holds
@@ -241,9 +260,9 @@ class SqliteIndex:
 
     def _merge(self, runs: list[band_runs.Run]) -> None:
         with self.conn:
-            live = np.array(
-                [pk for (pk,) in self.conn.execute("SELECT pk FROM documents ORDER BY pk")], dtype=np.int64
-            )
+            # Without ORDER BY, SQLite reads the numbers from an index, not the table of texts.
+            pks = self.conn.execute("SELECT pk FROM documents").fetchall()
+            live = np.sort(np.array([pk for (pk,) in pks], dtype=np.int64))
             band_runs.merge(self.conn, runs, live)
 
     def _merge_crowded(self) -> None:
@@ -434,6 +453,11 @@ class SqliteIndex:
         if bare:
             problems.append(f"{bare} documents have no band rows")
         return problems
+
+
+def _spans_json(spans: Sequence[tuple[int, int]]) -> str:
+    """``json.dumps`` of the spans as lists (the same text), 4x cheaper."""
+    return "[" + ", ".join(f"[{int(s)}, {int(e)}]" for s, e in spans) + "]"
 
 
 def _damage(doc_id: object, body: object, err: Exception) -> str:

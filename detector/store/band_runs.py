@@ -219,27 +219,27 @@ def merge(conn: sqlite3.Connection, sources: list[Run], live: I64) -> None:
     run = _next_run(conn)
     slice_bits = min(LIMITS.sqlite_merge_slice_bits, bits)
     table = _live_table(live)
-    # Runs too small to have a block per slice are read once, whole. What is read is deleted
-    # before the merged blocks are written, so that they reuse its pages (no file to shrink).
-    whole = {r: _read_range(conn, *_run_range(r)) for r, b, _ in sources if b < slice_bits}
-    for r in whole:
-        conn.execute("DELETE FROM blocks WHERE block >= ? AND block < ?", _run_range(r))
+    # Runs too small to have a block per slice, and the smallest others up to
+    # ``LIMITS.sqlite_merge_whole_entries`` entries in all, are read once, whole. What is read
+    # is deleted before the merged blocks are written, so that they reuse its pages.
+    whole: dict[int, tuple[I64, I64, list[int]]] = {}
+    budget = LIMITS.sqlite_merge_whole_entries
+    for r, b, entries in sorted(sources, key=lambda run: run[2]):
+        if b < slice_bits or entries <= budget:
+            budget -= entries
+            k, d = _read_range(conn, *_run_range(r))
+            conn.execute("DELETE FROM blocks WHERE block >= ? AND block < ?", _run_range(r))
+            # Where each slice starts (the run is sorted): one search for all of them.
+            firsts = np.arange(1, 1 << slice_bits, dtype=np.uint64) << np.uint64(64 - slice_bits)
+            cuts = np.searchsorted(k.view(np.uint64), firsts) if slice_bits else np.zeros(0, np.int64)
+            whole[r] = (k, d, [0, *cuts.tolist(), k.shape[0]])
     written = 0
     for s in range(1 << slice_bits):
         pieces: list[tuple[I64, I64]] = []
         for r, b, _ in sources:
             if r in whole:
-                k, d = whole[r]
-                if slice_bits:
-                    lo_hi = np.array([s, s + 1], dtype=np.uint64) << np.uint64(64 - slice_bits)
-                    lo = int(np.searchsorted(k.view(np.uint64), lo_hi[0]))
-                    hi = (
-                        k.shape[0]
-                        if s + 1 == 1 << slice_bits
-                        else int(np.searchsorted(k.view(np.uint64), lo_hi[1]))
-                    )
-                    k, d = k[lo:hi], d[lo:hi]
-                pieces.append((k, d))
+                k, d, bounds = whole[r]
+                pieces.append((k[bounds[s] : bounds[s + 1]], d[bounds[s] : bounds[s + 1]]))
             else:
                 shift = b - slice_bits
                 lo, hi = (r << 32) + (s << shift), (r << 32) + ((s + 1) << shift)

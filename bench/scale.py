@@ -228,8 +228,8 @@ def main() -> None:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="detector-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     detector = [sys.executable, "-m", "detector"]
-    sizes = [int(x) for x in args.sizes.split(",") if x]
-    redis_sizes = {int(x) for x in args.redis_sizes.split(",") if x}
+    sizes = [int(x) for x in args.sizes.split(",") if x and int(x) > 0]
+    redis_sizes = {int(x) for x in args.redis_sizes.split(",") if x and int(x) > 0}  # 0: none
     rows: list[tuple[str, ...]] = []
 
     def emit(row: tuple[str, ...]) -> None:

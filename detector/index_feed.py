@@ -10,17 +10,18 @@ writer read everything itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from detector.config import LIMITS, Settings
-from detector.ingest.partitions import Part, read_part
+from detector.ingest.partitions import Item, Part, read_part
 from detector.model import InputFailure, SourceDoc
 from detector.retrieval import prepare_sources, source_from_document
 from detector.store import open_store
@@ -69,19 +70,54 @@ def watch_writer(writer: int) -> None:
 _stores: dict[str, IndexStore] = {}  # a worker's read-only view of the index, by location
 
 
-def feed_part_in_worker(part: Part, params: SignatureParams, settings: Settings, index: str) -> FedPart:
-    """``feed_part`` in a worker process, which opens the index once to read stored digests."""
+# What a worker is given: a part to read itself, or items the writer read (a Parquet row group
+# or a WARC file holds any number of documents, so the writer reads those in batches).
+Job = Part | list[Item]
+
+
+def jobs(parts: Sequence[Part], settings: Settings) -> Iterator[Job]:
+    """The work of indexing ``parts``, in input order, each job small enough to sign at once."""
+    for part in parts:
+        if part.kind == "jsonl-lines" or (part.kind == "files" and _bytes(part) <= LIMITS.index_part_bytes):
+            yield part
+            continue
+        batch: list[Item] = []
+        for _, item in read_part(part, sources=True, site=None, max_bytes=settings.max_page_bytes):
+            batch.append(item)
+            if len(batch) >= settings.index_write_batch:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+def _bytes(part: Part) -> int:
+    total = 0
+    for path, _, _ in part.targets:
+        with contextlib.suppress(OSError):  # reading it reports the problem
+            total += os.path.getsize(path)
+    return total
+
+
+def feed_in_worker(job: Job, params: SignatureParams, settings: Settings, index: str) -> FedPart:
+    """``feed`` in a worker process, which opens the index once to read stored digests."""
     store = _stores.get(index)
     if store is None:
         store = _stores[index] = open_store(index, None)
     digest_of = store.digest_of
-    return feed_part(part, params, settings, lambda ids: [digest_of(i) for i in ids])
+    return feed(job, params, settings, lambda ids: [digest_of(i) for i in ids])
 
 
-def feed_part(part: Part, params: SignatureParams, settings: Settings, stored_digests: Digests) -> FedPart:
-    """Read ``part`` and sign its documents, but those whose digest the index holds already."""
+def feed(job: Job, params: SignatureParams, settings: Settings, stored_digests: Digests) -> FedPart:
+    """Read the job's part (or take its items) and sign its documents, but those whose digest
+    the index holds already."""
+    read: Iterable[Item] = (
+        (item for _, item in read_part(job, sources=True, site=None, max_bytes=settings.max_page_bytes))
+        if isinstance(job, Part)
+        else job
+    )
     items: list[FeedItem | SourceDoc] = []
-    for _, item in read_part(part, sources=True, site=None, max_bytes=settings.max_page_bytes):
+    for item in read:
         if isinstance(item, InputFailure):
             items.append(item)
             continue

@@ -6,6 +6,7 @@ whole documents only, so an interrupted run loses nothing already stored.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections import OrderedDict, deque
@@ -18,8 +19,8 @@ import numpy as np
 
 from detector.config import LIMITS, Settings
 from detector.errors import IndexFileError
-from detector.index_feed import FedPart, Unsigned, feed_part, feed_part_in_worker, watch_writer
-from detector.ingest.partitions import Part, partitions
+from detector.index_feed import FedPart, Job, Unsigned, feed, feed_in_worker, jobs, watch_writer
+from detector.ingest.partitions import partitions
 from detector.model import InputFailure, Progress, SourceDoc, no_progress
 from detector.retrieval import (
     open_index,
@@ -58,8 +59,11 @@ def index_corpus(
     writer = _Writer(store, params, settings, progress)
     workers = settings.index_workers or min(2, os.cpu_count() or 1)
     pool: ProcessPoolExecutor | None = None
+    todo = jobs(parts, settings)
+    first = list(itertools.islice(todo, 2))
+    todo = itertools.chain(first, todo)
     try:
-        if workers > 1 and len(parts) > 1:
+        if workers > 1 and len(first) > 1:
             # Worker processes read, label and sign parts; this process (the writer) stores them
             # in input order, each in one transaction, while the workers go on.
             tokenize("")  # build the lookup tables once, before the workers fork
@@ -70,13 +74,13 @@ def index_corpus(
                 initializer=watch_writer,
                 initargs=(os.getpid(),),
             )
-            for fed in _in_order(pool, parts, params, settings, str(index), ahead=2 * workers):
+            for fed in _in_order(pool, todo, params, settings, str(index), ahead=2 * workers):
                 writer.take(fed)
             pool.shutdown()  # the workers' memory is free before the band runs are merged
             pool = None
         else:
-            for part in parts:
-                writer.take(feed_part(part, params, settings, _digests_of(store)))
+            for job in todo:
+                writer.take(feed(job, params, settings, _digests_of(store)))
         store.finish()
         counts = store.counts()
     finally:
@@ -92,24 +96,23 @@ def _digests_of(store: IndexStore) -> Callable[[list[str]], list[str | None]]:
 
 def _in_order(
     pool: ProcessPoolExecutor,
-    parts: Sequence[Part],
+    todo: Iterator[Job],
     params: SignatureParams,
     settings: Settings,
     index: str,
     ahead: int,
 ) -> Iterator[FedPart]:
-    """The parts fed by the pool, in input order, with at most ``ahead`` of them in flight."""
+    """The jobs fed by the pool, in input order, with at most ``ahead`` of them in flight."""
     queue: deque[Future[FedPart]] = deque()
-    todo = iter(parts)
-    for part in todo:
-        queue.append(pool.submit(feed_part_in_worker, part, params, settings, index))
+    for job in todo:
+        queue.append(pool.submit(feed_in_worker, job, params, settings, index))
         if len(queue) >= ahead:
             break
     while queue:
         fed = queue.popleft().result()
         following = next(todo, None)
         if following is not None:
-            queue.append(pool.submit(feed_part_in_worker, following, params, settings, index))
+            queue.append(pool.submit(feed_in_worker, following, params, settings, index))
         yield fed
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import detector.index_feed as index_feed
 import detector.indexing as indexing
 from detector.config import Settings
-from detector.index_feed import Unsigned, feed_part
+from detector.index_feed import Unsigned, feed
 from detector.indexing import check_index, index_corpus
 from detector.ingest.partitions import partitions
 from detector.model import no_progress
@@ -107,7 +108,7 @@ def test_an_id_unchanged_when_its_part_was_read_but_replaced_since_is_signed_by_
     store = create_or_open_store(idx, settings_manifest(settings, params), params)
     try:
         parts = partitions([str(again)], split_bytes=0, lines_per_part=2)
-        fed = [feed_part(p, params, settings, lambda ids: [store.digest_of(i) for i in ids]) for p in parts]
+        fed = [feed(p, params, settings, lambda ids: [store.digest_of(i) for i in ids]) for p in parts]
         assert isinstance(fed[1].items[0], Unsigned)  # the old text: not signed when read
         writer = indexing._Writer(store, params, settings, no_progress)
         for part in fed:
@@ -124,3 +125,33 @@ def test_an_id_unchanged_when_its_part_was_read_but_replaced_since_is_signed_by_
         assert doc is not None and doc.text == old
     finally:
         reader.close()
+
+
+def test_parts_of_any_size_reach_the_workers_in_batches_and_build_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet row group, and a folder above index_part_bytes, are read by the writer and
+    handed to the workers index_write_batch documents at a time."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa
+
+    rng = random.Random(8)
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for i in range(7):
+        (folder / f"p{i}.txt").write_text(_text(rng), encoding="utf-8")
+    rows = [{"id": f"r{i}", "text": _text(rng)} for i in range(10)]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "rows.parquet")
+    inputs = [str(folder), str(tmp_path / "rows.parquet")]
+    settings = Settings(index_write_batch=3)
+    monkeypatch.setattr(index_feed, "LIMITS", dataclasses.replace(index_feed.LIMITS, index_part_bytes=0))
+    batches = list(index_feed.jobs(partitions(inputs), settings))
+    assert [len(b) for b in batches if isinstance(b, list)] == [3, 3, 1, 3, 3, 3, 1]
+    built = []
+    for workers in (1, 2):
+        idx = tmp_path / f"{workers}.idx"
+        summary = index_corpus(inputs, idx, settings.with_overrides(index_workers=workers))
+        assert (summary.added, summary.failures) == (17, ())
+        assert check_index(idx, settings) == []
+        built.append(_contents(idx))
+    assert built[0] == built[1]

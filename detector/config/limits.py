@@ -26,6 +26,10 @@ class Limits:
     # 25 MB took 0.7 s of the writer's 2.4 s when the writer read it (bench/throughput.py). A
     # smaller file is one range; findings do not depend on it.
     index_split_jsonl_bytes: int = 1 << 20
+    # A part of files that a signing worker reads itself holds at most this many bytes (its
+    # documents are signed and written at once); the writer reads a larger one, and every
+    # Parquet row group and WARC file, and hands the documents over in batches.
+    index_part_bytes: int = 64 << 20
     # How often a signing worker looks whether its writer is still there (a killed writer left
     # its workers waiting forever): a worker outlives a killed writer by at most this long.
     worker_watch_seconds: float = 0.5

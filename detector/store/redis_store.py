@@ -45,7 +45,7 @@ import numpy.typing as npt
 from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
-from detector.store.interface import PreparedDoc, SortedRun
+from detector.store.interface import PreparedDoc
 from detector.store.location import RedisLocation
 from detector.store.manifest import Manifest, read_manifest
 from detector.store.redis_buckets import BucketTable
@@ -189,13 +189,10 @@ class RedisIndex:
 
     # ---- writing -------------------------------------------------------------------------
     def write(
-        self,
-        prepared: Sequence[PreparedDoc],
-        replaced_keys: dict[str, npt.NDArray[np.int64]],
-        run: SortedRun | None = None,
+        self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]],
+        run: Any = None,  # the SQLite store's sorted entries: band entries go to buckets here
     ) -> None:
-        """Write documents (replacing same ids) and their band entries: committed together
-        (``run`` is not needed: band entries go to their buckets document by document)."""
+        """Write documents (replacing same ids) and their band entries: committed together."""
         if not prepared:
             return
         self.lock.extend()

@@ -19,7 +19,7 @@ import numpy as np
 
 from detector.config import LIMITS, Settings
 from detector.errors import IndexFileError
-from detector.index_feed import FedPart, Job, Unsigned, feed, feed_in_worker, jobs, watch_writer
+from detector.index_feed import FedPart, Job, Unsigned, feed, feed_in_worker, jobs, start_worker
 from detector.ingest.partitions import partitions
 from detector.model import InputFailure, Progress, SourceDoc, no_progress
 from detector.retrieval import (
@@ -71,7 +71,7 @@ def index_corpus(
             pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("fork"),
-                initializer=watch_writer,
+                initializer=start_worker,
                 initargs=(os.getpid(),),
             )
             for fed in _in_order(pool, todo, params, settings, str(index), ahead=2 * workers):

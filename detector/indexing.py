@@ -53,16 +53,16 @@ def index_corpus(
     # From the cache when datasketch computed them before: importing it costs ~0.9 s a run.
     params = params_cache.signature_params(settings.num_perm, settings.seed, settings.lsh_threshold)
     store = create_or_open_store(index, settings_manifest(settings, params), params)
-    parts = partitions(
-        paths, split_bytes=LIMITS.index_split_jsonl_bytes, lines_per_part=settings.index_write_batch
-    )
     writer = _Writer(store, params, settings, progress)
     workers = settings.index_workers or min(2, os.cpu_count() or 1)
     pool: ProcessPoolExecutor | None = None
-    todo = jobs(parts, settings)
-    first = list(itertools.islice(todo, 2))
-    todo = itertools.chain(first, todo)
     try:
+        parts = partitions(
+            paths, split_bytes=LIMITS.index_split_jsonl_bytes, lines_per_part=settings.index_write_batch
+        )
+        todo = jobs(parts, settings)
+        first = list(itertools.islice(todo, 2))
+        todo = itertools.chain(first, todo)
         if workers > 1 and len(first) > 1:
             # Worker processes read, label and sign parts; this process (the writer) stores them
             # in input order, each in one transaction, while the workers go on.

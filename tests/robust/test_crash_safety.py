@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 KILLS = 8
 
 
@@ -104,8 +106,16 @@ def test_a_full_disk_fails_cleanly_and_keeps_the_index(tmp_path: Path) -> None:
 
 
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
+    """Processes whose parent is ``pid``, from /proc (field 4 of stat, after the name)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
 
 
 def _alive(pid: int) -> bool:
@@ -116,6 +126,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the workers")
 def test_a_killed_writer_leaves_no_signing_worker_behind(tmp_path: Path) -> None:
     src = tmp_path / "src.jsonl"
     _corpus(src, 3000)

@@ -1,7 +1,9 @@
 """Building and keeping an index: add or replace documents, remove them, describe and check it.
 
-Signing runs in worker processes while this process writes; each write transaction holds
-whole documents only, so an interrupted run loses nothing already stored.
+Reading, labelling and signing run in worker processes (``index_feed``), a part of the input
+each, while this process (the writer) decides in input order what is added, replaced or
+unchanged and writes; each write transaction holds a part's documents, whole, so an
+interrupted run loses nothing already stored.
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ row per block of about ``LIMITS.sqlite_block_entries`` entries:
 
 A lookup computes, for every run, the block each key falls in and reads just those rows (one
 query by rowid); writing a run appends rows at the end of the table. Runs are merged a slice of
-the key space at a time (memory stays small) when an indexing run ends and whenever too many of
-one size pile up, so a lookup reads few runs. Removing a document deletes its ``documents`` row
+the key space at a time (small runs read whole, large ones a slice at a time: memory stays
+bounded) when an indexing run ends and whenever too many of one size pile up, so a lookup reads
+few runs. Removing a document deletes its ``documents`` row
 only: document numbers are never reused (AUTOINCREMENT), a lookup drops entries of documents
 that are gone, and the next merge of their run leaves them out.
 

@@ -110,14 +110,17 @@ def run_peak(cmd: list[str]) -> tuple[float, float]:
 
 
 def latency(index: str, pages: list[Path], topics: bool = True) -> tuple[float, float]:
-    """Median and p95 milliseconds of scanning one page, in a started child process (each scan
-    opens the index); ``topics`` False leaves out judging the page's topic."""
+    """Median and p95 milliseconds of scanning one page, in a started child process that opened
+    the index once (``retrieval.open_index``, passed to every scan); ``topics`` False leaves out
+    judging the page's topic."""
     code = (
         "import json, sys, time\n"
         "from detector.config import Settings\n"
         "from detector import scanning\n"
-        "index, topics, pages = sys.argv[1], sys.argv[2] == '1', sys.argv[3:]\n"
+        "from detector.retrieval import open_index\n"
+        "path, topics, pages = sys.argv[1], sys.argv[2] == '1', sys.argv[3:]\n"
         "s = Settings()\n"
+        "index = open_index(path, s)\n"
         "scanning.scan(pages[:1], index, s, judge_topics=topics)\n"
         "out = []\n"
         "for p in pages:\n"
@@ -228,8 +231,9 @@ def main() -> None:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="detector-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     detector = [sys.executable, "-m", "detector"]
-    sizes = [int(x) for x in args.sizes.split(",") if x]
-    redis_sizes = {int(x) for x in args.redis_sizes.split(",") if x}
+    # 0 means none (--redis-sizes 0: no Redis rows).
+    sizes = [int(x) for x in args.sizes.split(",") if x and int(x) > 0]
+    redis_sizes = {int(x) for x in args.redis_sizes.split(",") if x and int(x) > 0}
     rows: list[tuple[str, ...]] = []
 
     def emit(row: tuple[str, ...]) -> None:

@@ -157,6 +157,10 @@ def decode(term: int, latin: Mapping[int, str] | None = None) -> str:
     """The text of a term id ("" for a Latin id that ``latin`` does not know)."""
     if term < 0:
         return (latin or {}).get(term, "")
+    if 0 < term < 1 << (3 * _BITS):
+        # Up to three characters (every term the analyzer makes), without the loop.
+        a, b, c = term >> (2 * _BITS), (term >> _BITS) & _MASK, term & _MASK
+        return (chr(a) if a else "") + (chr(b) if a or b else "") + chr(c)
     chars = []
     while term:
         chars.append(chr(term & _MASK))
@@ -375,6 +379,16 @@ def pick_terms(
     once: list[tuple[str, float]] = []
     for idx in order:
         term = name(int(idx))
+        if (
+            text is not None
+            and len(once) >= k
+            and term
+            and _is_word_char(term[0])
+            and text.starts(term, skip).shape[0] < 2
+        ):
+            # Seen once: completing keeps it as it is, and it could only join ``once``, which is
+            # full. Most of a page's terms are such (a lone page's judging spent 8 ms here).
+            continue
         if text is not None:
             term = text.complete(term, skip)
         if not is_readable(term) or _overlaps(term, [t for t, _ in chosen]):

@@ -41,6 +41,9 @@ class Limits:
     sqlite_block_entries: int = 128
     sqlite_merge_fan_in: int = 8
     sqlite_merge_slice_bits: int = 8
+    # Source documents an open index keeps after reading them: a scan reads each finding's
+    # source twice (to verify it, then for the JSON); a page has a handful of findings.
+    sqlite_recent_documents: int = 64
     # A recorded document length beyond this is corruption (pages are capped far lower).
     stored_max_chars: int = 2**31
     # Texts whose UTF-8 takes at least this many bytes per character (mostly CJK) are stored as

@@ -20,6 +20,7 @@ import json
 import re
 import sqlite3
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -63,11 +64,24 @@ class SqliteIndex:
 
     needs_old_keys = False  # entries of documents that are gone are dropped by lookups and merges
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, manifest: Manifest, params: SignatureParams):
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        manifest: Manifest,
+        params: SignatureParams,
+        *,
+        read_only: bool = False,
+    ):
         self.path = path
         self.conn = conn
         self.manifest = manifest
         self.params = params
+        self.read_only = read_only
+        # The topic sample of a read-only index, kept while no other connection commits (SQLite's
+        # data_version): a caller scanning page by page with the index open asked for it per page.
+        self._samples: dict[tuple[int, int], tuple[int, list[tuple[str, str, str]]]] = {}
+        self._recent: OrderedDict[int, SourceDoc] = OrderedDict()  # documents just read, by pk
         # Runs written since this index was opened: merged into one by ``finish``.
         self._first_new_run = 1 + max((run for run, _, _ in self._runs()), default=0)
 
@@ -131,7 +145,7 @@ class SqliteIndex:
             # transaction it was in (a power cut may also lose the last commits, never half of one).
             conn.execute("PRAGMA synchronous=NORMAL")
         try:
-            return cls(path, conn, manifest, params)
+            return cls(path, conn, manifest, params, read_only=not writable)
         except (band_runs.BlockError, sqlite3.DatabaseError) as err:
             conn.close()
             raise IndexFileError(f"{path}: the band table is damaged ({err})") from err
@@ -291,6 +305,10 @@ class SqliteIndex:
             row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE pk = ?", (pk,)).fetchone()
             if row is not None:
                 out[pk] = self._row_doc(row)
+                self._recent[pk] = out[pk]
+                self._recent.move_to_end(pk)
+                if len(self._recent) > LIMITS.sqlite_recent_documents:
+                    self._recent.popitem(last=False)
         return out
 
     def _row_doc(self, row: tuple[object, ...]) -> SourceDoc:
@@ -317,6 +335,11 @@ class SqliteIndex:
             raise IndexFileError(f"{self.path}: {_damage(doc_id, body, err)}") from err
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
+        # A scan reads each finding's source again by id, just after verifying it: a row never
+        # changes under its pk (a replaced document gets a new one), so the one just read serves.
+        found = self.conn.execute("SELECT pk FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if found is not None and found[0] in self._recent:
+            return self._recent[found[0]]
         row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else self._row_doc(row)
 
@@ -332,6 +355,12 @@ class SqliteIndex:
         order. The sample is chosen on the small columns and only its bodies are read;
         ``texts=False`` reads none and leaves the text empty: the digests alone tell whether a
         model fitted on the sample is still valid."""
+        version = -1
+        if self.read_only and not texts:
+            (version,) = self.conn.execute("PRAGMA data_version").fetchone()
+            kept = self._samples.get((per_category, total))
+            if kept is not None and kept[0] == version:
+                return list(kept[1])
         # Category by category through the index ``documents_category`` (the next category is
         # one index seek, its first documents a range): a scan of 1M paragraphs read the whole
         # table here, 0.35 s of every page's scan, before the index.
@@ -360,6 +389,8 @@ class SqliteIndex:
                 doc = self._row_doc(("", None, None, None, category, None, main, body, chars, None))
                 text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
             out.append((text, str(category), str(digest)))
+        if version != -1:
+            self._samples[(per_category, total)] = (version, list(out))
         return out
 
     def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:

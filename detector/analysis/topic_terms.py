@@ -321,6 +321,22 @@ class TermText:
         lo, hi = skip
         return found[(found < lo) | (found >= hi)] if hi > lo else found
 
+    def occurs_twice(self, term: str, skip: tuple[int, int] = (0, 0)) -> bool:
+        """Whether ``starts(term, skip)`` holds two positions or more, found without listing them
+        all (most terms of a page occur once: the list made per term cost a third of judging)."""
+        found = self._starts.get(term)
+        if found is not None:
+            return bool(self.starts(term, skip).shape[0] >= 2)
+        lo, hi = skip
+        seen, at = 0, self.text.find(term)
+        while at >= 0:
+            if hi <= lo or at < lo or at >= hi:
+                seen += 1
+                if seen == 2:
+                    return True
+            at = self.text.find(term, at + 1)
+        return False
+
     def complete(self, term: str, skip: tuple[int, int] = (0, 0)) -> str:
         """``term`` grown to the word it is a fragment of: while every occurrence (two at
         least) has the same CJK character on one side, take it in (八罗 in 十八罗汉 x3 becomes
@@ -384,7 +400,7 @@ def pick_terms(
             and len(once) >= k
             and term
             and _is_word_char(term[0])
-            and text.starts(term, skip).shape[0] < 2
+            and not text.occurs_twice(term, skip)
         ):
             # Seen once: completing keeps it as it is, and it could only join ``once``, which is
             # full. Most of a page's terms are such (a lone page's judging spent 8 ms here).

@@ -30,7 +30,7 @@ import numpy.typing as npt
 from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
-from detector.store import band_runs
+from detector.store import band_filter, band_runs
 from detector.store.interface import PreparedDoc
 from detector.store.manifest import FORMAT, Manifest, read_manifest
 from detector.store.signatures import SignatureParams
@@ -82,6 +82,8 @@ class SqliteIndex:
         # data_version): a caller scanning page by page with the index open asked for it per page.
         self._samples: dict[tuple[int, int], tuple[int, list[tuple[str, str, str]]]] = {}
         self._recent: OrderedDict[int, SourceDoc] = OrderedDict()  # documents just read, by pk
+        self._filter: band_filter.BandFilter | None = None  # the band filter, once read
+        self._filter_read = False
         # Runs written since this index was opened: merged into one by ``finish``.
         self._first_new_run = 1 + max((run for run, _, _ in self._runs()), default=0)
 
@@ -138,14 +140,22 @@ class SqliteIndex:
             raise
         # 32 MB of page cache (allocated as pages are read): a lookup of a page's band keys reads
         # ~180 blocks, 40% less CPU when they stay cached across pages than with the default 2 MB.
-        conn.execute("PRAGMA cache_size=-32768")
+        # (A read-only index whose band table is far larger goes back to the default below.)
+        conn.execute(f"PRAGMA cache_size=-{LIMITS.sqlite_cache_bytes // 1024}")
         if writable:
             conn.execute("PRAGMA journal_mode=WAL")
             # WAL with synchronous=NORMAL: a commit is atomic and a killed writer loses at most the
             # transaction it was in (a power cut may also lose the last commits, never half of one).
             conn.execute("PRAGMA synchronous=NORMAL")
         try:
-            return cls(path, conn, manifest, params, read_only=not writable)
+            index = cls(path, conn, manifest, params, read_only=not writable)
+            entries = sum(n for _, _, n in index._runs())
+            if not writable and entries * 12 > LIMITS.sqlite_cache_bytes * LIMITS.sqlite_cache_max_ratio:
+                # Each lookup reads ~800 blocks at random, and a cache holding a small share of
+                # them was slower than SQLite's default 2 MB (bench/scale.py at 1M paragraphs:
+                # 540 MB of entries, 5.5-6.9 ms of SQL a page against 7.7-9.8 with 32 MB).
+                conn.execute("PRAGMA cache_size=-2000")
+            return index
         except (band_runs.BlockError, sqlite3.DatabaseError) as err:
             conn.close()
             raise IndexFileError(f"{path}: the band table is damaged ({err})") from err
@@ -237,6 +247,14 @@ class SqliteIndex:
             # Gives the freed pages back (28 MB of 78 MB after indexing 25 MB of text); run as a
             # script, since the statement frees one page per step.
             self.conn.executescript("PRAGMA incremental_vacuum;")
+            # One read transaction: the filter matches the state it records.
+            self.conn.execute("BEGIN")
+            try:
+                built = band_filter.build(self.conn)
+            finally:
+                self.conn.execute("COMMIT")
+            if built is not None:
+                band_filter.save(band_filter.cache_path(self.path), built)
         except (sqlite3.Error, band_runs.BlockError) as err:
             raise IndexFileError(
                 f"{self.path}: merging band runs failed, the index is unchanged ({err})"
@@ -278,6 +296,7 @@ class SqliteIndex:
             if own:
                 self.conn.execute("BEGIN")
             try:
+                keys = self._maybe_present(keys)
                 found_keys, found_docs = band_runs.find(self.conn, keys)
                 docs = np.unique(found_docs).tolist()
                 live: set[int] = set()
@@ -298,6 +317,11 @@ class SqliteIndex:
                 f"{self.path}: the band table is damaged ({err}); rebuild the index"
             ) from err
         return [(k, d) for k, d in zip(found_keys.tolist(), found_docs.tolist(), strict=True) if d in live]
+
+    def _maybe_present(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        if not self._filter_read:  # read once, at the first lookup
+            self._filter, self._filter_read = band_filter.load(band_filter.cache_path(self.path)), True
+        return band_filter.maybe_present(self._filter, self.conn, keys)
 
     def documents(self, pks: Iterable[int]) -> dict[int, SourceDoc]:
         out: dict[int, SourceDoc] = {}

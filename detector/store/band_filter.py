@@ -99,16 +99,16 @@ def build(conn: sqlite3.Connection) -> BandFilter | None:
         cursor = conn.execute("SELECT keys FROM blocks WHERE block >= ? AND block < ? ORDER BY block", span)
         while rows := cursor.fetchmany(LIMITS.band_filter_rows):
             blobs = [kb for (kb,) in rows]
-            if set(map(type, blobs)) != {bytes} or any(len(kb) % 8 for kb in blobs):
+            if set(map(type, blobs)) != {bytes} or np.any(np.fromiter(map(len, blobs), np.int64) % 8):
                 return None
             ku = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64)
             if ku.shape[0] == 0:
                 continue
             at = _words_of(ku, n_words)
             masks = _masks(ku)
-            # A run's keys are sorted, so equal words are neighbours (sorted again for a crafted run).
-            order = np.argsort(at, kind="stable")
-            at, masks = at[order], masks[order]
+            if not bool(np.all(at[1:] >= at[:-1])):  # a run's keys are sorted (unless crafted)
+                order = np.argsort(at, kind="stable")
+                at, masks = at[order], masks[order]
             starts = np.flatnonzero(np.concatenate([[True], at[1:] != at[:-1]]))
             words[at[starts]] |= np.bitwise_or.reduceat(masks, starts)
     return BandFilter(current, words)

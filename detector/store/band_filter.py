@@ -87,12 +87,12 @@ def maybe_present(
 
 def build(conn: sqlite3.Connection) -> BandFilter | None:
     """The filter of every band entry of the index (inside the caller's read transaction), or
-    None when the band table is too large for one (or damaged: lookups report that)."""
+    None when the band table is empty, too large for one or damaged (lookups report that)."""
     current = state(conn)
     entries = sum(n for _, _, n in current[0])
-    n_words = max(1, -(-entries // _ENTRIES_PER_WORD))
-    if n_words * 8 > LIMITS.band_filter_max_bytes:
-        return None
+    n_words = -(-entries // _ENTRIES_PER_WORD)
+    if n_words == 0 or n_words * 8 > LIMITS.band_filter_max_bytes:
+        return None  # nothing to filter (a failed first run leaves no file), or too large
     words = np.zeros(n_words, dtype=np.uint64)
     for run, _, _ in current[0]:
         span = (run << 32, (run + 1) << 32)

@@ -109,18 +109,18 @@ def run_peak(cmd: list[str]) -> tuple[float, float]:
     return elapsed, peak / 1e6
 
 
-def latency(index: str, pages: list[Path], topics: bool = True) -> tuple[float, float]:
+def latency(index: str, pages: list[Path], topics: bool = True, reopen: bool = False) -> tuple[float, float]:
     """Median and p95 milliseconds of scanning one page, in a started child process that opened
-    the index once (``retrieval.open_index``, passed to every scan); ``topics`` False leaves out
-    judging the page's topic."""
+    the index once (``retrieval.open_index``, passed to every scan; ``reopen``: each scan opens
+    it by its path, as before); ``topics`` False leaves out judging the page's topic."""
     code = (
         "import json, sys, time\n"
         "from detector.config import Settings\n"
         "from detector import scanning\n"
         "from detector.retrieval import open_index\n"
-        "path, topics, pages = sys.argv[1], sys.argv[2] == '1', sys.argv[3:]\n"
+        "path, topics, reopen, pages = sys.argv[1], sys.argv[2] == '1', sys.argv[3] == '1', sys.argv[4:]\n"
         "s = Settings()\n"
-        "index = open_index(path, s)\n"
+        "index = path if reopen else open_index(path, s)\n"
         "scanning.scan(pages[:1], index, s, judge_topics=topics)\n"
         "out = []\n"
         "for p in pages:\n"
@@ -130,7 +130,7 @@ def latency(index: str, pages: list[Path], topics: bool = True) -> tuple[float, 
         "print(json.dumps(out))\n"
     )
     res = subprocess.run(
-        [sys.executable, "-c", code, index, "1" if topics else "0", *map(str, pages)],
+        [sys.executable, "-c", code, index, "1" if topics else "0", "1" if reopen else "0", *map(str, pages)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -281,6 +281,8 @@ def main() -> None:
                 )
                 med, p95 = latency(str(idx), pages, topics=False)
                 emit(("  the same scans, topics not judged", "", "", "", "", f"{med:.1f}", f"{p95:.1f}"))
+                med, p95 = latency(str(idx), pages, reopen=True)
+                emit(("  the same, each scan opening the index", "", "", "", "", f"{med:.1f}", f"{p95:.1f}"))
                 if baseline is not None:
                     done, secs, _ = baseline
                     at_n = secs * n / done

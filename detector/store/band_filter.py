@@ -16,7 +16,7 @@ run code) and the state of the index it was built for: its band runs (run, bits,
 the documents' sequence number (which every added document raises). A lookup uses the filter
 only while the index is in that state (checked in the lookup's read transaction); a file that
 is stale, unreadable or malformed is ignored. The writer builds it when it finishes
-(``SqliteIndex.finish``).
+(``SqliteIndex.finish``). A forged filter can only hide band entries, as a forged index can.
 """
 
 from __future__ import annotations

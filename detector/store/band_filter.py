@@ -21,6 +21,7 @@ is stale, unreadable or malformed is ignored. The writer builds it when it finis
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import zipfile
 from dataclasses import dataclass
@@ -129,8 +130,31 @@ def save(path: Path, filt: BandFilter) -> None:
     save_cache(path, write)
 
 
+# Filters read in this process, by file identity: a caller that opens the index for every page
+# read the file each time (45 MB at 1M paragraphs, ~40 ms). A rewritten file is read anew.
+_READ: dict[tuple[str, int, int, int], BandFilter] = {}
+_READ_MAX = 4
+
+
 def load(path: Path) -> BandFilter | None:
     """The filter in ``path`` when it is sound (whatever index state it was built for), else None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    identity = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    found = _READ.get(identity)
+    if found is None:
+        found = _read(path)
+        if found is not None:
+            found.words.setflags(write=False)  # shared by later lookups: nobody may change it
+            if len(_READ) >= _READ_MAX:
+                _READ.pop(next(iter(_READ)))
+            _READ[identity] = found
+    return found
+
+
+def _read(path: Path) -> BandFilter | None:
     try:
         with zipfile.ZipFile(path) as archive:
             if sum(info.file_size for info in archive.infolist()) > LIMITS.band_filter_max_bytes:

@@ -15,10 +15,12 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import numpy as np
 
+from detector.analysis import topic_prefit
 from detector.config import LIMITS, Settings
 from detector.errors import IndexFileError
 from detector.index_feed import FedPart, Job, Unsigned, feed, feed_in_worker, jobs, start_worker
@@ -56,6 +58,7 @@ def index_corpus(
     params = params_cache.signature_params(settings.num_perm, settings.seed, settings.lsh_threshold)
     store = create_or_open_store(index, settings_manifest(settings, params), params)
     writer = _Writer(store, params, settings, progress)
+    fitting: BaseProcess | None = None
     workers = settings.index_workers or min(2, os.cpu_count() or 1)
     pool: ProcessPoolExecutor | None = None
     try:
@@ -83,11 +86,15 @@ def index_corpus(
         else:
             for job in todo:
                 writer.take(feed(job, params, settings, _digests_of(store)))
+        fitting = topic_prefit.start(index, settings)  # on the other core, while runs merge
         store.finish()
+        topic_prefit.finish(fitting)
+        fitting = None
         counts = store.counts()
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        topic_prefit.finish(fitting, cancel=True)
         store.close()
     return IndexSummary(writer.added, writer.replaced, writer.unchanged, tuple(writer.failures), counts)
 

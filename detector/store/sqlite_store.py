@@ -20,6 +20,7 @@ import json
 import re
 import sqlite3
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -29,10 +30,11 @@ import numpy.typing as npt
 from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
-from detector.store import band_runs
+from detector.store import band_filter, band_runs
 from detector.store.interface import PreparedDoc, SortedRun
 from detector.store.manifest import FORMAT, Manifest, read_manifest
 from detector.store.signatures import SignatureParams
+from detector.store.sqlite_documents import write_documents
 from detector.store.sqlite_schema import SCHEMA, is_format_1, schema_problem
 from detector.store.stored_text import StoredTextError, inflate_text, read_spans
 
@@ -63,11 +65,26 @@ class SqliteIndex:
 
     needs_old_keys = False  # entries of documents that are gone are dropped by lookups and merges
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, manifest: Manifest, params: SignatureParams):
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        manifest: Manifest,
+        params: SignatureParams,
+        *,
+        read_only: bool = False,
+    ):
         self.path = path
         self.conn = conn
         self.manifest = manifest
         self.params = params
+        self.read_only = read_only
+        # The topic sample of a read-only index, kept while no other connection commits (SQLite's
+        # data_version): a caller scanning page by page with the index open asked for it per page.
+        self._samples: dict[tuple[int, int], tuple[int, list[tuple[str, str, str]]]] = {}
+        self._recent: OrderedDict[int, SourceDoc] = OrderedDict()  # documents just read, by pk
+        self._filter: band_filter.BandFilter | None = None  # the band filter, once read
+        self._filter_read = False
         # Runs written since this index was opened: merged into one by ``finish``.
         self._first_new_run = 1 + max((run for run, _, _ in self._runs()), default=0)
 
@@ -124,14 +141,22 @@ class SqliteIndex:
             raise
         # 32 MB of page cache (allocated as pages are read): a lookup of a page's band keys reads
         # ~180 blocks, 40% less CPU when they stay cached across pages than with the default 2 MB.
-        conn.execute("PRAGMA cache_size=-32768")
+        # (A read-only index whose band table is far larger goes back to the default below.)
+        conn.execute(f"PRAGMA cache_size=-{LIMITS.sqlite_cache_bytes // 1024}")
         if writable:
             conn.execute("PRAGMA journal_mode=WAL")
             # WAL with synchronous=NORMAL: a commit is atomic and a killed writer loses at most the
             # transaction it was in (a power cut may also lose the last commits, never half of one).
             conn.execute("PRAGMA synchronous=NORMAL")
         try:
-            return cls(path, conn, manifest, params)
+            index = cls(path, conn, manifest, params, read_only=not writable)
+            entries = sum(n for _, _, n in index._runs())
+            if not writable and entries * 12 > LIMITS.sqlite_cache_bytes * LIMITS.sqlite_cache_max_ratio:
+                # Each lookup reads ~800 blocks at random, and a cache holding a small share of
+                # them was slower than SQLite's default 2 MB (bench/scale.py at 1M paragraphs:
+                # 540 MB of entries, 5.5-6.9 ms of SQL a page against 7.7-9.8 with 32 MB).
+                conn.execute("PRAGMA cache_size=-2000")
+            return index
         except (band_runs.BlockError, sqlite3.DatabaseError) as err:
             conn.close()
             raise IndexFileError(f"{path}: the band table is damaged ({err})") from err
@@ -181,7 +206,7 @@ class SqliteIndex:
         """Write documents (replacing same ids) and their band entries, as one run, in one transaction."""
         try:
             with self.conn:
-                pks = self._write_documents(prepared)
+                pks = write_documents(self.conn, prepared)
                 if run is not None:
                     docs = np.array(pks, dtype=np.int64)[run[1]]
                     band_runs.add_run(self.conn, run[0], docs, presorted=True)
@@ -196,49 +221,6 @@ class SqliteIndex:
                 f"{self.path}: write failed, nothing of this batch was kept ({err})"
             ) from err
 
-    def _write_documents(self, prepared: Sequence[PreparedDoc]) -> list[int]:
-        """Replace the rows of ``prepared``'s ids by theirs; their document numbers, in order."""
-        rows = [
-            (
-                item.doc.id,
-                item.doc.uri,
-                item.doc.url,
-                item.doc.title,
-                item.doc.site,
-                item.doc.category,
-                len(item.doc.text),
-                item.passages,
-                int(item.keys.shape[0]),
-                item.stored_digest(),
-                _spans_json(item.doc.main_spans),
-                item.stored_body(),
-                item.doc.published,
-            )
-            for item in prepared
-        ]
-        insert = (
-            "INSERT INTO documents(id, uri, url, title, site, category, chars, passages, bands, digest,"
-            " main, body, published) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-        )
-        ids = [(row[0],) for row in rows]
-        if len(set(ids)) < len(ids):  # the same id twice: the later one wins, row by row
-            pks = []
-            for row in rows:
-                self.conn.execute("DELETE FROM documents WHERE id = ?", row[:1])
-                pks.append(int(self.conn.execute(insert, row).lastrowid or 0))
-            return pks
-        self.conn.executemany("DELETE FROM documents WHERE id = ?", ids)
-        before = self._last_pk()
-        self.conn.executemany(insert, rows)
-        after = self._last_pk()
-        if after - before == len(rows):  # numbered one after another, as AUTOINCREMENT does
-            return list(range(before + 1, after + 1))
-        return [int(self.conn.execute("SELECT pk FROM documents WHERE id = ?", i).fetchone()[0]) for i in ids]
-
-    def _last_pk(self) -> int:
-        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'documents'").fetchone()
-        return int(row[0]) if row is not None and type(row[0]) is int else 0
-
     def finish(self) -> None:
         """Merge the runs written since the index was opened into one, then any level that holds
         too many runs; each merge is a transaction of its own (a kill leaves the runs as they were)."""
@@ -250,6 +232,14 @@ class SqliteIndex:
             # Gives the freed pages back (28 MB of 78 MB after indexing 25 MB of text); run as a
             # script, since the statement frees one page per step.
             self.conn.executescript("PRAGMA incremental_vacuum;")
+            # One read transaction: the filter matches the state it records.
+            self.conn.execute("BEGIN")
+            try:
+                built = band_filter.build(self.conn)
+            finally:
+                self.conn.execute("COMMIT")
+            if built is not None:
+                band_filter.save(band_filter.cache_path(self.path), built)
         except (sqlite3.Error, band_runs.BlockError) as err:
             raise IndexFileError(
                 f"{self.path}: merging band runs failed, the index is unchanged ({err})"
@@ -291,6 +281,7 @@ class SqliteIndex:
             if own:
                 self.conn.execute("BEGIN")
             try:
+                keys = self._maybe_present(keys)
                 found_keys, found_docs = band_runs.find(self.conn, keys)
                 docs = np.unique(found_docs).tolist()
                 live: set[int] = set()
@@ -312,12 +303,21 @@ class SqliteIndex:
             ) from err
         return [(k, d) for k, d in zip(found_keys.tolist(), found_docs.tolist(), strict=True) if d in live]
 
+    def _maybe_present(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        if not self._filter_read:  # read once, at the first lookup
+            self._filter, self._filter_read = band_filter.load(band_filter.cache_path(self.path)), True
+        return band_filter.maybe_present(self._filter, self.conn, keys)
+
     def documents(self, pks: Iterable[int]) -> dict[int, SourceDoc]:
         out: dict[int, SourceDoc] = {}
         for pk in pks:
             row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE pk = ?", (pk,)).fetchone()
             if row is not None:
                 out[pk] = self._row_doc(row)
+                self._recent[pk] = out[pk]
+                self._recent.move_to_end(pk)
+                if len(self._recent) > LIMITS.sqlite_recent_documents:
+                    self._recent.popitem(last=False)
         return out
 
     def _row_doc(self, row: tuple[object, ...]) -> SourceDoc:
@@ -344,6 +344,11 @@ class SqliteIndex:
             raise IndexFileError(f"{self.path}: {_damage(doc_id, body, err)}") from err
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
+        # A scan reads each finding's source again by id, just after verifying it: a row never
+        # changes under its pk (a replaced document gets a new one), so the one just read serves.
+        found = self.conn.execute("SELECT pk FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if found is not None and found[0] in self._recent:
+            return self._recent[found[0]]
         row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else self._row_doc(row)
 
@@ -359,6 +364,12 @@ class SqliteIndex:
         order. The sample is chosen on the small columns and only its bodies are read;
         ``texts=False`` reads none and leaves the text empty: the digests alone tell whether a
         model fitted on the sample is still valid."""
+        version = -1
+        if self.read_only and not texts:
+            (version,) = self.conn.execute("PRAGMA data_version").fetchone()
+            kept = self._samples.get((per_category, total))
+            if kept is not None and kept[0] == version:
+                return list(kept[1])
         # Category by category through the index ``documents_category`` (the next category is
         # one index seek, its first documents a range): a scan of 1M paragraphs read the whole
         # table here, 0.35 s of every page's scan, before the index.
@@ -387,6 +398,8 @@ class SqliteIndex:
                 doc = self._row_doc(("", None, None, None, category, None, main, body, chars, None))
                 text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
             out.append((text, str(category), str(digest)))
+        if version != -1:
+            self._samples[(per_category, total)] = (version, list(out))
         return out
 
     def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:
@@ -453,11 +466,6 @@ class SqliteIndex:
         if bare:
             problems.append(f"{bare} documents have no band rows")
         return problems
-
-
-def _spans_json(spans: Sequence[tuple[int, int]]) -> str:
-    """``json.dumps`` of the spans as lists (the same text), 4x cheaper."""
-    return "[" + ", ".join(f"[{int(s)}, {int(e)}]" for s, e in spans) + "]"
 
 
 def _damage(doc_id: object, body: object, err: Exception) -> str:

@@ -1,15 +1,18 @@
 """Building and keeping an index: add or replace documents, remove them, describe and check it.
 
-Signing runs in worker processes while this process writes; each write transaction holds
-whole documents only, so an interrupted run loses nothing already stored.
+Reading, labelling and signing run in worker processes (``index_feed``), a part of the input
+each, while this process (the writer) decides in input order what is added, replaced or
+unchanged and writes; each write transaction holds a part's documents, whole, so an
+interrupted run loses nothing already stored.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections import OrderedDict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
@@ -18,24 +21,24 @@ from pathlib import Path
 import numpy as np
 
 from detector.analysis import topic_prefit
-from detector.config import Settings
+from detector.config import LIMITS, Settings
 from detector.errors import IndexFileError
-from detector.ingest.partitions import iter_source_inputs
+from detector.index_feed import FedPart, Job, Unsigned, feed, feed_in_worker, jobs, start_worker
+from detector.ingest.partitions import partitions
 from detector.model import InputFailure, Progress, SourceDoc, no_progress
 from detector.retrieval import (
     open_index,
     prepare_sources,
     settings_manifest,
     signature_params,
-    source_from_document,
     source_keys,
     sources_keys,
 )
 from detector.store import create_or_open_store, open_store, params_cache
-from detector.store.interface import PreparedDoc, text_digest
+from detector.store.interface import IndexStore, PreparedDoc, text_digest
+from detector.store.signatures import SignatureParams
 from detector.text.charclass import bmp_table
 from detector.text.tokens import tokenize
-from detector.textsafe import has_control
 
 
 @dataclass(frozen=True)
@@ -54,85 +57,35 @@ def index_corpus(
     # From the cache when datasketch computed them before: importing it costs ~0.9 s a run.
     params = params_cache.signature_params(settings.num_perm, settings.seed, settings.lsh_threshold)
     store = create_or_open_store(index, settings_manifest(settings, params), params)
-    added = replaced = unchanged = 0
-    failures: list[InputFailure] = []
-    pending: OrderedDict[str, SourceDoc] = OrderedDict()
-    previous: dict[str, SourceDoc] = {}
-    # Signing runs in worker processes once the corpus fills more than one batch; the
-    # writer (this process) stores finished batches in input order, so each transaction
-    # still holds whole documents only.
-    pool: ProcessPoolExecutor | None = None
-    in_flight: deque[
-        tuple[Future[list[tuple[np.ndarray, int, bytes, str]]], list[SourceDoc], dict[str, np.ndarray]]
-    ] = deque()
-    flight_ids: set[str] = set()
+    writer = _Writer(store, params, settings, progress)
     fitting: BaseProcess | None = None
     workers = settings.index_workers or min(2, os.cpu_count() or 1)
-
-    def write_done(block: bool) -> None:
-        while in_flight and (block or in_flight[0][0].done()):
-            future, docs, old_keys = in_flight.popleft()
-            flight_ids.difference_update(d.id for d in docs)
-            store.write(
-                [PreparedDoc(d, *made) for d, made in zip(docs, future.result(), strict=True)], old_keys
-            )
-
-    def flush(final: bool) -> None:
-        nonlocal pool
-        if pending:
-            docs = list(pending.values())
-            old = list(previous.values())
-            old_keys = {d.id: k for d, (k, _) in zip(old, sources_keys(old, params, settings), strict=True)}
-            pending.clear()
-            previous.clear()
-            if pool is None and not final and workers > 1:
-                tokenize("")  # build the lookup tables once, before the workers fork
-                bmp_table()
-                pool = ProcessPoolExecutor(
-                    max_workers=workers, mp_context=multiprocessing.get_context("fork")
-                )
-            if pool is None:
-                made = prepare_sources(docs, params, settings)
-                store.write([PreparedDoc(d, *m) for d, m in zip(docs, made, strict=True)], old_keys)
-            else:
-                in_flight.append((pool.submit(prepare_sources, docs, params, settings), docs, old_keys))
-                flight_ids.update(d.id for d in docs)
-        write_done(block=final or len(in_flight) > workers)
-
+    pool: ProcessPoolExecutor | None = None
     try:
-        for item in iter_source_inputs(paths, max_bytes=settings.max_page_bytes):
-            if isinstance(item, InputFailure):
-                failures.append(item)
-                progress(item.uri)
-                continue
-            source = source_from_document(item)
-            progress(source.uri or source.id)
-            if has_control(source.id):  # an id is printed in messages and logs: keep it one plain line
-                failures.append(InputFailure(item.uri, item.site, "the id holds a control character"))
-                continue
-            if source.id in pending:
-                del pending[source.id]  # a later line with the same id wins
-            else:
-                if source.id in flight_ids:
-                    write_done(block=True)  # the earlier copy must be stored before it is replaced
-                digest = store.digest_of(source.id)
-                if digest == text_digest(source.text):
-                    unchanged += 1
-                    continue
-                if digest is not None:
-                    old_doc = store.document_by_id(source.id) if store.needs_old_keys else None
-                    if old_doc is not None:
-                        previous[source.id] = old_doc
-                    replaced += 1
-                else:
-                    added += 1
-            pending[source.id] = source
-            if len(pending) >= settings.index_write_batch:
-                flush(final=False)
-        flush(final=True)
-        if pool is not None:
+        parts = partitions(
+            paths, split_bytes=LIMITS.index_split_jsonl_bytes, lines_per_part=settings.index_write_batch
+        )
+        todo = jobs(parts, settings)
+        first = list(itertools.islice(todo, 2))
+        todo = itertools.chain(first, todo)
+        if workers > 1 and len(first) > 1:
+            # Worker processes read, label and sign parts; this process (the writer) stores them
+            # in input order, each in one transaction, while the workers go on.
+            tokenize("")  # build the lookup tables once, before the workers fork
+            bmp_table()
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=start_worker,
+                initargs=(os.getpid(),),
+            )
+            for fed in _in_order(pool, todo, params, settings, str(index), ahead=2 * workers):
+                writer.take(fed)
             pool.shutdown()  # the workers' memory is free before the band runs are merged
             pool = None
+        else:
+            for job in todo:
+                writer.take(feed(job, params, settings, _digests_of(store)))
         fitting = topic_prefit.start(index, settings)  # on the other core, while runs merge
         store.finish()
         topic_prefit.finish(fitting)
@@ -143,7 +96,94 @@ def index_corpus(
             pool.shutdown(cancel_futures=True)
         topic_prefit.finish(fitting, cancel=True)
         store.close()
-    return IndexSummary(added, replaced, unchanged, tuple(failures), counts)
+    return IndexSummary(writer.added, writer.replaced, writer.unchanged, tuple(writer.failures), counts)
+
+
+def _digests_of(store: IndexStore) -> Callable[[list[str]], list[str | None]]:
+    return lambda ids: [store.digest_of(doc_id) for doc_id in ids]
+
+
+def _in_order(
+    pool: ProcessPoolExecutor,
+    todo: Iterator[Job],
+    params: SignatureParams,
+    settings: Settings,
+    index: str,
+    ahead: int,
+) -> Iterator[FedPart]:
+    """The jobs fed by the pool, in input order, with at most ``ahead`` of them in flight."""
+    queue: deque[Future[FedPart]] = deque()
+    for job in todo:
+        queue.append(pool.submit(feed_in_worker, job, params, settings, index))
+        if len(queue) >= ahead:
+            break
+    while queue:
+        fed = queue.popleft().result()
+        following = next(todo, None)
+        if following is not None:
+            queue.append(pool.submit(feed_in_worker, following, params, settings, index))
+        yield fed
+
+
+class _Writer:
+    """Decides, item by item in input order, what is added, replaced or unchanged, and writes
+    each fed part in one transaction."""
+
+    def __init__(self, store: IndexStore, params: SignatureParams, settings: Settings, progress: Progress):
+        self.store = store
+        self.params = params
+        self.settings = settings
+        self.progress = progress
+        self.added = self.replaced = self.unchanged = 0
+        self.failures: list[InputFailure] = []
+
+    def take(self, fed: FedPart) -> None:
+        store = self.store
+        pending: OrderedDict[str, int] = OrderedDict()  # id -> item, in writing order
+        previous: dict[str, SourceDoc] = {}
+        for i, item in enumerate(fed.items):
+            if isinstance(item, InputFailure):
+                self.failures.append(item)
+                self.progress(item.uri)
+                continue
+            doc, digest = item.doc, item.digest
+            self.progress(doc.uri or doc.id)
+            if doc.id in pending:
+                del pending[doc.id]  # a later line with the same id wins
+            else:
+                stored = store.digest_of(doc.id)
+                if stored == digest:
+                    self.unchanged += 1
+                    continue
+                if stored is not None:
+                    old_doc = store.document_by_id(doc.id) if store.needs_old_keys else None
+                    if old_doc is not None:
+                        previous[doc.id] = old_doc
+                    self.replaced += 1
+                else:
+                    self.added += 1
+            pending[doc.id] = i
+        if not pending:
+            return
+        old = list(previous.values())
+        old_made = sources_keys(old, self.params, self.settings) if old else []
+        old_keys = {d.id: k for d, (k, _) in zip(old, old_made, strict=True)}
+        # A document unchanged when its part was read but changed by an earlier part since (the
+        # same id twice in the input) was not signed: sign it here.
+        unsigned = [x.doc for i in pending.values() if isinstance(x := fed.items[i], Unsigned)]
+        signed = iter(prepare_sources(unsigned, self.params, self.settings) if unsigned else [])
+        prepared: list[PreparedDoc] = []
+        for i in pending.values():
+            x = fed.items[i]
+            prepared.append(x if isinstance(x, PreparedDoc) else PreparedDoc(x.doc, *next(signed)))  # type: ignore[union-attr]
+        run = None
+        if not unsigned:  # the part's sorted entries, less those of documents not written
+            at = np.full(len(fed.items), -1, dtype=np.int64)
+            at[list(pending.values())] = np.arange(len(pending))
+            mine = at[fed.run_items]
+            keep = mine >= 0
+            run = (fed.run_keys[keep], mine[keep])
+        store.write(prepared, old_keys, run)
 
 
 def remove_documents(ids: Sequence[str], index: str | Path, settings: Settings) -> list[str]:

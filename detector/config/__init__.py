@@ -158,10 +158,13 @@ class Settings:
     # Worker processes that sign documents while the main process writes; 0 = up to 2 (the
     # cores of the machine we measured on; more cores help until SQLite writing dominates).
     index_workers: int = 0
-    # Documents per write transaction (each transaction holds whole documents only): large
-    # enough that SQLite's commit cost is spread, small enough that a killed writer loses
-    # little work. An operational limit: findings do not depend on it (not in the scan JSON).
-    index_write_batch: int = field(default=500, metadata=OPERATIONAL)
+    # Documents per write transaction (each transaction holds whole documents only), and lines
+    # of a JSONL file per part a signing worker reads: large enough that SQLite's commit cost is
+    # spread, small enough that a killed writer loses little work. bench/throughput.py (25 MB,
+    # shared 2-core machine, CPU of the whole run, median of 5-6): 250 lines 3.1-3.7 s, 500
+    # 3.5-3.9 s; a worker alone reading and signing it: 1.36-1.47 s against 1.51-1.76 s. An
+    # operational limit: findings do not depend on it (not in the scan JSON).
+    index_write_batch: int = field(default=250, metadata=OPERATIONAL)
     # Sources signed in one vectorised MinHash pass (in a worker, an engine or a Dask task): big
     # enough to amortise numpy's per-call cost, small enough to keep a batch's shingles in cache.
     sign_batch: int = field(default=500, metadata=OPERATIONAL)

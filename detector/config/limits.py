@@ -21,6 +21,18 @@ class Limits:
     # anywhere); smaller ones are read whole.
     split_jsonl_bytes: int = 64 << 20
     lines_per_part: int = 20_000
+    # `detector index` reads a JSONL file above this size in ranges of ``index_write_batch``
+    # lines, in its signing workers (each range is one write transaction): reading and labelling
+    # 25 MB took 0.7 s of the writer's 2.4 s when the writer read it (bench/throughput.py). A
+    # smaller file is one range; findings do not depend on it.
+    index_split_jsonl_bytes: int = 1 << 20
+    # A part of files that a signing worker reads itself holds at most this many bytes (its
+    # documents are signed and written at once); the writer reads a larger one, and every
+    # Parquet row group and WARC file, and hands the documents over in batches.
+    index_part_bytes: int = 64 << 20
+    # How often a signing worker looks whether its writer is still there (a killed writer left
+    # its workers waiting forever): a worker outlives a killed writer by at most this long.
+    worker_watch_seconds: float = 0.5
     files_per_part: int = 500
     # --- signing ---
     # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer
@@ -41,6 +53,10 @@ class Limits:
     sqlite_block_entries: int = 128
     sqlite_merge_fan_in: int = 8
     sqlite_merge_slice_bits: int = 8
+    # Runs a merge reads whole (one query each instead of one per slice; the smallest first, up
+    # to this many entries, 16 bytes each in memory): merging the ten runs of 25 MB of text
+    # (2.2M entries) made 2,560 range queries and as many deletes.
+    sqlite_merge_whole_entries: int = 2_500_000
     # SQLite's page cache for an index (32 MB), unless it is read-only and its band entries (12
     # bytes each) take more than cache_max_ratio times that: on 100k paragraphs (54 MB of
     # entries) 32 MB and SQLite's default 2 MB measured the same per lookup, on 1M (540 MB) the

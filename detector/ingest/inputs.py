@@ -307,8 +307,11 @@ def _jsonl(
         yield InputFailure(target.uri, fallback_site, os_problem(err))
 
 
-def decoded_lines(f: BinaryIO, max_bytes: int) -> Iterator[tuple[int, str | None, str]]:
-    """(line number, text or None when too long or undecodable, encoding or the problem)."""
+def decoded_lines(
+    f: BinaryIO, max_bytes: int, *, at_start: bool = True
+) -> Iterator[tuple[int, str | None, str]]:
+    """(line number, text or None when too long or undecodable, encoding or the problem);
+    ``at_start``: the first line is the file's first (a byte-order mark there is dropped)."""
     lineno = 0
     while True:
         raw = f.readline(max_bytes + 1)
@@ -322,7 +325,7 @@ def decoded_lines(f: BinaryIO, max_bytes: int) -> Iterator[tuple[int, str | None
                     break
             yield lineno, None, size_problem(max_bytes)
             continue
-        if lineno == 1:
+        if lineno == 1 and at_start:
             raw = raw.removeprefix(b"\xef\xbb\xbf")
         for encoding in ("utf-8", "gb18030", "big5"):
             try:

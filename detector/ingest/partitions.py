@@ -59,9 +59,19 @@ class Part:
         return (self.number << 32) | index
 
 
-def partitions(paths: Sequence[str], cwd: Path | None = None, *, site_per_folder: bool = False) -> list[Part]:
-    """The inputs named on the command line, cut into partitions, in input order.
-    Raises InputError for a named path that does not exist, before anything is read."""
+def partitions(
+    paths: Sequence[str],
+    cwd: Path | None = None,
+    *,
+    site_per_folder: bool = False,
+    split_bytes: int | None = None,
+    lines_per_part: int | None = None,
+) -> list[Part]:
+    """The inputs named on the command line, cut into partitions, in input order: a JSONL file
+    above ``split_bytes`` in ranges of ``lines_per_part`` lines. Raises InputError for a named
+    path that does not exist, before anything is read."""
+    split_bytes = LIMITS.split_jsonl_bytes if split_bytes is None else split_bytes
+    lines_per_part = lines_per_part or LIMITS.lines_per_part
     base = os.path.abspath(str(cwd) if cwd is not None else os.getcwd())
     targets = ingest.targets_of(paths, base, site_per_folder=site_per_folder)
     parts: list[Part] = []
@@ -85,9 +95,9 @@ def partitions(paths: Sequence[str], cwd: Path | None = None, *, site_per_folder
         elif lower.endswith((".warc", ".warc.gz")):
             flush_files()
             add("warc", (spec,))
-        elif lower.endswith(".jsonl") and _splittable(t.path):
+        elif lower.endswith(".jsonl") and _splittable(t.path, split_bytes):
             flush_files()
-            for offset, first, count in _line_ranges(t.path, LIMITS.lines_per_part):
+            for offset, first, count in _line_ranges(t.path, lines_per_part):
                 add("jsonl-lines", (spec,), start=offset, first=first, count=count)
         else:
             files.append(spec)
@@ -146,9 +156,9 @@ def iter_source_inputs(paths: Sequence[str], *, max_bytes: int = 20_000_000) -> 
 # ---- JSONL in ranges of lines ----------------------------------------------------------------
 
 
-def _splittable(path: str) -> bool:
+def _splittable(path: str, split_bytes: int) -> bool:
     try:
-        if os.path.getsize(path) <= LIMITS.split_jsonl_bytes:
+        if os.path.getsize(path) <= split_bytes:
             return False
         with open(path, "rb") as f:
             head = f.read(8192)
@@ -184,7 +194,8 @@ def _jsonl_lines(part: Part, *, sources: bool, site: str | None, max_bytes: int)
     try:
         with open(target.path, "rb") as f:
             f.seek(part.start)
-            for n, (rel, line, encoding) in enumerate(ingest.decoded_lines(f, max_bytes)):
+            lines = ingest.decoded_lines(f, max_bytes, at_start=part.start == 0)
+            for n, (rel, line, encoding) in enumerate(lines):
                 if n >= part.count:
                     break
                 if line is not None and not line.strip():

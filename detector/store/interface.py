@@ -36,6 +36,10 @@ from detector.store.stored_text import UTF16_TAG
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+# Band keys sorted as unsigned numbers, and for each the index of its document in a batch.
+SortedRun = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
 @dataclass(frozen=True)
 class PreparedDoc:
     """A source document with its band keys, ready to be written."""
@@ -137,8 +141,14 @@ class IndexWriter(Catalogue, Protocol):
 
     def digest_of(self, doc_id: str) -> str | None: ...
     def write(
-        self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]
-    ) -> None: ...
+        self,
+        prepared: Sequence[PreparedDoc],
+        replaced_keys: dict[str, npt.NDArray[np.int64]],
+        run: SortedRun | None = None,
+    ) -> None:
+        """``run``, when given: the band entries of ``prepared`` already sorted by key as unsigned
+        numbers, each with the index of its document in ``prepared`` (made by a worker)."""
+        ...
     def remove(self, ids_and_keys: dict[str, npt.NDArray[np.int64] | None]) -> list[str]: ...
     def finish(self) -> None:
         """Called once after the last ``write`` of a run: tidy up (the SQLite store merges the

@@ -188,7 +188,10 @@ class RedisIndex:
         return [None if e is None else e[0] for e in self._entries(ids)]
 
     # ---- writing -------------------------------------------------------------------------
-    def write(self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]) -> None:
+    def write(
+        self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]],
+        run: Any = None,  # the SQLite store's sorted entries: band entries go to buckets here
+    ) -> None:
         """Write documents (replacing same ids) and their band entries: committed together."""
         if not prepared:
             return

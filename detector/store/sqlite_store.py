@@ -31,9 +31,10 @@ from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
 from detector.store import band_filter, band_runs
-from detector.store.interface import PreparedDoc
+from detector.store.interface import PreparedDoc, SortedRun
 from detector.store.manifest import FORMAT, Manifest, read_manifest
 from detector.store.signatures import SignatureParams
+from detector.store.sqlite_documents import write_documents
 from detector.store.sqlite_schema import SCHEMA, is_format_1, schema_problem
 from detector.store.stored_text import StoredTextError, inflate_text, read_spans
 
@@ -196,36 +197,20 @@ class SqliteIndex:
         row = self.conn.execute("SELECT digest FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else str(row[0])
 
-    def write(self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]]) -> None:
+    def write(
+        self,
+        prepared: Sequence[PreparedDoc],
+        replaced_keys: dict[str, npt.NDArray[np.int64]],
+        run: SortedRun | None = None,
+    ) -> None:
         """Write documents (replacing same ids) and their band entries, as one run, in one transaction."""
         try:
             with self.conn:
-                pks: list[int] = []
-                for item in prepared:
-                    d = item.doc
-                    self.conn.execute("DELETE FROM documents WHERE id = ?", (d.id,))
-                    cur = self.conn.execute(
-                        "INSERT INTO documents"
-                        "(id, uri, url, title, site, category, chars, passages, bands, digest, main,"
-                        " body, published) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (
-                            d.id,
-                            d.uri,
-                            d.url,
-                            d.title,
-                            d.site,
-                            d.category,
-                            len(d.text),
-                            item.passages,
-                            int(item.keys.shape[0]),
-                            item.stored_digest(),
-                            json.dumps([list(span) for span in d.main_spans]),
-                            item.stored_body(),
-                            d.published,
-                        ),
-                    )
-                    pks.append(int(cur.lastrowid or 0))
-                if prepared:
+                pks = write_documents(self.conn, prepared)
+                if run is not None:
+                    docs = np.array(pks, dtype=np.int64)[run[1]]
+                    band_runs.add_run(self.conn, run[0], docs, presorted=True)
+                elif prepared:
                     keys = np.concatenate([item.keys for item in prepared])
                     docs = np.repeat(np.array(pks, dtype=np.int64), [item.keys.shape[0] for item in prepared])
                     band_runs.add_run(self.conn, keys, docs)
@@ -265,9 +250,9 @@ class SqliteIndex:
 
     def _merge(self, runs: list[band_runs.Run]) -> None:
         with self.conn:
-            live = np.array(
-                [pk for (pk,) in self.conn.execute("SELECT pk FROM documents ORDER BY pk")], dtype=np.int64
-            )
+            # Without ORDER BY, SQLite reads the numbers from an index, not the table of texts.
+            pks = self.conn.execute("SELECT pk FROM documents").fetchall()
+            live = np.sort(np.array([pk for (pk,) in pks], dtype=np.int64))
             band_runs.merge(self.conn, runs, live)
 
     def _merge_crowded(self) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
 import signal
@@ -12,6 +13,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 KILLS = 8
 
@@ -100,3 +103,50 @@ def test_a_full_disk_fails_cleanly_and_keeps_the_index(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr and str(idx) in r.stderr
     assert _run("index", "--check", "--index", str(idx)).returncode == 0
     assert _run("index", "--info", "--index", str(idx)).stdout == before
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid``, from /proc (field 4 of stat, after the name)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ")[-1][:1] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the workers")
+def test_a_killed_writer_leaves_no_signing_worker_behind(tmp_path: Path) -> None:
+    src = tmp_path / "src.jsonl"
+    _corpus(src, 3000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "detector", "index", str(src), "--index", str(tmp_path / "x.idx")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[int] = []
+    deadline = time.monotonic() + 120
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        workers = _children(proc.pid)
+    assert workers, "the writer started no signing workers"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    for w in left:  # do not leave them to the next test either
+        os.kill(w, signal.SIGKILL)
+    assert not left, "signing workers outlived their killed writer"

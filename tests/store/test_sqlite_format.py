@@ -4,6 +4,7 @@ one line saying how to rebuild it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
@@ -41,7 +42,13 @@ def _pairs(store: SqliteIndex, keys: np.ndarray) -> set[tuple[int, str]]:
     return {(k, ids[pk]) for k, pk in store.candidates(keys)}
 
 
-def test_lookups_find_every_entry_across_runs_and_after_merging_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("read_whole", [LIMITS.sqlite_merge_whole_entries, 60_000, 0])
+def test_lookups_find_every_entry_across_runs_and_after_merging_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_whole: int
+) -> None:
+    """Merged with every run read whole, some whole and some a slice at a time, or all in slices."""
+    limits = dataclasses.replace(LIMITS, sqlite_merge_whole_entries=read_whole)
+    monkeypatch.setattr(band_runs, "LIMITS", limits)
     rng = np.random.default_rng(5)
     store = _store(tmp_path / "a.idx")
     written: dict[str, np.ndarray] = {}

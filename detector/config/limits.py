@@ -69,14 +69,14 @@ class Limits:
     # whole bucket (~1.5 KB at 128), and a round of writes takes one APPEND per bucket it touches, so
     # larger buckets mean fewer commands and larger reads. At 128 a 1 M-paragraph scan stays at the
     # latency of 48-entry sorted sets (bench/scale.py) while a round touches 3x fewer buckets.
-    redis_bucket_entries: int = 128
+    redis_bucket_entries: int = 64
     redis_split_batch: int = 2048  # buckets split per MULTI/EXEC (each read and rewritten, ~2 KB)
     # A round of writes (documents committed together) ends when it holds this many entries per bucket
     # of the band table, so each APPEND carries several entries (a batch of 500 documents at 1 M
     # paragraphs gave one per bucket); small indexes commit every batch. Capped for the writer's
     # memory (the round's documents are kept until it is committed).
     redis_round_per_bucket: int = 4
-    redis_round_entries: int = 2_000_000
+    redis_round_entries: int = 4_000_000
     redis_read_chunk: int = 500  # documents fetched per round trip
     # --- alignment (PAN strategy) ---
     # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.

@@ -122,20 +122,22 @@ class BucketTable:
             seen["addrs"], seen["state"] = uniq, state
             return [resp(b"GET", self.name(a)) for a in uniq.tolist()]
 
-        raws = self._consistent(commands)
-        arrs = [read_bucket(raw, self.where) for raw in raws]
-        found = np.concatenate(arrs, dtype=MEMBER) if arrs else np.zeros(0, dtype=MEMBER)
-        origin = np.repeat(seen["addrs"], [a.shape[0] for a in arrs])
+        raws = [raw or b"" for raw in self._consistent(commands)]
+        sizes = [len(raw) for raw in raws]
+        if any(size % MEMBER_BYTES for size in sizes) or not all(isinstance(r, bytes) for r in raws):
+            raise IndexFileError(f"{self.where}: a band bucket holds a value that is not a band entry")
+        found = np.frombuffer(b"".join(raws), dtype=MEMBER)
+        origin = np.repeat(seen["addrs"], np.array(sizes, dtype=np.int64) // MEMBER_BYTES)
         return found, origin, seen["state"]
 
     def lookup(self, uniq: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
-        """(band key, document number) of every entry of the given unique keys, by key then
-        document number."""
+        """(band key, document number) of every entry of the given keys (sorted, unique), by key
+        then document number."""
         if uniq.size == 0:
             return []
         found, origin, state = self._buckets_of(uniq)
         key = found["key"].astype(np.int64)
-        hit = np.isin(key, uniq)
+        hit = uniq[np.minimum(np.searchsorted(uniq, key), uniq.size - 1)] == key  # uniq is sorted
         key, pk, origin = key[hit], found["pk"][hit].astype(np.int64), origin[hit]
         if bool((addresses(key, state) != origin).any()):
             raise IndexFileError(f"{self.where}: a band bucket holds an entry out of place")
@@ -195,7 +197,7 @@ class BucketTable:
             src = np.repeat(np.array(srcs, dtype=np.uint64), [a.shape[0] for a in arrs])
             moved = (reversed_bits(found["key"].astype(np.int64)) >> np.uint64(level)) & np.uint64(1)
             dest = src + moved * np.uint64(1 << level)
-            order = np.argsort(dest, kind="stable")
+            order = np.argsort(dest)  # (the order within a bucket does not matter)
             raw, dest = found[order].tobytes(), dest[order]
             values = {a: b"" for s in srcs for a in (s, s + (1 << level))}
             if raw:
@@ -213,7 +215,7 @@ class BucketTable:
         if keys.size == 0:
             return
         addr = addresses(keys, self.state())
-        order = np.argsort(addr, kind="stable")
+        order = np.argsort(addr)  # (the order within a bucket does not matter)
         raw, addr = members(keys[order], pks[order]).tobytes(), addr[order]
         step = LIMITS.redis_band_slice
         for lo in range(0, addr.shape[0], step):

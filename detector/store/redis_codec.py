@@ -226,17 +226,3 @@ def read_bucket(raw: bytes | None, where: str) -> npt.NDArray[np.void]:
     if not isinstance(raw, bytes) or len(raw) % MEMBER_BYTES:
         raise IndexFileError(f"{where}: a band bucket holds a value that is not a band entry")
     return np.frombuffer(raw, dtype=MEMBER)
-
-
-def meta_of(item: PreparedDoc) -> DocRecord:
-    """What uncommitting a document of this batch needs, without reading it back."""
-    d = item.doc
-    return DocRecord(
-        digest=b"",
-        chars=len(d.text),
-        passages=item.passages,
-        nkeys=int(item.keys.shape[0]),
-        strings={"id": d.id, "category": d.category},
-        main=(),
-        body=b"",
-    )

@@ -59,7 +59,6 @@ from detector.store.redis_codec import (
     DocRecord,
     id_hash,
     keys_blob,
-    meta_of,
     read_id_entry,
     read_keys_blob,
     read_pks,
@@ -68,7 +67,7 @@ from detector.store.redis_codec import (
     record_of,
 )
 from detector.store.redis_lock import WriterLock, connect, guard, resp, run_packed
-from detector.store.redis_visibility import visibility_commands
+from detector.store.redis_visibility import RoundDoc, visibility_commands
 from detector.store.signatures import SignatureParams
 
 # The version of this layout, kept in ``P:layout`` (datasketch's one set per bucket had none;
@@ -91,7 +90,7 @@ class RedisIndex:
         self.lock = WriterLock(client, location, f"{location.prefix}:lock")
         self.buckets = BucketTable(client, location.prefix, self.lock, self.where)
         # The round being written: documents pending until their band entries are in.
-        self._round: list[tuple[int, PreparedDoc]] = []
+        self._round: list[tuple[int, RoundDoc]] = []
         self._round_ids: set[str] = set()
         self._round_keys: dict[str, npt.NDArray[np.int64]] = {}
         self._round_entries = 0
@@ -228,7 +227,7 @@ class RedisIndex:
         self.lock.commit_packed(
             [resp(b"MSET", *pairs), resp(b"SADD", self._b("pending"), *(b"%d" % pk for pk in pks))]
         )
-        self._round += zip(pks, prepared, strict=True)
+        self._round += zip(pks, map(RoundDoc.of, prepared), strict=True)
         self._round_ids.update(item.doc.id for item in prepared)
         for doc_id, keys in replaced_keys.items():
             self._round_keys.setdefault(doc_id, keys)  # the keys of what is stored now
@@ -258,15 +257,15 @@ class RedisIndex:
         # 2. the band entries
         self._insert_bands(prepared, pks)
         # 3. commit: every document of the round becomes visible at once
-        olds = self._pk_of([item.doc.id for item in prepared])
+        olds = self._pk_of([item.id for item in prepared])
         old_meta = self._meta([pk for pk in olds if pk is not None])
-        steps: list[tuple[int, PreparedDoc, int | None, DocRecord | None, Any]] = []
-        latest: dict[str, tuple[int, PreparedDoc]] = {}
+        steps: list[tuple[int, RoundDoc, int | None, DocRecord | None, Any]] = []
+        latest: dict[str, tuple[int, RoundDoc]] = {}
         for pk, item, old in zip(pks, prepared, olds, strict=True):
-            doc_id = item.doc.id
+            doc_id = item.id
             if doc_id in latest:  # the same id twice in one round: the later one wins
                 prev_pk, prev_item = latest[doc_id]
-                steps.append((pk, item, prev_pk, meta_of(prev_item), prev_item.keys))
+                steps.append((pk, item, prev_pk, prev_item.meta(), prev_item.keys))
             else:
                 meta = None if old is None else old_meta[old]
                 steps.append((pk, item, old, meta, replaced_keys.get(doc_id)))
@@ -278,11 +277,11 @@ class RedisIndex:
             (prev, meta, keys) for _, _, prev, meta, keys in steps if prev is not None and meta is not None
         ]
         self.lock.commit_packed(visibility_commands(self._b, shown, hidden))
-        self._written.update(id_hash(item.doc.id) for item in prepared)
+        self._written.update(id_hash(item.id) for item in prepared)
         # 4. what was replaced is removed (pending until then)
         self._discard(garbage)
 
-    def _insert_bands(self, prepared: Sequence[PreparedDoc], pks: Sequence[int]) -> None:
+    def _insert_bands(self, prepared: Sequence[RoundDoc], pks: Sequence[int]) -> None:
         if not any(item.keys.size for item in prepared):
             return
         keys = np.concatenate([item.keys for item in prepared]).astype(np.int64)

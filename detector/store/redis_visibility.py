@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -13,9 +14,31 @@ from detector.store.redis_codec import DocRecord, id_entry, keys_blob
 from detector.store.redis_lock import resp
 
 
+@dataclass(frozen=True)
+class RoundDoc:
+    """What committing a written document needs (a round keeps these, not the texts)."""
+
+    id: str
+    digest: str
+    category: str | None
+    chars: int
+    passages: int
+    keys: npt.NDArray[np.int64]
+
+    @staticmethod
+    def of(item: PreparedDoc) -> RoundDoc:
+        d = item.doc
+        return RoundDoc(d.id, item.stored_digest(), d.category, len(d.text), item.passages, item.keys)
+
+    def meta(self) -> DocRecord:
+        """What uncommitting it needs, without reading it back."""
+        strings: dict[str, str | None] = {"id": self.id, "category": self.category}
+        return DocRecord(b"", self.chars, self.passages, int(self.keys.shape[0]), strings, (), b"")
+
+
 def visibility_commands(
     key: Callable[[str], bytes],
-    shown: Sequence[tuple[int, PreparedDoc]],
+    shown: Sequence[tuple[int, RoundDoc]],
     hidden: Sequence[tuple[int, DocRecord, npt.NDArray[np.int64] | None]],
     dropped_ids: Sequence[str] = (),
 ) -> list[bytes]:
@@ -29,10 +52,10 @@ def visibility_commands(
     totals = {"characters": 0, "passages": 0, "band_rows": 0}
     for pk, item in shown:
         bits += [b"SET", b"u1", b"%d" % pk, b"1"]
-        ids[item.doc.id.encode("utf-8", "surrogatepass")] = id_entry(pk, item.stored_digest())
-        if item.doc.category:
-            cat_add.setdefault(item.doc.category, []).append(b"%d" % pk)
-        totals["characters"] += len(item.doc.text)
+        ids[item.id.encode("utf-8", "surrogatepass")] = id_entry(pk, item.digest)
+        if item.category:
+            cat_add.setdefault(item.category, []).append(b"%d" % pk)
+        totals["characters"] += item.chars
         totals["passages"] += item.passages
         totals["band_rows"] += int(item.keys.shape[0])
     for pk, rec, _ in hidden:

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from detector.errors import IndexFileError
 from detector.store.location import parse_location
 from detector.store.redis_buckets import BucketTable, addresses
-from detector.store.redis_lock import WriterLock
+from detector.store.redis_lock import WriterLock, resp, run_packed
 from tests.redis_server import RedisServer, redis_server
 
 
@@ -90,3 +91,14 @@ def test_a_writer_that_lost_the_lock_changes_nothing(server: RedisServer, tmp_pa
     with pytest.raises(Exception, match="lost the writer lock"):
         writer.add(keys, pks)
     assert list(client.scan_iter(f"{name}:b:*")) == []
+
+
+def test_a_command_refused_inside_a_transaction_applies_nothing_and_is_one_error(server: RedisServer) -> None:
+    name = "lh" + uuid.uuid4().hex[:8]
+    loc = parse_location(server.url(name))
+    client: Any = server.connect()
+    good = [resp(b"SET", f"{name}:x".encode(), b"%d" % i) for i in range(1000)]
+    with pytest.raises(IndexFileError, match="redis error"):
+        run_packed(client, loc, [*good, resp(b"APPEND", f"{name}:x".encode())])  # APPEND needs a value
+    assert client.get(f"{name}:x") is None
+    assert run_packed(client, loc, good[:2]) == [b"OK", b"OK"]  # the client is still usable

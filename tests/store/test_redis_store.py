@@ -4,6 +4,7 @@ one clear line when Redis is unreachable or goes away, and never a password in a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -131,6 +132,35 @@ def test_index_scan_info_check_remove_behave_as_with_the_embedded_index(
     assert "57 added" in outputs[url][0] and "57 unchanged" in outputs[url][1]
     assert "documents: 56" in outputs[url][5] and "1 added" in outputs[url][7]
     assert outputs[url][3] == outputs[url][8] != outputs[url][6]  # the removed source was found
+
+
+@pytest.mark.parametrize("round_per_bucket", [4, 10**6])  # rounds of a batch; one round for all
+def test_a_later_line_with_the_same_id_wins_across_batches_and_rounds(
+    server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, round_per_bucket: int
+) -> None:
+    import detector.store.redis_store as redis_store
+
+    monkeypatch.setattr(
+        redis_store, "LIMITS", dataclasses.replace(LIMITS, redis_round_per_bucket=round_per_bucket)
+    )
+    lines = [("a", 1), ("b", 2), ("c", 3), ("d", 4), ("a", 5), ("e", 6), ("b", 7), ("f", 8), ("a", 1)]
+    src = tmp_path / "s.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": i, "text": article(n)}, ensure_ascii=False) + "\n" for i, n in lines),
+        encoding="utf-8",
+    )
+    settings = Settings(index_write_batch=2)  # the repeated ids come in later batches
+    texts = {}
+    for index in (server.url(prefix()), str(tmp_path / "s.idx")):
+        summary = index_corpus([str(src)], index, settings)
+        assert (summary.added, summary.replaced) == (6, 3)
+        store = open_index(index, settings)
+        texts[index] = {doc.id: doc.text for _, doc, _ in store.iter_documents()}
+        assert store.counts()["documents"] == 6
+        store.close()
+        assert check_index(index, settings) == []
+    first, second = texts.values()
+    assert first == second and first["a"] == article(1) and first["b"] == article(7)
 
 
 def test_replacing_a_document_replaces_its_bands(cli: CliRun, server: RedisServer, tmp_path: Path) -> None:

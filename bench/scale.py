@@ -109,15 +109,18 @@ def run_peak(cmd: list[str]) -> tuple[float, float]:
     return elapsed, peak / 1e6
 
 
-def latency(index: str, pages: list[Path], topics: bool = True) -> tuple[float, float]:
-    """Median and p95 milliseconds of scanning one page, in a started child process (each scan
-    opens the index); ``topics`` False leaves out judging the page's topic."""
+def latency(index: str, pages: list[Path], topics: bool = True, reopen: bool = False) -> tuple[float, float]:
+    """Median and p95 milliseconds of scanning one page, in a started child process that opened
+    the index once (``retrieval.open_index``, passed to every scan; ``reopen``: each scan opens
+    it by its path, as before); ``topics`` False leaves out judging the page's topic."""
     code = (
         "import json, sys, time\n"
         "from detector.config import Settings\n"
         "from detector import scanning\n"
-        "index, topics, pages = sys.argv[1], sys.argv[2] == '1', sys.argv[3:]\n"
+        "from detector.retrieval import open_index\n"
+        "path, topics, reopen, pages = sys.argv[1], sys.argv[2] == '1', sys.argv[3] == '1', sys.argv[4:]\n"
         "s = Settings()\n"
+        "index = path if reopen else open_index(path, s)\n"
         "scanning.scan(pages[:1], index, s, judge_topics=topics)\n"
         "out = []\n"
         "for p in pages:\n"
@@ -127,7 +130,7 @@ def latency(index: str, pages: list[Path], topics: bool = True) -> tuple[float, 
         "print(json.dumps(out))\n"
     )
     res = subprocess.run(
-        [sys.executable, "-c", code, index, "1" if topics else "0", *map(str, pages)],
+        [sys.executable, "-c", code, index, "1" if topics else "0", "1" if reopen else "0", *map(str, pages)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -228,8 +231,9 @@ def main() -> None:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="detector-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     detector = [sys.executable, "-m", "detector"]
-    sizes = [int(x) for x in args.sizes.split(",") if x]
-    redis_sizes = {int(x) for x in args.redis_sizes.split(",") if x}
+    # 0 means none (--redis-sizes 0: no Redis rows).
+    sizes = [int(x) for x in args.sizes.split(",") if x and int(x) > 0]
+    redis_sizes = {int(x) for x in args.redis_sizes.split(",") if x and int(x) > 0}
     rows: list[tuple[str, ...]] = []
 
     def emit(row: tuple[str, ...]) -> None:
@@ -277,6 +281,8 @@ def main() -> None:
                 )
                 med, p95 = latency(str(idx), pages, topics=False)
                 emit(("  the same scans, topics not judged", "", "", "", "", f"{med:.1f}", f"{p95:.1f}"))
+                med, p95 = latency(str(idx), pages, reopen=True)
+                emit(("  the same, each scan opening the index", "", "", "", "", f"{med:.1f}", f"{p95:.1f}"))
                 if baseline is not None:
                     done, secs, _ = baseline
                     at_n = secs * n / done

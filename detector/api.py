@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from detector.config import Settings
-from detector.engine import open_corpus
 from detector.fetch.inputs import FetchOptions, read_pages
-from detector.indexing import IndexSummary, index_corpus
 from detector.model import Progress, no_progress
 from detector.result import ScanResult
 from detector.scanning import scan as scan_pages
+
+if TYPE_CHECKING:
+    from detector.indexing import IndexSummary
 
 
 def index(
@@ -35,6 +36,10 @@ def index(
     """Add or replace source documents (files, folders, JSONL, Parquet, WARC) in ``index``: a file
     path (created when missing) or a ``redis://`` URL. Unreadable sources are listed in the
     summary's ``failures``; the others are indexed."""
+    # Imported here: a scan (one process per run from the command line) never loads the indexing
+    # or engine modules.
+    from detector.indexing import index_corpus
+
     return index_corpus([str(s) for s in sources], index, Settings().with_overrides(**settings), progress)
 
 
@@ -85,6 +90,8 @@ def scan(
             inputs=inputs,
         )
     else:
+        from detector.engine import open_corpus
+
         with open_corpus([str(c) for c in corpus], chosen, engine=engine, scheduler=scheduler) as run:
             result = scan_pages(
                 paths,

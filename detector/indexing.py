@@ -12,10 +12,12 @@ from collections import OrderedDict, deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import numpy as np
 
+from detector.analysis import topic_prefit
 from detector.config import Settings
 from detector.errors import IndexFileError
 from detector.ingest.partitions import iter_source_inputs
@@ -64,6 +66,7 @@ def index_corpus(
         tuple[Future[list[tuple[np.ndarray, int, bytes, str]]], list[SourceDoc], dict[str, np.ndarray]]
     ] = deque()
     flight_ids: set[str] = set()
+    fitting: BaseProcess | None = None
     workers = settings.index_workers or min(2, os.cpu_count() or 1)
 
     def write_done(block: bool) -> None:
@@ -130,11 +133,15 @@ def index_corpus(
         if pool is not None:
             pool.shutdown()  # the workers' memory is free before the band runs are merged
             pool = None
+        fitting = topic_prefit.start(index, settings)  # on the other core, while runs merge
         store.finish()
+        topic_prefit.finish(fitting)
+        fitting = None
         counts = store.counts()
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        topic_prefit.finish(fitting, cancel=True)
         store.close()
     return IndexSummary(added, replaced, unchanged, tuple(failures), counts)
 

@@ -31,7 +31,7 @@ from detector.model import (
 )
 from detector.result import ScanResult, SiteSummary
 from detector.retrieval import Corpus, ReuseFinder, SourceLookup, open_index, prepare_page, signature_params
-from detector.store.interface import Catalogue
+from detector.store.interface import Catalogue, IndexStore
 
 
 @dataclass
@@ -91,7 +91,7 @@ def _sort_findings(findings: list[Finding]) -> tuple[Finding, ...]:
 
 def scan(
     paths: Sequence[str],
-    index: str | Path | None,
+    index: str | Path | IndexStore | None,
     settings: Settings,
     *,
     site: str | None = None,
@@ -105,10 +105,14 @@ def scan(
     """Scan pages: reposts (with an index, or a ``corpus`` run by an engine), repeats, site-level
     duplicates and content shares, and each page's topic against its site's profile
     (``site_profile`` adds to every site's). ``inputs``, when given, are the pages already read
-    (fetched ones among them, see detector.fetch) and ``paths`` is not read."""
+    (fetched ones among them, see detector.fetch) and ``paths`` is not read. ``index`` is a path
+    or URL (opened and closed here) or an index the caller opened (``retrieval.open_index``) and
+    keeps open across scans: a caller scanning one page at a time then opens and checks the
+    file once, and its page cache stays warm."""
     if corpus is not None and index is not None:
         raise ValueError("scan takes an index or a corpus, not both")
-    opened = open_index(index, settings) if index is not None else None
+    owned = isinstance(index, (str, Path))
+    opened = open_index(index, settings) if isinstance(index, (str, Path)) else index
     store: Catalogue | None = corpus.store if corpus is not None else opened
     try:
         items = (
@@ -204,7 +208,7 @@ def scan(
                             sources[source.id] = source
         manifest = store.manifest.public() if store is not None else None
     finally:
-        if opened is not None:
+        if opened is not None and owned:
             opened.close()
     return ScanResult(
         pages=tuple(results),

@@ -12,6 +12,7 @@ sees half a file; a folder that cannot be written to just means no cache.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -35,6 +36,12 @@ def cache_path(index_path: Path) -> Path:
 
 def model_key(sample: Sequence[tuple[str, str]], settings: TopicSettings) -> str:
     """Key of the model fitted on ``sample`` ((category, text digest) per source) with ``settings``."""
+    return _model_key(tuple(map(tuple, sample)), settings)
+
+
+# A scan of one page with the index open asked for the same key per page (1 ms of hashing).
+@functools.lru_cache(maxsize=8)
+def _model_key(sample: tuple[tuple[str, str], ...], settings: TopicSettings) -> str:
     spec = {
         "format": FORMAT,
         "ngrams": [settings.cjk_ngram_min, settings.cjk_ngram_max],

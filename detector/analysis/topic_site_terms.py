@@ -34,6 +34,9 @@ class _CachedTermText(TermText):
             self._starts[term] = super().starts(term)
         return self._starts[term]
 
+    def occurs_twice(self, term: str, skip: tuple[int, int] = (0, 0)) -> bool:
+        return bool(self.starts(term).shape[0] >= 2)
+
     def complete(self, term: str, skip: tuple[int, int] = (0, 0)) -> str:
         if term not in self._complete:
             self._complete[term] = super().complete(term)

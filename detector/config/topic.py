@@ -51,6 +51,15 @@ class TopicSettings:
     # 1 / n: family 1 seed 1 0.953 -> 0.979, seed 2 0.956 -> 0.962 (in-process), but family 2
     # (held out, CLI) mean 0.930 -> 0.912: in a run of many firms whose profiles read as 科技,
     # a research firm's 科技 reposts lost their lift and were flagged.
+    # Also tried: (1) for a page whose category is not its source's label (own text, reposts of
+    # unlabelled sources), the category share halved: family 1 seed 1 0.953 at every weight
+    # from 0 to 1, seed 2 0.965 -> 0.970 (CLI 0.960 -> 0.970); family 2 (CLI, once) 0.9306 ->
+    # 0.923 (precision 0.917 -> 0.888: unlabelled reposts lost their category lift). (2) The
+    # category share scaled by how peaked the profile's distribution is (max share or
+    # 1 - entropy, in process): family 1 seed 1 best F1 0.953 without scaling, worse with any.
+    # (3) Category affinities learned from the labelled texts (how texts of one category read
+    # in the others) cannot carry a 影视 firm to 体育 reposts: in cnews-1000 a 娱乐 text reads
+    # 0.03 体育, the same as any unrelated pair.
     # The category share shrinks with a small labelled sample: it is multiplied by n / (n + this),
     # n the median number of sampled texts per category (cnews-1000: 80, 0.89; the demo
     # corpus: 3, 0.23), because with a handful of texts P(category | term) is mostly smoothing.

@@ -20,6 +20,7 @@ import json
 import re
 import sqlite3
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import numpy.typing as npt
 from detector.config import LIMITS
 from detector.errors import IndexFileError
 from detector.model import SourceDoc
-from detector.store import band_runs
+from detector.store import band_filter, band_runs
 from detector.store.interface import PreparedDoc
 from detector.store.manifest import FORMAT, Manifest, read_manifest
 from detector.store.signatures import SignatureParams
@@ -63,11 +64,26 @@ class SqliteIndex:
 
     needs_old_keys = False  # entries of documents that are gone are dropped by lookups and merges
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, manifest: Manifest, params: SignatureParams):
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        manifest: Manifest,
+        params: SignatureParams,
+        *,
+        read_only: bool = False,
+    ):
         self.path = path
         self.conn = conn
         self.manifest = manifest
         self.params = params
+        self.read_only = read_only
+        # The topic sample of a read-only index, kept while no other connection commits (SQLite's
+        # data_version): a caller scanning page by page with the index open asked for it per page.
+        self._samples: dict[tuple[int, int], tuple[int, list[tuple[str, str, str]]]] = {}
+        self._recent: OrderedDict[int, SourceDoc] = OrderedDict()  # documents just read, by pk
+        self._filter: band_filter.BandFilter | None = None  # the band filter, once read
+        self._filter_read = False
         # Runs written since this index was opened: merged into one by ``finish``.
         self._first_new_run = 1 + max((run for run, _, _ in self._runs()), default=0)
 
@@ -124,14 +140,22 @@ class SqliteIndex:
             raise
         # 32 MB of page cache (allocated as pages are read): a lookup of a page's band keys reads
         # ~180 blocks, 40% less CPU when they stay cached across pages than with the default 2 MB.
-        conn.execute("PRAGMA cache_size=-32768")
+        # (A read-only index whose band table is far larger goes back to the default below.)
+        conn.execute(f"PRAGMA cache_size=-{LIMITS.sqlite_cache_bytes // 1024}")
         if writable:
             conn.execute("PRAGMA journal_mode=WAL")
             # WAL with synchronous=NORMAL: a commit is atomic and a killed writer loses at most the
             # transaction it was in (a power cut may also lose the last commits, never half of one).
             conn.execute("PRAGMA synchronous=NORMAL")
         try:
-            return cls(path, conn, manifest, params)
+            index = cls(path, conn, manifest, params, read_only=not writable)
+            entries = sum(n for _, _, n in index._runs())
+            if not writable and entries * 12 > LIMITS.sqlite_cache_bytes * LIMITS.sqlite_cache_max_ratio:
+                # Each lookup reads ~800 blocks at random, and a cache holding a small share of
+                # them was slower than SQLite's default 2 MB (bench/scale.py at 1M paragraphs:
+                # 540 MB of entries, 5.5-6.9 ms of SQL a page against 7.7-9.8 with 32 MB).
+                conn.execute("PRAGMA cache_size=-2000")
+            return index
         except (band_runs.BlockError, sqlite3.DatabaseError) as err:
             conn.close()
             raise IndexFileError(f"{path}: the band table is damaged ({err})") from err
@@ -223,6 +247,14 @@ class SqliteIndex:
             # Gives the freed pages back (28 MB of 78 MB after indexing 25 MB of text); run as a
             # script, since the statement frees one page per step.
             self.conn.executescript("PRAGMA incremental_vacuum;")
+            # One read transaction: the filter matches the state it records.
+            self.conn.execute("BEGIN")
+            try:
+                built = band_filter.build(self.conn)
+            finally:
+                self.conn.execute("COMMIT")
+            if built is not None:
+                band_filter.save(band_filter.cache_path(self.path), built)
         except (sqlite3.Error, band_runs.BlockError) as err:
             raise IndexFileError(
                 f"{self.path}: merging band runs failed, the index is unchanged ({err})"
@@ -264,6 +296,7 @@ class SqliteIndex:
             if own:
                 self.conn.execute("BEGIN")
             try:
+                keys = self._maybe_present(keys)
                 found_keys, found_docs = band_runs.find(self.conn, keys)
                 docs = np.unique(found_docs).tolist()
                 live: set[int] = set()
@@ -285,12 +318,21 @@ class SqliteIndex:
             ) from err
         return [(k, d) for k, d in zip(found_keys.tolist(), found_docs.tolist(), strict=True) if d in live]
 
+    def _maybe_present(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        if not self._filter_read:  # read once, at the first lookup
+            self._filter, self._filter_read = band_filter.load(band_filter.cache_path(self.path)), True
+        return band_filter.maybe_present(self._filter, self.conn, keys)
+
     def documents(self, pks: Iterable[int]) -> dict[int, SourceDoc]:
         out: dict[int, SourceDoc] = {}
         for pk in pks:
             row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE pk = ?", (pk,)).fetchone()
             if row is not None:
                 out[pk] = self._row_doc(row)
+                self._recent[pk] = out[pk]
+                self._recent.move_to_end(pk)
+                if len(self._recent) > LIMITS.sqlite_recent_documents:
+                    self._recent.popitem(last=False)
         return out
 
     def _row_doc(self, row: tuple[object, ...]) -> SourceDoc:
@@ -317,6 +359,11 @@ class SqliteIndex:
             raise IndexFileError(f"{self.path}: {_damage(doc_id, body, err)}") from err
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
+        # A scan reads each finding's source again by id, just after verifying it: a row never
+        # changes under its pk (a replaced document gets a new one), so the one just read serves.
+        found = self.conn.execute("SELECT pk FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if found is not None and found[0] in self._recent:
+            return self._recent[found[0]]
         row = self.conn.execute(f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else self._row_doc(row)
 
@@ -332,6 +379,12 @@ class SqliteIndex:
         order. The sample is chosen on the small columns and only its bodies are read;
         ``texts=False`` reads none and leaves the text empty: the digests alone tell whether a
         model fitted on the sample is still valid."""
+        version = -1
+        if self.read_only and not texts:
+            (version,) = self.conn.execute("PRAGMA data_version").fetchone()
+            kept = self._samples.get((per_category, total))
+            if kept is not None and kept[0] == version:
+                return list(kept[1])
         # Category by category through the index ``documents_category`` (the next category is
         # one index seek, its first documents a range): a scan of 1M paragraphs read the whole
         # table here, 0.35 s of every page's scan, before the index.
@@ -360,6 +413,8 @@ class SqliteIndex:
                 doc = self._row_doc(("", None, None, None, category, None, main, body, chars, None))
                 text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
             out.append((text, str(category), str(digest)))
+        if version != -1:
+            self._samples[(per_category, total)] = (version, list(out))
         return out
 
     def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:

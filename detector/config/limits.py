@@ -94,12 +94,20 @@ class Limits:
     # --- the Redis index ---
     redis_lock_ms: int = 60_000  # a writer that dies frees the index after this long
     redis_lock_wait_s: float = 60.0  # as long as the SQLite store waits for a busy file
-    redis_band_slice: int = 20_000  # band entries per MULTI/EXEC; the lock is extended between them
-    # Band entries per bucket set (redis_buckets): a set holds up to twice this before it splits, and
-    # Redis keeps sets of up to 128 members compact (a listpack); at 48 the fullest sets stay below
-    # 128 (mean 96, 3 standard deviations) and the per-set overhead is ~1.5 bytes per entry.
-    redis_bucket_entries: int = 48
-    redis_split_batch: int = 256  # bucket sets split per MULTI/EXEC
+    redis_band_slice: int = 100_000  # band entries per MULTI/EXEC (~1.4 MB sent); the lock is renewed in each
+    # Band entries per bucket (redis_buckets: strings of 12-byte entries). A lookup reads its key's
+    # whole bucket, so the size is set by scan latency: at 1 M paragraphs (bench/scale.py, a shared
+    # machine) 128 made a page's lookups read ~2 MB and scans 2x slower than SQLite's; at 64 they are
+    # as fast. Writing costs about the same at any size (rounds below are counted in buckets).
+    redis_bucket_entries: int = 64
+    redis_split_batch: int = 2048  # buckets split per MULTI/EXEC (each read and rewritten, ~1 KB)
+    # A round of writes (documents committed together) ends when it holds this many entries per bucket
+    # of the band table, so each APPEND carries several entries: at 1 M paragraphs a batch of 500
+    # documents would give ~1 per bucket; rounds gave 4.4 (9.8 M APPENDs for 43 M entries, 16 s of the
+    # server's time). Small indexes commit every batch. Capped for the writer's memory (a round keeps
+    # the band keys of its documents; adding them sorts ~40 bytes per entry).
+    redis_round_per_bucket: int = 4
+    redis_round_entries: int = 4_000_000
     redis_read_chunk: int = 500  # documents fetched per round trip
     # --- alignment (PAN strategy) ---
     # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.

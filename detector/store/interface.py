@@ -152,7 +152,8 @@ class IndexWriter(Catalogue, Protocol):
     def remove(self, ids_and_keys: dict[str, npt.NDArray[np.int64] | None]) -> list[str]: ...
     def finish(self) -> None:
         """Called once after the last ``write`` of a run: tidy up (the SQLite store merges the
-        band runs it wrote); each step atomic, a store that needs none does nothing."""
+        band runs it wrote; the Redis store commits its last round of writes); each step atomic,
+        a store that needs none does nothing."""
         ...
 
     def counts(self) -> dict[str, int]: ...

@@ -1,25 +1,24 @@
-"""The band table of the Redis index: LSH buckets grouped into small sorted sets by linear hashing.
+"""The band table of the Redis index: LSH buckets as strings of packed entries, grouped by linear hashing.
 
-One Redis set per LSH bucket (datasketch's storage) costs ~200 bytes per band entry. Here a band
-entry is a 12-byte member (``redis_codec``: band key, document number) of one of ``2**L + S``
-sorted sets ``P:b:ADDR``, all scores 0, so members sort by bytes and a band key's documents are
-one lexicographic range of its set (``ZRANGEBYLEX``). ``ADDR`` is linear hashing on the
-bit-reversed key (state ``P:lh`` = ``"L S"``): its low ``L`` bits, or its low ``L + 1`` bits
-when that is below ``S``; that is, a set holds the keys of one prefix of top bits, and splitting
-it moves the keys whose next bit is 1, one lexicographic range, which the server moves itself
-(ZRANGESTORE, ZREMRANGEBYLEX: nothing is read back) in one MULTI/EXEC with the new state.
+A band entry is 12 bytes (``redis_codec``: band key, document number). The entries of a bucket
+are concatenated, in no order, in one Redis string ``P:b:ADDR``, one of ``2**L + S`` (state
+``P:lh`` = ``"L S"``): ``ADDR`` is linear hashing on the bit-reversed key, its low ``L`` bits,
+or its low ``L + 1`` bits when that is below ``S``, so a bucket holds the keys of one prefix of
+top bits. A lookup reads a key's whole bucket (about ``LIMITS.redis_bucket_entries`` entries,
+~1.5 KB) and keeps the entries of the keys asked.
 
-Redis keeps a sorted set of at most 128 members of at most 64 bytes as one listpack
-(``zset-max-listpack-entries``/``-value``; the defaults since Redis 2.8, called ziplist before
-7.0): ~16 bytes per member. The writer splits sets as the index grows, keeping about
-``LIMITS.redis_bucket_entries`` members per set, so the layout stays compact at any size on a
-server with the default configuration. A set that grows past 128 (many documents sharing band
-keys) only costs more memory; nothing is lost. Needs Redis 6.2 or later (ZRANGESTORE).
+Why strings: adding to a string (APPEND) costs the server a copy, where adding a member to a
+sorted set (layout 2) cost a search and an insert in its listpack, 10x more; and a string is as
+compact at any length (12 bytes per entry plus the allocator's slack), so buckets may be larger
+than the 128 members Redis keeps compact in a sorted set, and a batch of entries touches fewer
+of them. A writer appends the entries of a whole batch to each bucket with one APPEND.
 
-Writes are blind (ZADD/ZREM of exact members, no read-modify-write), sent prepacked, one
-MULTI/EXEC per slice, fenced by the writer lock. Readers pipeline their ranges between two reads
-of the state (which only grows) and read again when a split came in between, so they never
-look in the wrong set.
+Splits (the writer keeps about ``LIMITS.redis_bucket_entries`` entries per bucket as the index
+grows) read the buckets being split, and write both halves and the new state in one MULTI/EXEC.
+Removing entries rewrites the buckets that held them. Only the holder of the writer lock writes,
+and every write is fenced by it (MULTI/EXEC under WATCH), so what a writer read back is what is
+there. Readers pipeline their reads between two reads of the state (which only grows) and read
+again when a split came in between, so they never look in the wrong bucket.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ import numpy.typing as npt
 
 from detector.config import LIMITS
 from detector.errors import IndexFileError
-from detector.store.redis_codec import MEMBER, MEMBER_BYTES, member_list, members, read_members
+from detector.store.redis_codec import MEMBER, MEMBER_BYTES, members, read_bucket
 from detector.store.redis_lock import WriterLock, read_packed, resp
 
 _MAX_LEVEL = 40
@@ -54,23 +53,24 @@ def parse_state(raw: bytes | None, where: str) -> State:
 _REVERSED_BYTE = np.array([int(f"{b:08b}"[::-1], 2) for b in range(256)], dtype=np.uint8)
 
 
-def addresses(keys: npt.NDArray[np.int64], state: State) -> npt.NDArray[np.uint64]:
-    """Linear hashing on the bit-reversed key: the set of a key is chosen by its top bits, so
-    the entries a split moves are one lexicographic range (moved by the server, unread)."""
-    level, split = state
+def reversed_bits(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    """The keys' 64 bits in reverse order: bit i of the result is bit 63 - i of the key."""
     be = np.ascontiguousarray(np.asarray(keys, dtype=np.int64).astype(">i8")).view(np.uint8)
-    rev = _REVERSED_BYTE[be].view("<u8").ravel()  # bytes reversed in order and in bits
+    return _REVERSED_BYTE[be].view("<u8").ravel()
+
+
+def addresses(keys: npt.NDArray[np.int64], state: State) -> npt.NDArray[np.uint64]:
+    """Linear hashing on the bit-reversed key: the bucket of a key is chosen by its top bits."""
+    level, split = state
+    rev = reversed_bits(keys)
     low = rev & np.uint64((1 << level) - 1)
     return np.where(low < np.uint64(split), rev & np.uint64((1 << (level + 1)) - 1), low)
 
 
-def _moved_range(src: int, level: int) -> tuple[bytes, bytes]:
-    """The members a split of set ``src`` at ``level`` moves: keys whose top ``level`` bits
-    are ``src`` reversed and whose next bit is 1, as ZRANGEBYLEX bounds."""
-    top = int(f"{src:0{level}b}"[::-1], 2) if level else 0
-    lo = (top << (64 - level)) | (1 << (63 - level))
-    hi = lo | ((1 << (63 - level)) - 1)
-    return b"[" + lo.to_bytes(8, "big") + b"\0" * 4, b"[" + hi.to_bytes(8, "big") + b"\xff" * 4
+def _runs(sorted_addr: npt.NDArray[np.uint64]) -> tuple[list[int], list[int]]:
+    """The distinct addresses of a sorted array and where each one's run starts and ends."""
+    uniq, starts = np.unique(sorted_addr, return_index=True)
+    return uniq.tolist(), [*starts.tolist(), int(sorted_addr.shape[0])]
 
 
 class BucketTable:
@@ -83,9 +83,10 @@ class BucketTable:
         self.where = where
         self.state_key = f"{prefix}:lh"
         self._state: State | None = None
+        self._name_head = f"{prefix}:b:".encode()
 
     def name(self, addr: int) -> bytes:
-        return f"{self.prefix}:b:{addr}".encode()
+        return self._name_head + b"%d" % addr
 
     def state(self, fresh: bool = False) -> State:
         if self._state is None or fresh:
@@ -110,128 +111,146 @@ class BucketTable:
                 return out[1:-1]
             self._state = state = after
 
-    def lookup(self, uniq: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
-        """(band key, document number) of every entry of the given unique keys."""
-        raw = uniq.astype(">i8").tobytes()
-        bounds = [
-            (b"[" + raw[i : i + 8] + b"\0" * 4, b"[" + raw[i : i + 8] + b"\xff" * 4)
-            for i in range(0, len(raw), 8)
-        ]
+    def _buckets_of(
+        self, keys: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.void], npt.NDArray[np.uint64], State]:
+        """Every entry of the buckets of these keys, the bucket each came from, and the state."""
+        seen: dict[str, Any] = {}
 
         def commands(state: State) -> list[bytes]:
-            return [
-                resp(b"ZRANGEBYLEX", self.name(addr), lo, hi)
-                for (lo, hi), addr in zip(bounds, addresses(uniq, state).tolist(), strict=True)
-            ]
+            uniq = np.unique(addresses(keys, state))
+            seen["addrs"], seen["state"] = uniq, state
+            return [resp(b"GET", self.name(a)) for a in uniq.tolist()]
 
-        replies = self._consistent(commands)
-        arr = read_members([m for found in replies for m in found], self.where)
-        asked = np.repeat(uniq, [len(found) for found in replies])
-        if bool((arr["key"] != asked).any()):
+        raws = [raw or b"" for raw in self._consistent(commands)]
+        sizes = [len(raw) for raw in raws]
+        if any(size % MEMBER_BYTES for size in sizes) or not all(isinstance(r, bytes) for r in raws):
+            raise IndexFileError(f"{self.where}: a band bucket holds a value that is not a band entry")
+        found = np.frombuffer(b"".join(raws), dtype=MEMBER)
+        origin = np.repeat(seen["addrs"], np.array(sizes, dtype=np.int64) // MEMBER_BYTES)
+        return found, origin, seen["state"]
+
+    def lookup(self, uniq: npt.NDArray[np.int64]) -> list[tuple[int, int]]:
+        """(band key, document number) of every entry of the given keys (sorted, unique), by key
+        then document number."""
+        if uniq.size == 0:
+            return []
+        found, origin, state = self._buckets_of(uniq)
+        key = found["key"].astype(np.int64)
+        hit = uniq[np.minimum(np.searchsorted(uniq, key), uniq.size - 1)] == key  # uniq is sorted
+        key, pk, origin = key[hit], found["pk"][hit].astype(np.int64), origin[hit]
+        if bool((addresses(key, state) != origin).any()):
             raise IndexFileError(f"{self.where}: a band bucket holds an entry out of place")
-        return list(zip(asked.tolist(), arr["pk"].tolist(), strict=True))
+        order = np.lexsort((pk, key))
+        key, pk = key[order], pk[order]
+        keep = np.ones(key.shape[0], dtype=bool)  # an entry written twice counts once
+        keep[1:] = (key[1:] != key[:-1]) | (pk[1:] != pk[:-1])
+        return list(zip(key[keep].tolist(), pk[keep].tolist(), strict=True))
 
     def missing(self, keys: npt.NDArray[np.int64], pk: int) -> int:
         """How many of ``keys`` lack an entry for document ``pk``."""
-        arr = members(np.asarray(keys, dtype=np.int64), np.full(len(keys), pk, dtype=np.int64))
-        ms = member_list(arr)
-
-        def commands(state: State) -> list[bytes]:
-            addrs = addresses(arr["key"].astype(np.int64), state).tolist()
-            return [resp(b"ZSCORE", self.name(a), m) for m, a in zip(ms, addrs, strict=True)]
-
-        return sum(1 for score in self._consistent(commands) if score is None)
+        keys = np.unique(np.asarray(keys, dtype=np.int64))
+        if keys.size == 0:
+            return 0
+        found, origin, state = self._buckets_of(keys)
+        key = found["key"].astype(np.int64)
+        mine = (found["pk"].astype(np.int64) == pk) & (addresses(key, state) == origin)
+        return int(np.isin(keys, key[mine], invert=True).sum())
 
     def scan(self) -> Iterator[tuple[int, npt.NDArray[np.void]]]:
-        """Every bucket set's address and members, a chunk of sets per round trip."""
+        """Every bucket's address and entries, a chunk of buckets per round trip."""
         n = self.size(self.state(fresh=True))
         for lo in range(0, n, LIMITS.redis_read_chunk):
-            pipe = self.client.pipeline(transaction=False)
             addrs = range(lo, min(n, lo + LIMITS.redis_read_chunk))
-            for addr in addrs:
-                pipe.zrange(self.name(addr), 0, -1)
-            for addr, found in zip(addrs, pipe.execute(), strict=True):
-                yield addr, read_members(found, self.where)
+            raws = self.client.mget([self.name(a) for a in addrs])
+            for addr, raw in zip(addrs, raws, strict=True):
+                yield addr, read_bucket(raw, self.where)
 
     # ---- writing (the writer lock held) ----------------------------------------------------
+    def _rewrite(self, values: dict[int, bytes]) -> list[bytes]:
+        """Commands that set buckets to these values (an empty value deletes the bucket)."""
+        full = [x for a, v in values.items() if v for x in (self.name(a), v)]
+        empty = [self.name(a) for a, v in values.items() if not v]
+        return ([resp(b"MSET", *full)] if full else []) + ([resp(b"DEL", *empty)] if empty else [])
+
     def grow(self, entries: int) -> None:
-        """Split sets until there is one per ``LIMITS.redis_bucket_entries`` entries. A split
-        moves one lexicographic range to a new set on the server (ZRANGESTORE), and is applied
-        with the new state in one MULTI/EXEC, a batch of splits at a time."""
+        """Split buckets until there is one per ``LIMITS.redis_bucket_entries`` entries, a batch
+        of splits at a time: the buckets split are read, and both halves written with the new
+        state in one MULTI/EXEC."""
         target = -(-entries // LIMITS.redis_bucket_entries)
         state = self.state(fresh=True)
         if state == (0, 0) and target > 1 and not self.client.exists(self.name(0)):
-            # An empty table (its one set is absent): nothing to move, only a new state.
+            # An empty table (its one bucket is absent): nothing to move, only a new state.
             level = target.bit_length() - 1
             state = (level, target - (1 << level))
             self.lock.commit_packed([resp(b"SET", self.state_key.encode(), b"%d %d" % state)])
             self._state = state
         while self.size(state) < target:
             level, split = state
-            plan: list[tuple[int, int, int]] = []
-            while self.size((level, split)) < target and len(plan) < LIMITS.redis_split_batch:
-                plan.append((split, split + (1 << level), level))
-                split += 1
-                if split == 1 << level:
-                    level, split = level + 1, 0
-            state = (level, split)
-
-            commands = []
-            for src, dst, bit in plan:
-                lo, hi = _moved_range(src, bit)
-                commands.append(resp(b"ZRANGESTORE", self.name(dst), self.name(src), lo, hi, b"BYLEX"))
-                commands.append(resp(b"ZREMRANGEBYLEX", self.name(src), lo, hi))
-            commands.append(resp(b"SET", self.state_key.encode(), b"%d %d" % state))
+            # One level per batch: each bucket is split once, into itself and src + 2**level.
+            end = min(1 << level, split + LIMITS.redis_split_batch, split + target - self.size(state))
+            srcs = list(range(split, end))
+            new_state = (level + 1, 0) if end == 1 << level else (level, end)
+            raws = self.client.mget([self.name(a) for a in srcs])
+            arrs = [read_bucket(raw, self.where) for raw in raws]
+            found = np.concatenate(arrs, dtype=MEMBER)  # (without dtype: native byte order)
+            src = np.repeat(np.array(srcs, dtype=np.uint64), [a.shape[0] for a in arrs])
+            moved = (reversed_bits(found["key"].astype(np.int64)) >> np.uint64(level)) & np.uint64(1)
+            dest = src + moved * np.uint64(1 << level)
+            order = np.argsort(dest)  # (the order within a bucket does not matter)
+            raw, dest = found[order].tobytes(), dest[order]
+            values = {a: b"" for s in srcs for a in (s, s + (1 << level))}
+            if raw:
+                uniq, bounds = _runs(dest)
+                for i, a in enumerate(uniq):
+                    values[a] = raw[bounds[i] * MEMBER_BYTES : bounds[i + 1] * MEMBER_BYTES]
+            commands = self._rewrite(values)
+            commands.append(resp(b"SET", self.state_key.encode(), b"%d %d" % new_state))
             self.lock.commit_packed(commands)
-            self._state = state
+            self._state = state = new_state
 
     def add(self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
-        """Add entries (the caller has grown the table for them)."""
-        self._apply("ZADD", keys, pks)
-
-    def remove(self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
-        self._apply("ZREM", keys, pks)
-
-    def _apply(self, command: str, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
+        """Add entries (the caller has grown the table for them): one APPEND per bucket, a slice
+        of ``LIMITS.redis_band_slice`` entries per MULTI/EXEC."""
         if keys.size == 0:
             return
         addr = addresses(keys, self.state())
-        order = np.argsort(addr, kind="stable")
-        blocks, addr = _packed_members(members(keys[order], pks[order]), command == "ZADD"), addr[order]
+        order = np.argsort(addr)  # (the order within a bucket does not matter)
+        raw, addr = members(keys[order], pks[order]).tobytes(), addr[order]
         step = LIMITS.redis_band_slice
-        for lo in range(0, blocks.shape[0], step):
-            part, part_addr = blocks[lo : lo + step], addr[lo : lo + step]
-            uniq, starts = np.unique(part_addr, return_index=True)
-            bounds = [*starts.tolist(), part.shape[0]]
+        for lo in range(0, addr.shape[0], step):
+            uniq, bounds = _runs(addr[lo : lo + step])
+            head = self._name_head
             commands = []
-            for i, a in enumerate(uniq.tolist()):
-                name = self.name(a)
-                n = bounds[i + 1] - bounds[i]
-                head = b"*%d\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (
-                    2 + n * (2 if command == "ZADD" else 1),
-                    len(command),
-                    command.encode(),
-                    len(name),
-                    name,
+            for i, a in enumerate(uniq):
+                name = head + b"%d" % a
+                value = raw[(lo + bounds[i]) * MEMBER_BYTES : (lo + bounds[i + 1]) * MEMBER_BYTES]
+                commands.append(
+                    b"*3\r\n$6\r\nAPPEND\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(name), name, len(value), value)
                 )
-                commands.append(head + part[bounds[i] : bounds[i + 1]].tobytes())
             self.lock.commit_packed(commands)
 
+    def remove(self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
+        """Remove these entries: the buckets that hold them are rewritten without them."""
+        if keys.size == 0:
+            return
+        gone = members(keys, pks)
+        addrs = np.unique(addresses(keys, self.state(fresh=True))).tolist()
+        for lo in range(0, len(addrs), LIMITS.redis_read_chunk):
+            part = addrs[lo : lo + LIMITS.redis_read_chunk]
+            raws = self.client.mget([self.name(a) for a in part])
+            values = {}
+            for a, raw in zip(part, raws, strict=True):
+                arr = read_bucket(raw, self.where)
+                drop = np.isin(arr.view(f"V{MEMBER_BYTES}"), gone.view(f"V{MEMBER_BYTES}"))
+                if drop.any():
+                    values[a] = arr[~drop].tobytes()
+            if values:
+                self.lock.commit_packed(self._rewrite(values))
+
     def remove_documents(self, pks: set[int]) -> None:
-        """Remove every entry of these documents, looking through all sets (when their band keys
-        are not known: a record lost in a crash, a damaged index)."""
+        """Remove every entry of these documents, looking through all buckets (when their band
+        keys are not known: a record lost in a crash, a damaged index)."""
         found = [arr[np.isin(arr["pk"], list(pks))] for _, arr in self.scan()]
-        hits = np.concatenate([a for a in found if a.size] or [np.zeros(0, dtype=MEMBER)])
+        hits = np.concatenate([a for a in found if a.size] or [np.zeros(0, dtype=MEMBER)], dtype=MEMBER)
         self.remove(hits["key"].astype(np.int64), hits["pk"].astype(np.int64))
-
-
-def _packed_members(arr: npt.NDArray[np.void], scored: bool) -> npt.NDArray[np.uint8]:
-    """Each member as the RESP arguments of ZADD (score 0, member) or ZREM (member), one row
-    each: commands are joined from rows instead of packed argument by argument."""
-    arg = b"$12\r\n"
-    head = (b"$1\r\n0\r\n" if scored else b"") + arg
-    out = np.empty((arr.shape[0], len(head) + MEMBER_BYTES + 2), dtype=np.uint8)
-    out[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
-    out[:, len(head) : len(head) + MEMBER_BYTES] = arr.view(np.uint8).reshape(-1, MEMBER_BYTES)
-    out[:, -2:] = np.frombuffer(b"\r\n", dtype=np.uint8)
-    return out

@@ -1,4 +1,4 @@
-"""The byte formats of the Redis index (layout version 2, ``redis_store``): plain bytes
+"""The byte formats of the Redis index (layout version 3, ``redis_store``): plain bytes
 with explicit lengths, nothing pickled, every value checked when read back (an index is data
 that a hostile party may have written, CONTRACT.md "Hostile input").
 
@@ -8,14 +8,15 @@ that a hostile party may have written, CONTRACT.md "Hostile input").
   main-text spans (varint count, then per span the gap from the previous end and the length),
   and last the text, zlib-compressed (inflated no further than ``chars`` allows).
 - An id entry (field of ``P:ids``): the document number (4 bytes, big-endian) and the digest.
-- A bucket member (``P:b:ADDR``): the band key (8 bytes, big-endian, the same key every store
-  uses) and the document number (4 bytes, big-endian): 12 bytes whose order is the keys' order,
-  so one band key's documents are one lexicographic range.
+- A band entry: the band key (8 bytes, big-endian, the same key every store uses) and the
+  document number (4 bytes, big-endian); a bucket (``P:b:ADDR``) is a string of such entries,
+  concatenated in no order.
 - Band keys of a document being written or removed (``P:k:PK``): 8 bytes each, big-endian.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from dataclasses import dataclass
@@ -178,6 +179,11 @@ def id_entry(pk: int, digest_hex: str) -> bytes:
     return pk.to_bytes(4, "big") + bytes.fromhex(digest_hex)
 
 
+def id_hash(doc_id: str) -> bytes:
+    """8 bytes that stand for an id (in memory only: which ids a writer has committed)."""
+    return hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
 def read_id_entry(raw: bytes, doc_id: str, where: str) -> tuple[int, str]:
     """(document number, hex digest) of an id entry."""
     if not isinstance(raw, bytes) or len(raw) != 4 + DIGEST_BYTES:
@@ -213,26 +219,10 @@ def members(keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> npt.NDAr
     return out
 
 
-def member_list(arr: npt.NDArray[np.void]) -> list[bytes]:
-    raw = arr.tobytes()
-    return [raw[i : i + MEMBER_BYTES] for i in range(0, len(raw), MEMBER_BYTES)]
-
-
-def read_members(raws: list[bytes], where: str) -> npt.NDArray[np.void]:
-    if any(len(m) != MEMBER_BYTES for m in raws):
+def read_bucket(raw: bytes | None, where: str) -> npt.NDArray[np.void]:
+    """The entries of a bucket (``MEMBER``); an absent bucket has none."""
+    if raw is None:
+        return np.zeros(0, dtype=MEMBER)
+    if not isinstance(raw, bytes) or len(raw) % MEMBER_BYTES:
         raise IndexFileError(f"{where}: a band bucket holds a value that is not a band entry")
-    return np.frombuffer(b"".join(raws), dtype=MEMBER)
-
-
-def meta_of(item: PreparedDoc) -> DocRecord:
-    """What uncommitting a document of this batch needs, without reading it back."""
-    d = item.doc
-    return DocRecord(
-        digest=b"",
-        chars=len(d.text),
-        passages=item.passages,
-        nkeys=int(item.keys.shape[0]),
-        strings={"id": d.id, "category": d.category},
-        main=(),
-        body=b"",
-    )
+    return np.frombuffer(raw, dtype=MEMBER)

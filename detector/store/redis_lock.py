@@ -131,6 +131,13 @@ class WriterLock:
                 build(pipe)
                 pipe.execute()
             except redis.WatchError as err:
+                # redis-py reports a connection lost while watching as a WatchError too.
+                cause = err.__context__
+                lost = redis.ConnectionError | redis.TimeoutError | ConnectionError | TimeoutError
+                if isinstance(cause, lost):
+                    raise IndexUnavailableError(
+                        f"{self.where}: cannot connect ({_reason(cause, self.location.password)})"
+                    ) from None
                 raise IndexFileError(f"{self.where}: lost the writer lock; nothing was committed") from err
 
     def commit_packed(self, commands: list[bytes]) -> None:
@@ -186,8 +193,8 @@ def run_packed(
                     )
             multi, exec_ = b"*1\r\n$5\r\nMULTI\r\n", b"*1\r\n$4\r\nEXEC\r\n"
             conn.send_packed_command([b"".join([multi, *commands, exec_])])
-            for _ in range(len(commands) + 1):
-                conn.read_response()  # OK, then QUEUED for each command
+            conn.read_response()  # OK
+            _skip_queued(conn, len(commands), where)
             replies = conn.read_response()
             if replies is None:
                 raise IndexFileError(f"{where}: lost the writer lock; nothing was committed")
@@ -200,3 +207,26 @@ def run_packed(
             raise
         finally:
             pool.release(conn)
+
+
+def _skip_queued(conn: Any, n: int, where: str) -> None:
+    """Read the QUEUED replies of ``n`` commands sent inside MULTI. With redis-py's hiredis
+    parser they are taken from its reader directly (a bulk write queues ~10^5 commands, and a
+    ``read_response`` each cost more than the server's work); an error reply is raised."""
+    parser = getattr(conn, "_parser", None)
+    reader, fill = getattr(parser, "_reader", None), getattr(parser, "read_from_socket", None)
+    if reader is None or fill is None or not hasattr(reader, "gets"):
+        for _ in range(n):
+            conn.read_response()
+        return
+    gets, left = reader.gets, n
+    while left:
+        reply = gets()
+        if reply == b"QUEUED":
+            left -= 1
+        elif isinstance(reply, Exception):
+            raise reply
+        elif isinstance(reply, bytes | str | int | list):
+            raise IndexFileError(f"{where}: unexpected reply to a queued command ({reply!r:.80})")
+        else:  # the parser's "not enough data": read more from the socket
+            fill()

@@ -1,32 +1,35 @@
 """The shared index: documents, passages' band entries and the manifest kept in Redis.
 
 Many scanners on many machines read one index; writers take turns (the writer lock,
-``redis_lock``). The layout (version 2, key ``P:layout``) is ours, made to be small: under 1 KB
-of Redis memory per indexed passage, texts included, where datasketch's storage (one Redis set
-per LSH bucket, the layout before, which had no ``P:layout``) took 5.4 KB. An index of the older
-layout is refused with one line saying how to rebuild it. Keys (``P`` = the URL's ``?prefix=``;
-byte formats in ``redis_codec``):
+``redis_lock``). The layout (version 3, key ``P:layout``) is ours, made to be small and quick to
+write: under 1 KB of Redis memory per indexed passage, texts included, where datasketch's
+storage (one Redis set per LSH bucket, which had no ``P:layout``) took 5.4 KB. An index of an
+older layout (none, or 2: band entries in sorted sets) is refused with one line saying how to
+rebuild it. Keys (``P`` = the URL's ``?prefix=``; byte formats in ``redis_codec``):
 
     P:manifest, P:permutations  the Manifest JSON and the permutations, as in the SQLite store
-    P:layout                    "2", the version of this layout
+    P:layout                    "3", the version of this layout
     P:d:PK                      one string per document: digest, counts, names, main spans, zlib text
     P:ids                       hash: id -> document number (4 bytes) + digest (32 bytes)
     P:live                      bitmap: bit PK is set when document PK is committed (visible)
     P:cat:NAME, P:categories    committed documents per category (sorted set, score = PK)
     P:stats                     hash: characters, passages, band_rows of committed documents
-    P:lh, P:b:ADDR              the band table: 12-byte entries (band key, PK) in sorted sets
-                                grouped by linear hashing (``redis_buckets``)
+    P:lh, P:b:ADDR              the band table: 12-byte entries (band key, PK) appended to
+                                strings grouped by linear hashing (``redis_buckets``)
     P:next_pk, P:pending        a counter; documents being written or removed (a set of PKs)
     P:k:PK                      the band keys of a pending document (so they can be removed)
     P:lock                      the writer lock
 
 The band keys are ``signatures.band_keys`` (datasketch MinHash, the LSH bands and rows of the
 manifest), the same in every store. A document and its band entries are all there or not at
-all, as readers see it: its record, band keys and pending mark are written first (one
-MULTI/EXEC), then its band entries, then it is committed in one MULTI/EXEC (its bit in
-``P:live``, its id). Readers ignore entries of documents that are not committed. What a writer
-that died left pending is removed by the next writer, or by ``--check``, under the lock.
-Every write is fenced by the lock, so a writer that lost it changes nothing.
+all, as readers see it: each batch's records, band keys and pending marks are written first
+(one MULTI/EXEC); the band entries of a *round* of batches are then appended, one APPEND per
+bucket, and the round is committed in one MULTI/EXEC (bits in ``P:live``, ids). A round holds
+``LIMITS.redis_round_per_bucket`` entries per bucket of the table (small indexes commit every
+batch), so that each APPEND carries several entries; ``finish`` commits the last one. Readers
+ignore entries of documents that are not committed. What a writer that died left pending is
+removed by the next writer, or by ``--check``, under the lock. Every write is fenced by the
+lock, so a writer that lost it changes nothing.
 """
 
 from __future__ import annotations
@@ -54,9 +57,8 @@ from detector.store.redis_codec import (
     DIGEST_BYTES,
     MAX_PK,
     DocRecord,
-    id_entry,
+    id_hash,
     keys_blob,
-    meta_of,
     read_id_entry,
     read_keys_blob,
     read_pks,
@@ -65,10 +67,12 @@ from detector.store.redis_codec import (
     record_of,
 )
 from detector.store.redis_lock import WriterLock, connect, guard, resp, run_packed
+from detector.store.redis_visibility import RoundDoc, visibility_commands
 from detector.store.signatures import SignatureParams
 
-# The version of this layout, kept in ``P:layout`` (datasketch's one set per bucket had none).
-LAYOUT = b"2"
+# The version of this layout, kept in ``P:layout`` (datasketch's one set per bucket had none;
+# 2 kept band entries in sorted sets).
+LAYOUT = b"3"
 
 
 class RedisIndex:
@@ -85,6 +89,15 @@ class RedisIndex:
         self.prefix = location.prefix
         self.lock = WriterLock(client, location, f"{location.prefix}:lock")
         self.buckets = BucketTable(client, location.prefix, self.lock, self.where)
+        # The round being written: documents pending until their band entries are in.
+        self._round: list[tuple[int, RoundDoc]] = []
+        self._round_ids: set[str] = set()
+        self._round_keys: dict[str, npt.NDArray[np.int64]] = {}
+        self._round_entries = 0
+        # Opened for writing with no document in it: then no id has a digest but the ones this
+        # writer committed (hashes of them), and ``digest_of`` need not ask the server.
+        self._fresh = False
+        self._written: set[bytes] = set()
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -122,6 +135,8 @@ class RedisIndex:
         if writable:
             store.lock.acquire(LIMITS.redis_lock_wait_s)
             store._clean_pending()
+            with guard(location):
+                store._fresh = int(client.hlen(f"{p}:ids")) == 0
         return store
 
     @classmethod
@@ -181,6 +196,10 @@ class RedisIndex:
         ]
 
     def digest_of(self, doc_id: str) -> str | None:
+        if doc_id in self._round_ids:
+            self._commit_round()  # the round's copy is the one stored now
+        if self._fresh and id_hash(doc_id) not in self._written:
+            return None
         entry = self._entries([doc_id])[0]
         return None if entry is None else entry[1]
 
@@ -192,7 +211,9 @@ class RedisIndex:
         self, prepared: Sequence[PreparedDoc], replaced_keys: dict[str, npt.NDArray[np.int64]],
         run: Any = None,  # the SQLite store's sorted entries: band entries go to buckets here
     ) -> None:
-        """Write documents (replacing same ids) and their band entries: committed together."""
+        """Write documents (replacing same ids), pending; they and their band entries are
+        committed together with the rest of the round (``_commit_round``), at the latest by
+        ``finish``."""
         if not prepared:
             return
         self.lock.extend()
@@ -209,18 +230,45 @@ class RedisIndex:
         self.lock.commit_packed(
             [resp(b"MSET", *pairs), resp(b"SADD", self._b("pending"), *(b"%d" % pk for pk in pks))]
         )
+        self._round += zip(pks, map(RoundDoc.of, prepared), strict=True)
+        self._round_ids.update(item.doc.id for item in prepared)
+        for doc_id, keys in replaced_keys.items():
+            self._round_keys.setdefault(doc_id, keys)  # the keys of what is stored now
+        self._round_entries += sum(int(item.keys.shape[0]) for item in prepared)
+        if self._round_full():
+            self._commit_round()
+
+    def _round_full(self) -> bool:
+        """Whether the round's entries fill ``LIMITS.redis_round_per_bucket`` per bucket of the
+        band table they will be in (or reach ``LIMITS.redis_round_entries``): the appends of a
+        round take one command per bucket, however many entries each bucket receives."""
+        if self._round_entries >= LIMITS.redis_round_entries:
+            return True
+        with guard(self.location):
+            stored = int(self.client.hget(self._k("stats"), "band_rows") or 0)
+        buckets = (stored + self._round_entries) / LIMITS.redis_bucket_entries
+        return self._round_entries >= LIMITS.redis_round_per_bucket * buckets
+
+    def _commit_round(self) -> None:
+        """Band entries of the round's documents, then every document of it made visible at once."""
+        if not self._round:
+            return
+        pks = [pk for pk, _ in self._round]
+        prepared = [item for _, item in self._round]
+        replaced_keys = self._round_keys
+        self._round, self._round_ids, self._round_keys, self._round_entries = [], set(), {}, 0
         # 2. the band entries
         self._insert_bands(prepared, pks)
-        # 3. commit: every document of the batch becomes visible at once
-        olds = self._pk_of([item.doc.id for item in prepared])
+        # 3. commit: every document of the round becomes visible at once
+        olds = self._pk_of([item.id for item in prepared])
         old_meta = self._meta([pk for pk in olds if pk is not None])
-        steps: list[tuple[int, PreparedDoc, int | None, DocRecord | None, Any]] = []
-        latest: dict[str, tuple[int, PreparedDoc]] = {}
+        steps: list[tuple[int, RoundDoc, int | None, DocRecord | None, Any]] = []
+        latest: dict[str, tuple[int, RoundDoc]] = {}
         for pk, item, old in zip(pks, prepared, olds, strict=True):
-            doc_id = item.doc.id
-            if doc_id in latest:  # the same id twice in one batch: the later one wins
+            doc_id = item.id
+            if doc_id in latest:  # the same id twice in one round: the later one wins
                 prev_pk, prev_item = latest[doc_id]
-                steps.append((pk, item, prev_pk, meta_of(prev_item), prev_item.keys))
+                steps.append((pk, item, prev_pk, prev_item.meta(), prev_item.keys))
             else:
                 meta = None if old is None else old_meta[old]
                 steps.append((pk, item, old, meta, replaced_keys.get(doc_id)))
@@ -231,11 +279,12 @@ class RedisIndex:
         hidden = [
             (prev, meta, keys) for _, _, prev, meta, keys in steps if prev is not None and meta is not None
         ]
-        self.lock.commit_packed(self._visibility(shown, hidden))
+        self.lock.commit_packed(visibility_commands(self._b, shown, hidden))
+        self._written.update(id_hash(item.id) for item in prepared)
         # 4. what was replaced is removed (pending until then)
         self._discard(garbage)
 
-    def _insert_bands(self, prepared: Sequence[PreparedDoc], pks: Sequence[int]) -> None:
+    def _insert_bands(self, prepared: Sequence[RoundDoc], pks: Sequence[int]) -> None:
         if not any(item.keys.size for item in prepared):
             return
         keys = np.concatenate([item.keys for item in prepared]).astype(np.int64)
@@ -252,62 +301,6 @@ class RedisIndex:
         with guard(self.location):
             raws = self.client.mget([self._k(f"d:{pk}") for pk in pks])
         return {pk: read_record(raw, pk, self.where) for pk, raw in zip(pks, raws, strict=True)}
-
-    def _visibility(
-        self,
-        shown: Sequence[tuple[int, PreparedDoc]],
-        hidden: Sequence[tuple[int, DocRecord, npt.NDArray[np.int64] | None]],
-        dropped_ids: Sequence[str] = (),
-    ) -> list[bytes]:
-        """The commands that commit documents (``shown``) and uncommit others (``hidden``, back
-        to pending with their band keys), for one MULTI/EXEC. A document of this batch may be
-        shown and then hidden (the same id twice): every step that shows comes first."""
-        bits: list[bytes] = []
-        ids: dict[bytes, bytes] = {}
-        cat_add: dict[str, list[bytes]] = {}
-        cat_rem: dict[str, list[bytes]] = {}
-        totals = {"characters": 0, "passages": 0, "band_rows": 0}
-        for pk, item in shown:
-            bits += [b"SET", b"u1", b"%d" % pk, b"1"]
-            ids[item.doc.id.encode("utf-8", "surrogatepass")] = id_entry(pk, item.stored_digest())
-            if item.doc.category:
-                cat_add.setdefault(item.doc.category, []).append(b"%d" % pk)
-            totals["characters"] += len(item.doc.text)
-            totals["passages"] += item.passages
-            totals["band_rows"] += int(item.keys.shape[0])
-        for pk, rec, _ in hidden:
-            bits += [b"SET", b"u1", b"%d" % pk, b"0"]
-            category = rec.strings["category"]
-            if category:
-                cat_rem.setdefault(category, []).append(b"%d" % pk)
-            totals["characters"] -= rec.chars
-            totals["passages"] -= rec.passages
-            totals["band_rows"] -= rec.nkeys
-        out = [resp(b"BITFIELD", self._b("live"), *bits)] if bits else []
-        if ids:
-            out.append(resp(b"HSET", self._b("ids"), *(x for pair in ids.items() for x in pair)))
-        if dropped_ids:
-            out.append(
-                resp(b"HDEL", self._b("ids"), *(i.encode("utf-8", "surrogatepass") for i in dropped_ids))
-            )
-        for category, members in cat_add.items():
-            out.append(resp(b"ZADD", self._b(f"cat:{category}"), *(x for m in members for x in (m, m))))
-        if cat_add:
-            out.append(resp(b"SADD", self._b("categories"), *(c.encode() for c in cat_add)))
-        for category, members in cat_rem.items():
-            out.append(resp(b"ZREM", self._b(f"cat:{category}"), *members))
-        for name, delta in totals.items():
-            if delta:
-                out.append(resp(b"HINCRBY", self._b("stats"), name.encode(), b"%d" % delta))
-        if shown:
-            out.append(resp(b"SREM", self._b("pending"), *(b"%d" % pk for pk, _ in shown)))
-            out.append(resp(b"DEL", *(self._b(f"k:{pk}") for pk, _ in shown)))
-        if hidden:
-            out.append(resp(b"SADD", self._b("pending"), *(b"%d" % pk for pk, _, _ in hidden)))
-            known = [(pk, keys) for pk, _, keys in hidden if keys is not None]
-            if known:
-                out.append(resp(b"MSET", *(x for pk, k in known for x in (self._b(f"k:{pk}"), keys_blob(k)))))
-        return out
 
     def _discard(self, pks: Sequence[int]) -> None:
         """Remove uncommitted documents: their band entries (by the keys kept with each, or by
@@ -353,10 +346,12 @@ class RedisIndex:
         return len(stale)
 
     def finish(self) -> None:
-        """Nothing to tidy after a run: every write is already in its final layout."""
+        """Commit the last round (every write is already in its final layout)."""
+        self._commit_round()
 
     def remove(self, ids_and_keys: dict[str, npt.NDArray[np.int64] | None]) -> list[str]:
         """Remove documents by id; returns the ids that were there."""
+        self._commit_round()
         self.lock.extend()
         ids = list(ids_and_keys)
         olds = self._pk_of(ids)
@@ -365,7 +360,7 @@ class RedisIndex:
 
         if found:
             hidden = [(pk, meta[pk], ids_and_keys[doc_id]) for doc_id, pk in found]
-            self.lock.commit_packed(self._visibility([], hidden, [doc_id for doc_id, _ in found]))
+            self.lock.commit_packed(visibility_commands(self._b, [], hidden, [d for d, _ in found]))
             self._discard([pk for _, pk in found])
         return [doc_id for doc_id, _ in found]
 
@@ -414,6 +409,8 @@ class RedisIndex:
         }
 
     def document_by_id(self, doc_id: str) -> SourceDoc | None:
+        if doc_id in self._round_ids:
+            self._commit_round()
         pk = self._pk_of([doc_id])[0]
         if pk is None:
             return None

@@ -1,6 +1,6 @@
-"""The Redis band table (linear hashing over sorted sets) against a real redis-server: entries are
-found at every size, a reader holding an old state is not misled by splits, and entries are
-removed exactly."""
+"""The Redis band table (linear hashing over strings of packed entries) against a real redis-server:
+entries are found at every size, a reader holding an old state is not misled by splits, and entries
+are removed exactly."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from detector.errors import IndexFileError
 from detector.store.location import parse_location
 from detector.store.redis_buckets import BucketTable, addresses
-from detector.store.redis_lock import WriterLock
+from detector.store.redis_lock import WriterLock, resp, run_packed
 from tests.redis_server import RedisServer, redis_server
 
 
@@ -54,12 +55,15 @@ def test_a_reader_with_an_old_state_finds_every_entry_after_splits(server: Redis
     assert writer.state() != old and reader.state() == old
     assert sorted(reader.lookup(uniq)) == expected
     assert reader.state() == writer.state()
-    # Every set holds only its own keys, and Redis keeps each compact.
+    # Every bucket holds only its own keys, each entry once, as one string.
     client: Any = server.client
+    held = 0
     for addr, arr in writer.scan():
         assert bool((addresses(arr["key"].astype(np.int64), writer.state()) == addr).all())
+        held += arr.shape[0]
+    assert held == len(keys)
     encodings = {client.object("encoding", writer.name(a)) for a in range(writer.size(writer.state()))}
-    assert encodings - {None} == {b"listpack"}  # None: a set left empty by a split
+    assert encodings - {None} <= {b"raw", b"embstr"}  # None: a bucket left empty by a split
 
 
 def test_removing_entries_removes_those_only(server: RedisServer) -> None:
@@ -87,3 +91,14 @@ def test_a_writer_that_lost_the_lock_changes_nothing(server: RedisServer, tmp_pa
     with pytest.raises(Exception, match="lost the writer lock"):
         writer.add(keys, pks)
     assert list(client.scan_iter(f"{name}:b:*")) == []
+
+
+def test_a_command_refused_inside_a_transaction_applies_nothing_and_is_one_error(server: RedisServer) -> None:
+    name = "lh" + uuid.uuid4().hex[:8]
+    loc = parse_location(server.url(name))
+    client: Any = server.connect()
+    good = [resp(b"SET", f"{name}:x".encode(), b"%d" % i) for i in range(1000)]
+    with pytest.raises(IndexFileError, match="redis error"):
+        run_packed(client, loc, [*good, resp(b"APPEND", f"{name}:x".encode())])  # APPEND needs a value
+    assert client.get(f"{name}:x") is None
+    assert run_packed(client, loc, good[:2]) == [b"OK", b"OK"]  # the client is still usable

@@ -4,6 +4,7 @@ one clear line when Redis is unreachable or goes away, and never a password in a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from detector.config import Settings
+from detector.config import LIMITS, Settings
 from detector.errors import ConfigError, IndexFileError
 from detector.indexing import check_index, index_corpus
 from detector.retrieval import open_index
@@ -133,6 +134,35 @@ def test_index_scan_info_check_remove_behave_as_with_the_embedded_index(
     assert outputs[url][3] == outputs[url][8] != outputs[url][6]  # the removed source was found
 
 
+@pytest.mark.parametrize("round_per_bucket", [4, 10**6])  # rounds of a batch; one round for all
+def test_a_later_line_with_the_same_id_wins_across_batches_and_rounds(
+    server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, round_per_bucket: int
+) -> None:
+    import detector.store.redis_store as redis_store
+
+    monkeypatch.setattr(
+        redis_store, "LIMITS", dataclasses.replace(LIMITS, redis_round_per_bucket=round_per_bucket)
+    )
+    lines = [("a", 1), ("b", 2), ("c", 3), ("d", 4), ("a", 5), ("e", 6), ("b", 7), ("f", 8), ("a", 1)]
+    src = tmp_path / "s.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": i, "text": article(n)}, ensure_ascii=False) + "\n" for i, n in lines),
+        encoding="utf-8",
+    )
+    settings = Settings(index_write_batch=2)  # the repeated ids come in later batches
+    texts = {}
+    for index in (server.url(prefix()), str(tmp_path / "s.idx")):
+        summary = index_corpus([str(src)], index, settings)
+        assert (summary.added, summary.replaced) == (6, 3)
+        store = open_index(index, settings)
+        texts[index] = {doc.id: doc.text for _, doc, _ in store.iter_documents()}
+        assert store.counts()["documents"] == 6
+        store.close()
+        assert check_index(index, settings) == []
+    first, second = texts.values()
+    assert first == second and first["a"] == article(1) and first["b"] == article(7)
+
+
 def test_replacing_a_document_replaces_its_bands(cli: CliRun, server: RedisServer, tmp_path: Path) -> None:
     url = server.url(prefix())
     src = tmp_path / "s.jsonl"
@@ -150,8 +180,8 @@ def test_replacing_a_document_replaces_its_bands(cli: CliRun, server: RedisServe
     client: Any = server.client
     name = url.rsplit("=", 1)[1]
     assert int(client.bitcount(f"{name}:live")) == 1
-    # The replaced document's band entries are gone: the sets hold the new one's only.
-    entries = sum(int(client.zcard(k)) for k in client.scan_iter(f"{name}:b:*"))
+    # The replaced document's band entries are gone: the buckets hold the new one's only.
+    entries = sum(int(client.strlen(k)) // 12 for k in client.scan_iter(f"{name}:b:*"))
     assert entries == int(client.hget(f"{name}:stats", "band_rows")) > 0
 
 
@@ -182,8 +212,8 @@ def test_check_reports_band_entries_that_point_at_no_document(cli: CliRun, serve
     assert cli("index", "corpus/sources/portal-a", "--index", url).exit_code == 0
     client: Any = server.client
     bucket = next(iter(client.scan_iter(f"{name}:b:*")))
-    entry = client.zrange(bucket, 0, 0)[0]
-    client.zadd(bucket, {entry[:8] + (999999).to_bytes(4, "big"): 0})  # a document never written
+    entry = client.getrange(bucket, 0, 11)
+    client.append(bucket, entry[:8] + (999999).to_bytes(4, "big"))  # a document never written
     r = cli("index", "--check", "--index", url)
     assert r.exit_code == 2 and "1 band entries point at no document" in r.output
 
@@ -195,25 +225,25 @@ def test_check_reports_band_entries_in_the_wrong_set(cli: CliRun, server: RedisS
     client: Any = server.client
     sets = sorted(client.scan_iter(f"{name}:b:*"))
     assert len(sets) > 1  # the table has split
-    entry = client.zrange(sets[0], 0, 0)[0]
-    client.zrem(sets[0], entry)
-    client.zadd(sets[1], {entry: 0})
+    entry = client.getrange(sets[0], 0, 11)
+    client.set(sets[0], client.get(sets[0])[12:])
+    client.append(sets[1], entry)
     r = cli("index", "--check", "--index", url)
     assert r.exit_code == 2 and "1 band entries are in the wrong bucket set" in r.output
 
 
-def test_band_entries_stay_compact_under_the_default_server_configuration(
-    server: RedisServer, tmp_path: Path
-) -> None:
+def test_band_entries_take_about_their_12_bytes_of_server_memory(server: RedisServer, tmp_path: Path) -> None:
     name = prefix()
     src = write_jsonl(tmp_path / "s.jsonl", 300)
     index_corpus([str(src)], server.url(name), Settings())
     client: Any = server.client
-    sets = list(client.scan_iter(f"{name}:b:*"))
+    buckets = list(client.scan_iter(f"{name}:b:*"))
     entries = int(client.hget(f"{name}:stats", "band_rows"))
-    # About 48 entries per set (split as the index grew), each set one listpack.
-    assert 24 <= entries / len(sets) <= 96
-    assert {client.object("encoding", k) for k in sets} == {b"listpack"}
+    # Buckets split as the index grew: about LIMITS.redis_bucket_entries entries each.
+    assert LIMITS.redis_bucket_entries / 3 <= entries / len(buckets) <= 2 * LIMITS.redis_bucket_entries
+    assert sum(int(client.strlen(k)) for k in buckets) == 12 * entries
+    # Each bucket one string: the 12 bytes of an entry, the allocator's slack and the key's.
+    assert sum(int(client.memory_usage(k)) for k in buckets) / entries < 24
     assert check_index(server.url(name), Settings()) == []
 
 
@@ -224,11 +254,16 @@ def test_an_index_of_the_older_layout_is_refused_with_how_to_rebuild_it(
     url = server.url(name)
     assert cli("index", "corpus/sources/portal-a", "--index", url).exit_code == 0
     client: Any = server.client
-    client.delete(f"{name}:layout")  # as datasketch's one set per bucket left it: no layout key
-    for args in (["scan", "corpus/pages"], ["index", "corpus/sources"], ["index", "--info"]):
-        r = cli(*args, "--index", url)
-        assert r.exit_code == 2 and len(r.output.splitlines()) == 1, r.output
-        assert "older layout" in r.output and "rebuild it with `detector index SOURCE... --index" in r.output
+    for layout in (None, b"2"):  # datasketch's one set per bucket had no layout key; 2: sorted sets
+        if layout is None:
+            client.delete(f"{name}:layout")
+        else:
+            client.set(f"{name}:layout", layout)
+        for args in (["scan", "corpus/pages"], ["index", "corpus/sources"], ["index", "--info"]):
+            r = cli(*args, "--index", url)
+            assert r.exit_code == 2 and len(r.output.splitlines()) == 1, r.output
+            assert "older layout" in r.output
+            assert "rebuild it with `detector index SOURCE... --index" in r.output
 
 
 def test_nothing_is_pickled(cli: CliRun, server: RedisServer) -> None:
@@ -238,8 +273,8 @@ def test_nothing_is_pickled(cli: CliRun, server: RedisServer) -> None:
     json.loads(client.get(f"{name}:manifest"))
     json.loads(client.get(f"{name}:permutations"))
     for bucket in client.scan_iter(f"{name}:b:*"):
-        members = client.zrange(bucket, 0, -1)
-        assert members and all(len(m) == 12 for m in members)  # band key and document number
+        value = client.get(bucket)
+        assert value and len(value) % 12 == 0  # band keys and document numbers, 12 bytes each
     rec = DocRecord.unpack(client.get(f"{name}:d:1"))
     assert rec.strings["id"] and rec.body[:1] == b"x"  # zlib, not pickle
 

@@ -149,7 +149,14 @@ class _Writer:
             doc, digest = item.doc, item.digest
             self.progress(doc.uri or doc.id)
             if doc.id in pending:
-                del pending[doc.id]  # a later line with the same id wins
+                # A later line with the same id wins; it is counted against the earlier one,
+                # as it would be had the two come in different parts.
+                earlier = fed.items[pending[doc.id]]
+                if not isinstance(earlier, InputFailure) and earlier.digest == digest:
+                    self.unchanged += 1
+                    continue
+                self.replaced += 1
+                del pending[doc.id]
             else:
                 stored = store.digest_of(doc.id)
                 if stored == digest:

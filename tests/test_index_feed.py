@@ -65,9 +65,9 @@ def test_workers_reading_parts_build_the_index_one_process_builds(
     whole = indexing.LIMITS
     built = {}
     parts = dataclasses.replace(whole, index_split_jsonl_bytes=0)
-    # d2 twice: in one batch the later copy wins unseen, in two it replaces the earlier one.
+    # d2 twice: the later copy replaces the earlier one and is counted so, whatever the parts.
     for name, workers, limits, replaced in (
-        ("whole file", 1, whole, 0),
+        ("whole file", 1, whole, 1),
         ("parts, one process", 1, parts, 1),
         ("parts, two workers", 2, parts, 1),
     ):

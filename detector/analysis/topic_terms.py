@@ -109,39 +109,24 @@ def term_ids(
     norm = normalise(text)
     cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     ok = _OK[cp]
-    bad = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(~ok)])
-    length = cp.shape[0]
-    grams: dict[int, tuple[I64, npt.NDArray[np.bool_]]] = {}
-    for n in range(min(ngram_min, 2), ngram_max + 1):
-        if length < n:
-            break
-        m = length - n + 1
-        ids = cp[:m].copy()
-        for k in range(1, n):
-            ids = (ids << _BITS) | cp[k : k + m]
-        grams[n] = ids, bad[n : n + m] - bad[:m] == 0
-    # Over dictionary words, the characters of a place name or numeral (杭州市, 三百) belong to no
-    # term: dropping the word alone left its fragments (州市 of 杭州市 matched the 德州市 of an
-    # address). Over n-grams (a labelled model), only the n-grams that are such words go: the
-    # n-grams around them are evidence (宁队 of 辽宁队), and masking measured worse there
-    # (family 1 seed 1 F1 0.947 against 0.953, family 2 0.927 against 0.931).
-    covered = np.zeros(length + 1, dtype=np.int64)
+    grams = {n: _ngram_ids(cp, n) for n in range(min(ngram_min, 2), ngram_max + 1) if cp.shape[0] >= n}
     if places is not None and words is not None:
-        for n, (ids, valid) in grams.items():
-            if n >= 2:
-                at = np.flatnonzero(valid & is_word(ids, places))
-                np.add.at(covered, at, 1)
-                np.add.at(covered, at + n, -1)
-    inside = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(np.cumsum(covered)[:length] > 0)])
+        # Over dictionary words, the characters of a place name or numeral (杭州市, 三百) are no
+        # part of any term: dropping the word alone left its fragments (州市 of 杭州市 matched
+        # the 德州市 of an address). Over n-grams (a labelled model), only the n-grams that are
+        # such words go (below): the n-grams around them are evidence (宁队 of 辽宁队), and
+        # masking measured worse there (family 1 seed 1 F1 0.947 against 0.953, family 2 0.927
+        # against 0.931).
+        ok &= ~_inside(ok, grams, places)
+    bad = _prefix_count(~ok)
     parts: list[I64] = []
-    for n, (ids, valid) in grams.items():
+    for n, ids in grams.items():
         if n < ngram_min:
             continue
-        m = ids.shape[0]
-        kept = ids[valid & (inside[n : n + m] - inside[:m] == 0)]
+        kept = ids[_window(bad, n) == 0]
         if words is not None:
             kept = kept[is_word(kept, words)]
-        if places is not None and words is None and n >= 2:
+        elif places is not None and n >= 2:
             kept = kept[~is_word(kept, places)]
         parts.append(kept)
     found = _latin_words(norm)
@@ -151,6 +136,37 @@ def term_ids(
             latin.update(zip(wids, found, strict=True))
         parts.append(np.array(wids, dtype=np.int64))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _ngram_ids(cp: I64, n: int) -> I64:
+    """The packed id of the n characters starting at each position (n <= length)."""
+    m = cp.shape[0] - n + 1
+    ids = cp[:m].copy()
+    for k in range(1, n):
+        ids = (ids << _BITS) | cp[k : k + m]
+    return ids
+
+
+def _prefix_count(flags: npt.NDArray[np.bool_]) -> I64:
+    return np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(flags)])
+
+
+def _window(prefix: I64, n: int) -> I64:
+    """How many flagged characters each n-character window holds (``prefix`` of the flags)."""
+    m = prefix.shape[0] - n
+    return prefix[n : n + m] - prefix[:m]
+
+
+def _inside(ok: npt.NDArray[np.bool_], grams: Mapping[int, I64], words: I64) -> npt.NDArray[np.bool_]:
+    """Which characters lie inside one of ``words`` (an n-gram of 2 or more valid characters)."""
+    bad = _prefix_count(~ok)
+    covered = np.zeros(ok.shape[0] + 1, dtype=np.int64)
+    for n, ids in grams.items():
+        if n >= 2:
+            at = np.flatnonzero((_window(bad, n) == 0) & is_word(ids, words))
+            np.add.at(covered, at, 1)
+            np.add.at(covered, at + n, -1)
+    return np.asarray(np.cumsum(covered)[: ok.shape[0]] > 0, dtype=bool)
 
 
 def decode(term: int, latin: Mapping[int, str] | None = None) -> str:

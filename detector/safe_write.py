@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -54,6 +55,22 @@ def real_folder(path: Path) -> Path:
         path.unlink()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# What reading back a saved ``.npz`` cache (numpy.load, allow_pickle=False) raises when the file
+# is damaged, forged or from another version: the reader then ignores it and rebuilds. A zip
+# member flagged as encrypted raises RuntimeError ("password required").
+NPZ_READ_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    zipfile.BadZipFile,
+    EOFError,
+    MemoryError,
+    RuntimeError,
+)
 
 
 def save_cache(path: Path, write: Callable[[BinaryIO], object]) -> None:

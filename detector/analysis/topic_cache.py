@@ -25,7 +25,7 @@ import numpy as np
 
 from detector.analysis.topic_terms import TopicModel
 from detector.config import LIMITS, TopicSettings
-from detector.safe_write import save_cache
+from detector.safe_write import NPZ_READ_ERRORS, save_cache
 
 FORMAT = "detector.topic/1"
 
@@ -100,17 +100,7 @@ def _read(path: Path, key: str) -> TopicModel | None:
             prob = np.asarray(data["prob"], dtype=np.float64)
             conc = np.asarray(data["concentration"], dtype=np.float64)
             per_cat = np.asarray(data["category_docs"], dtype=np.float64)
-    except (
-        OSError,
-        KeyError,
-        ValueError,
-        TypeError,
-        AttributeError,
-        zipfile.BadZipFile,
-        EOFError,
-        MemoryError,
-        RuntimeError,
-    ):
+    except NPZ_READ_ERRORS:
         return None
     n = terms.shape[0]
     sound = (

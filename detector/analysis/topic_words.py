@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from detector.safe_write import save_cache
+from detector.safe_write import NPZ_READ_ERRORS, save_cache
 
 _BITS = 21
 WORD_MIN, WORD_MAX = 2, 3  # a term id packs at most three characters (21 bits each)
@@ -194,7 +193,7 @@ def general_idf() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], float
                 ids, idf = np.asarray(data["ids"], np.int64), np.asarray(data["idf"], np.float64)
             if ids.ndim == 1 and ids.shape == idf.shape and bool(np.all(ids[1:] > ids[:-1])):
                 found = (ids, idf)
-        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+        except NPZ_READ_ERRORS:
             found = None
     if found is None:
         found = _parse_idf(source)

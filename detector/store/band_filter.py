@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.config import LIMITS
-from detector.safe_write import save_cache
+from detector.safe_write import NPZ_READ_ERRORS, save_cache
 from detector.store import band_runs
 
 FORMAT = "detector.bands/1"
@@ -165,16 +165,7 @@ def _read(path: Path) -> BandFilter | None:
             runs = np.asarray(data["runs"])
             seq = np.asarray(data["seq"])
             words = np.asarray(data["words"])
-    except (
-        OSError,
-        KeyError,
-        ValueError,
-        TypeError,
-        AttributeError,
-        zipfile.BadZipFile,
-        EOFError,
-        MemoryError,
-    ):
+    except NPZ_READ_ERRORS:
         return None
     if (
         runs.dtype != np.int64

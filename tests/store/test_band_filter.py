@@ -104,6 +104,17 @@ def test_a_filter_of_an_earlier_state_is_not_used(tmp_path: Path) -> None:
         index.close()
 
 
+def _encrypted(archive: bytes) -> bytes:
+    """The zip with every member flagged as encrypted (zipfile then raises RuntimeError)."""
+    data = bytearray(archive)
+    for header, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(header)
+        while at >= 0:
+            data[at + flags] |= 1
+            at = data.find(header, at + 4)
+    return bytes(data)
+
+
 def test_a_damaged_filter_file_is_ignored(tmp_path: Path) -> None:
     _write(tmp_path / "s.jsonl", _rows())
     idx = tmp_path / "s.idx"
@@ -111,7 +122,7 @@ def test_a_damaged_filter_file_is_ignored(tmp_path: Path) -> None:
     queries = _queries(idx)
     expected = _lookups(idx, queries)
     cache = band_filter.cache_path(idx)
-    for damage in (b"PK\x03\x04 not a zip", b"", b"\x00" * 100):
+    for damage in (b"PK\x03\x04 not a zip", b"", b"\x00" * 100, _encrypted(cache.read_bytes())):
         cache.write_bytes(damage)
         assert band_filter.load(cache) is None
         assert _lookups(idx, queries) == expected

@@ -62,29 +62,26 @@ def _save_cached(cache: Path, ids: npt.NDArray[np.int64]) -> None:
     save_cache(cache, lambda fh: np.save(fh, ids, allow_pickle=False))
 
 
+# The dictionary tags of words that are never terms. Place names (ns: 辽宁, 洛阳, 晋江): a
+# company site names its province and city on every page, and news names them for its sports
+# teams. Numerals (m, mq: 三百, 一家, 十余, 两个): counts say nothing of a topic, yet news and
+# company pages share them (一家 and 三百 of an Alibaba feature matched a machine-tool maker's
+# 一家 and 三百台).
+PLACE_TAGS = ("ns",)
+NUMERAL_TAGS = ("m", "mq")
+
+
 def place_ids() -> npt.NDArray[np.int64] | None:
-    """Sorted ids of the dictionary's place names (tag ``ns``: 辽宁, 洛阳, 晋江). A company site
-    names its province and city on every page, and news names them for their sports teams:
-    they are no evidence of a topic, and are left out of the terms."""
-    return dictionary_ids(1, "ns")
-
-
-def numeral_ids() -> npt.NDArray[np.int64] | None:
-    """Sorted ids of the dictionary's numerals (tags ``m`` and ``mq``: 三百, 一家, 十余, 两个).
-    Counts are no evidence of a topic, yet news and company pages share them: 一家 and 三百 of
-    an Alibaba feature matched a machine-tool maker's 一家 and 三百台."""
-    parts = [ids for ids in (dictionary_ids(1, "m"), dictionary_ids(1, "mq")) if ids is not None]
-    return np.unique(np.concatenate(parts)) if parts else None
+    """Sorted ids of the dictionary's place names."""
+    return unwanted_ids(True, False)
 
 
 @lru_cache(maxsize=4)
 def unwanted_ids(places: bool, numerals: bool) -> npt.NDArray[np.int64] | None:
-    """The dictionary words that are never terms: place names and/or numerals."""
-    parts = [
-        ids
-        for ids in ((place_ids() if places else None), (numeral_ids() if numerals else None))
-        if ids is not None
-    ]
+    """Sorted ids of the dictionary words that are never terms: place names and/or numerals
+    (None without a dictionary, or when neither is asked for)."""
+    tags = (PLACE_TAGS if places else ()) + (NUMERAL_TAGS if numerals else ())
+    parts = [ids for ids in (dictionary_ids(1, tag) for tag in tags) if ids is not None]
     return np.unique(np.concatenate(parts)) if parts else None
 
 

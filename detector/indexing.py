@@ -15,7 +15,6 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +55,14 @@ def index_corpus(
     """Add or replace source documents; each write transaction holds whole documents only."""
     # From the cache when datasketch computed them before: importing it costs ~0.9 s a run.
     params = params_cache.signature_params(settings.num_perm, settings.seed, settings.lsh_threshold)
-    store = create_or_open_store(index, settings_manifest(settings, params), params)
-    writer = _Writer(store, params, settings, progress)
-    fitting: BaseProcess | None = None
+    # Forked before the index is opened: the child inherits no connection (topic_prefit).
+    fitting = topic_prefit.start(index, settings)
+    try:
+        store = create_or_open_store(index, settings_manifest(settings, params), params)
+    except BaseException:
+        topic_prefit.finish(fitting, cancel=True)
+        raise
+    writer = _Writer(store, params, settings, progress, fitting)
     workers = settings.index_workers or min(2, os.cpu_count() or 1)
     pool: ProcessPoolExecutor | None = None
     try:
@@ -79,14 +83,16 @@ def index_corpus(
                 initializer=start_worker,
                 initargs=(os.getpid(),),
             )
-            for fed in _in_order(pool, todo, params, settings, str(index), ahead=2 * workers):
+            last = fitting.input_read if fitting is not None else None
+            for fed in _in_order(pool, todo, params, settings, str(index), ahead=2 * workers, last=last):
                 writer.take(fed)
             pool.shutdown()  # the workers' memory is free before the band runs are merged
             pool = None
         else:
             for job in todo:
                 writer.take(feed(job, params, settings, _digests_of(store)))
-        fitting = topic_prefit.start(index, settings)  # on the other core, while runs merge
+        if fitting is not None:
+            fitting.all_written()  # the child fits (or checks its early fit) while runs merge
         store.finish()
         topic_prefit.finish(fitting)
         fitting = None
@@ -110,8 +116,10 @@ def _in_order(
     settings: Settings,
     index: str,
     ahead: int,
+    last: Callable[[], None] | None = None,
 ) -> Iterator[FedPart]:
-    """The jobs fed by the pool, in input order, with at most ``ahead`` of them in flight."""
+    """The jobs fed by the pool, in input order, with at most ``ahead`` of them in flight;
+    ``last`` is called once the last job is submitted."""
     queue: deque[Future[FedPart]] = deque()
     for job in todo:
         queue.append(pool.submit(feed_in_worker, job, params, settings, index))
@@ -122,6 +130,9 @@ def _in_order(
         following = next(todo, None)
         if following is not None:
             queue.append(pool.submit(feed_in_worker, following, params, settings, index))
+        elif last is not None:
+            last()
+            last = None
         yield fed
 
 
@@ -129,8 +140,16 @@ class _Writer:
     """Decides, item by item in input order, what is added, replaced or unchanged, and writes
     each fed part in one transaction."""
 
-    def __init__(self, store: IndexStore, params: SignatureParams, settings: Settings, progress: Progress):
+    def __init__(
+        self,
+        store: IndexStore,
+        params: SignatureParams,
+        settings: Settings,
+        progress: Progress,
+        fitting: topic_prefit.Prefit | None = None,
+    ):
         self.store = store
+        self.fitting = fitting
         self.params = params
         self.settings = settings
         self.progress = progress
@@ -187,10 +206,13 @@ class _Writer:
         if not unsigned:  # the part's sorted entries, less those of documents not written
             at = np.full(len(fed.items), -1, dtype=np.int64)
             at[list(pending.values())] = np.arange(len(pending))
-            mine = at[fed.run_items]
+            run_keys, run_items = fed.run()
+            mine = at[run_items]
             keep = mine >= 0
-            run = (fed.run_keys[keep], mine[keep])
+            run = (run_keys[keep], mine[keep])
         store.write(prepared, old_keys, run)
+        if self.fitting is not None:
+            self.fitting.written((item.doc.category for item in prepared), replaced=self.replaced > 0)
 
 
 def remove_documents(ids: Sequence[str], index: str | Path, settings: Settings) -> list[str]:

@@ -155,3 +155,50 @@ def test_parts_of_any_size_reach_the_workers_in_batches_and_build_the_same_index
         assert check_index(idx, settings) == []
         built.append(_contents(idx))
     assert built[0] == built[1]
+
+
+def test_a_part_sent_from_a_worker_arrives_with_the_same_documents_keys_and_run(tmp_path: Path) -> None:
+    """A part crosses to the writer as columns, texts made again from their stored form: every
+    field arrives as it was, for CJK text (stored as UTF-16), Latin text (zlib), a text with a
+    character beyond the BMP, and a document signed without a stored form."""
+    import pickle
+
+    from detector.store.interface import PreparedDoc
+
+    rng = random.Random(11)
+    src = tmp_path / "src.jsonl"
+    rows = [
+        {"id": "cjk", "title": "标题", "category": "机床", "site": "s", "text": _text(rng)},
+        {"id": "latin", "url": "https://example.com/x", "text": "Machine tools and lathes. " * 40},
+        {"id": "astral", "published": "2024-01-02", "text": _text(rng) + "\U0001f600"},
+        {"id": "empty", "text": ""},
+    ]
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    src.write_text(lines + "not json\n", encoding="utf-8")
+    settings = Settings()
+    params = params_cache.signature_params(settings.num_perm, settings.seed, settings.lsh_threshold)
+    (part,) = partitions([str(src)])
+    fed = feed(part, params, settings, lambda ids: [None] * len(ids))
+    first = fed.items[0]
+    assert isinstance(first, PreparedDoc)
+    # Both stored forms are among them (UTF-16 after its tag byte, and zlib).
+    assert {x.body[:1] == b"\x01" for x in fed.items if isinstance(x, PreparedDoc)} == {True, False}
+    bare = PreparedDoc(first.doc, first.keys, first.passages)  # no stored form: the text is sent
+    fed = index_feed.FedPart([*fed.items, bare], index_feed.run_order([*fed.items, bare]))
+    back = pickle.loads(pickle.dumps(fed))
+    assert len(back.items) == len(fed.items) == 6
+    for sent, got in zip(fed.items, back.items, strict=True):
+        assert type(got) is type(sent)
+        if isinstance(sent, PreparedDoc):
+            assert isinstance(got, PreparedDoc)
+            assert got.doc == sent.doc and got.doc.text == sent.doc.text
+            assert got.keys.dtype == sent.keys.dtype and np.array_equal(got.keys, sent.keys)
+            assert (got.passages, got.body, got.digest) == (sent.passages, sent.body, sent.digest)
+        else:
+            assert got == sent
+    for a, b in zip(fed.run(), back.run(), strict=True):
+        assert np.array_equal(a, b)
+    keys, owners = back.run()
+    assert np.all(keys.view(np.uint64)[1:] >= keys.view(np.uint64)[:-1]) and keys.shape[0] > 0
+    signed = {i for i, x in enumerate(back.items) if isinstance(x, PreparedDoc) and x.keys.size}
+    assert set(owners.tolist()) == signed

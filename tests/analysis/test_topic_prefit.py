@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 from detector import indexing, scanning
@@ -66,3 +67,78 @@ def test_the_first_scan_finds_the_same_with_the_prefitted_model(tmp_path: Path) 
 def test_a_redis_index_is_left_to_its_first_scan() -> None:
     assert topic_prefit.start("redis://127.0.0.1:1/0", SETTINGS) is None
     topic_prefit.finish(None)
+
+
+def _final_key(index: Path, settings: Settings) -> str:
+    store = SqliteIndex.open(index, None)
+    try:
+        per_category = min(settings.topic_reference_per_category, settings.topic.reference_per_category)
+        sample = store.sample_by_category(per_category, settings.topic_reference_total, texts=False)
+    finally:
+        store.close()
+    return topic_cache.model_key([(c, d) for _, c, d in sample], settings.topic)
+
+
+def _fit_early(index: Path, settings: Settings) -> topic_prefit.Prefit:
+    """A prefit told that every category has its share and the last parts are in flight: it
+    fits the index as it is now; returns once its cache file is there."""
+    cache = topic_cache.cache_path(index)
+    cache.unlink()
+    prefit = topic_prefit.start(index, settings)
+    assert prefit is not None
+    prefit.written([c for c, texts in SOURCES.items() for _ in texts], replaced=False)
+    assert not cache.exists()  # not before the last parts are in flight
+    prefit.input_read()
+    deadline = time.monotonic() + 120
+    while not cache.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert cache.exists()
+    return prefit
+
+
+def test_a_model_fitted_early_is_kept_when_the_sample_did_not_change(tmp_path: Path) -> None:
+    settings = SETTINGS.with_overrides(topic_reference_per_category=2)
+    index = _build(tmp_path)
+    prefit = _fit_early(index, settings)
+    cache = topic_cache.cache_path(index)
+    early = cache.stat()
+    prefit.all_written()
+    topic_prefit.finish(prefit)
+    after = cache.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (early.st_ino, early.st_mtime_ns)  # not fitted again
+    assert topic_cache.load(cache, _final_key(index, settings)) is not None
+
+
+def test_a_model_fitted_early_is_fitted_again_when_the_sample_changed_since(tmp_path: Path) -> None:
+    settings = SETTINGS.with_overrides(topic_reference_per_category=2)
+    index = _build(tmp_path)
+    prefit = _fit_early(index, settings)
+    early_key = _final_key(index, settings)
+    # A document of the sample goes (as a replaced one would): the sample is another one now.
+    indexing.remove_documents([f"{next(iter(SOURCES))}-0"], index, settings)
+    final_key = _final_key(index, settings)
+    assert final_key != early_key
+    prefit.all_written()
+    topic_prefit.finish(prefit)
+    cache = topic_cache.cache_path(index)
+    cached = topic_cache.load(cache, final_key)
+    assert cached is not None
+    cache.unlink()
+    store = SqliteIndex.open(index, None)
+    try:
+        fitted = index_model(store, settings)
+    finally:
+        store.close()
+    assert fitted is not None and fitted.categories == cached.categories
+    assert (fitted.terms == cached.terms).all() and (fitted.prob == cached.prob).all()
+
+
+def test_a_prefit_whose_writer_ends_without_finishing_fits_nothing(tmp_path: Path) -> None:
+    index = _build(tmp_path)
+    cache = topic_cache.cache_path(index)
+    cache.unlink()
+    prefit = topic_prefit.start(index, SETTINGS)
+    assert prefit is not None
+    prefit.close()  # as when the writer is killed: the child reads end-of-file
+    prefit.proc.join(60)
+    assert prefit.proc.exitcode == 0 and not cache.exists()

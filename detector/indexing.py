@@ -83,9 +83,13 @@ def index_corpus(
                 initializer=start_worker,
                 initargs=(os.getpid(),),
             )
-            last = fitting.input_read if fitting is not None else None
-            for fed in _in_order(pool, todo, params, settings, str(index), ahead=2 * workers, last=last):
+            last = fitting.nearly_written if fitting is not None else None
+            early = LIMITS.index_prefit_parts_share * len(parts)
+            fed_parts = _in_order(pool, todo, params, settings, str(index), 2 * workers, last)
+            for n, fed in enumerate(fed_parts, 1):
                 writer.take(fed)
+                if last is not None and n >= early:
+                    last()
             pool.shutdown()  # the workers' memory is free before the band runs are merged
             pool = None
         else:

@@ -7,13 +7,13 @@ model's cache file beside the index (``topic_cache``), which the first scan read
 The model is fitted on a sample: the first documents of each category. In a corpus whose
 categories all reach their share early, the sample is final long before the last document is
 written; fitted only then (as it was), the fit (~0.6 s for 25 MB) ended the run alone, with one
-core idle. So the writer tells the child as soon as every category it wrote so far has its
-share (``Prefit.written``): the child fits then, on one snapshot of the index (a read
-transaction: the sample's key and its texts are the same documents), beside the signing
-workers. When everything is written (``Prefit.all_written``) it runs ``index_model`` again,
-which reuses that fit when the final sample is the same (its key is in the cache file) and
-fits anew when not (a category or document came later): the model is the one a scan fits
-either way.
+core idle. So the writer tells the child once most parts are written, when every category it
+wrote so far has its share (``Prefit.written``, ``Prefit.nearly_written``): the child fits
+then, on one snapshot of the index (a read transaction: the sample's key and its texts are the
+same documents), beside the signing workers. When everything is written
+(``Prefit.all_written``) it runs ``index_model`` again, which reuses that fit when the final
+sample is the same (its key is in the cache file) and fits anew when not (a category or
+document came later): the model is the one a scan fits either way.
 
 The child is forked before the index is opened or the signing workers start: no SQLite
 connection or thread is inherited. It reads the index through its own read-only connection
@@ -78,7 +78,7 @@ class Prefit:
         self._per_category = min(settings.topic_reference_per_category, settings.topic.reference_per_category)
         self._counts: Counter[str] = Counter()
         self._early = False
-        self._last_parts = False
+        self._nearly = False
         self._replaced = False
 
     def _send(self, command: bytes) -> None:
@@ -95,19 +95,20 @@ class Prefit:
         self._replaced = self._replaced or replaced
         self._maybe_early()
 
-    def input_read(self) -> None:
-        """The last part is being signed: what is left to write is the parts in flight."""
-        self._last_parts = True
+    def nearly_written(self) -> None:
+        """Most parts are written (``LIMITS.index_prefit_parts_share``), or the last ones are
+        in flight."""
+        self._nearly = True
         self._maybe_early()
 
     def _maybe_early(self) -> None:
-        """The child fits early once the last parts are in flight (started earlier, the fit
-        would end before the merge, leaving a core idle at the end of the run) and every
-        category written has its share of the sample, unless a document was replaced (it may
-        have been in the sample): the final fit decides then."""
+        """The child fits early once most parts are written (started earlier, the fit would end
+        long before the merge, leaving a core idle at the end of the run) and every category
+        written has its share of the sample, unless a document was replaced (it may have been
+        in the sample): the final fit decides then."""
         if (
             not self._early
-            and self._last_parts
+            and self._nearly
             and not self._replaced
             and len(self._counts) >= 2
             and min(self._counts.values()) >= self._per_category

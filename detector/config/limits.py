@@ -33,6 +33,12 @@ class Limits:
     # How often a signing worker looks whether its writer is still there (a killed writer left
     # its workers waiting forever): a worker outlives a killed writer by at most this long.
     worker_watch_seconds: float = 0.5
+    # Share of the parts written after which the index's topic model is fitted early, beside the
+    # signing (analysis/topic_prefit.py; when its sample looks final by then): the fit (~0.6 s
+    # for 25 MB) should end with the band-run merge (~0.3 s) that closes the run. Fitted once
+    # the last parts were in flight (~80%), the run still waited 0.2-0.6 s for it on the shared
+    # 2-core machine; the index and model do not depend on it.
+    index_prefit_parts_share: float = 0.6
     files_per_part: int = 500
     # --- signing ---
     # Shingles hashed per pass of the vectorised MinHash: one reused (num_perm x 8192) buffer

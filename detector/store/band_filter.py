@@ -86,13 +86,32 @@ def maybe_present(
     return flat[filt.maybe(flat)]
 
 
+def _size(current: State) -> int:
+    """Words of the filter of ``current``, or 0 when there is nothing to filter or it is too large."""
+    entries = sum(n for _, _, n in current[0])
+    n_words = -(-entries // _ENTRIES_PER_WORD)
+    return 0 if n_words * 8 > LIMITS.band_filter_max_bytes else n_words
+
+
+def _add(words: npt.NDArray[np.uint64], ku: npt.NDArray[np.uint64]) -> None:
+    """Set the bits of keys ``ku`` (sorted, as a run's are, else sorted here)."""
+    if ku.shape[0] == 0:
+        return
+    at = _words_of(ku, words.shape[0])
+    masks = _masks(ku)
+    if not bool(np.all(at[1:] >= at[:-1])):  # a run's keys are sorted (unless crafted)
+        order = np.argsort(at, kind="stable")
+        at, masks = at[order], masks[order]
+    starts = np.flatnonzero(np.concatenate([[True], at[1:] != at[:-1]]))
+    words[at[starts]] |= np.bitwise_or.reduceat(masks, starts)
+
+
 def build(conn: sqlite3.Connection) -> BandFilter | None:
     """The filter of every band entry of the index (inside the caller's read transaction), or
     None when the band table is empty, too large for one or damaged (lookups report that)."""
     current = state(conn)
-    entries = sum(n for _, _, n in current[0])
-    n_words = -(-entries // _ENTRIES_PER_WORD)
-    if n_words == 0 or n_words * 8 > LIMITS.band_filter_max_bytes:
+    n_words = _size(current)
+    if n_words == 0:
         return None  # nothing to filter (a failed first run leaves no file), or too large
     words = np.zeros(n_words, dtype=np.uint64)
     for run, _, _ in current[0]:
@@ -102,16 +121,20 @@ def build(conn: sqlite3.Connection) -> BandFilter | None:
             blobs = [kb for (kb,) in rows]
             if set(map(type, blobs)) != {bytes} or np.any(np.fromiter(map(len, blobs), np.int64) % 8):
                 return None
-            ku = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64)
-            if ku.shape[0] == 0:
-                continue
-            at = _words_of(ku, n_words)
-            masks = _masks(ku)
-            if not bool(np.all(at[1:] >= at[:-1])):  # a run's keys are sorted (unless crafted)
-                order = np.argsort(at, kind="stable")
-                at, masks = at[order], masks[order]
-            starts = np.flatnonzero(np.concatenate([[True], at[1:] != at[:-1]]))
-            words[at[starts]] |= np.bitwise_or.reduceat(masks, starts)
+            _add(words, np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64))
+    return BandFilter(current, words)
+
+
+def from_keys(current: State, keys: list[npt.NDArray[np.int64]]) -> BandFilter | None:
+    """The filter ``build`` makes for an index in state ``current`` whose band entries' keys
+    are ``keys`` (pieces of sorted keys: the run a merge just wrote, which need not be read
+    back), or None as ``build`` gives."""
+    n_words = _size(current)
+    if n_words == 0:
+        return None
+    words = np.zeros(n_words, dtype=np.uint64)
+    for k in keys:
+        _add(words, k.view(np.uint64))
     return BandFilter(current, words)
 
 

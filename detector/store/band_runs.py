@@ -139,11 +139,14 @@ def _next_run(conn: sqlite3.Connection) -> int:
     return last + 1
 
 
-def add_run(conn: sqlite3.Connection, keys: I64, docs: I64, *, presorted: bool = False) -> None:
+def add_run(
+    conn: sqlite3.Connection, keys: I64, docs: I64, *, presorted: bool = False
+) -> tuple[Run, I64, I64] | None:
     """Store entries as a new run (inside the caller's transaction); ``presorted``: already in
-    the order of their keys as unsigned numbers (a signing worker sorted them)."""
+    the order of their keys as unsigned numbers (a signing worker sorted them). Returns the run
+    and its entries as stored (sorted), or None when there were none."""
     if keys.shape[0] == 0:
-        return
+        return None
     if int(docs.min()) < 1 or int(docs.max()) > _MAX_DOC:
         raise BlockError("document numbers beyond the band table's 31 bits")
     if not presorted:
@@ -152,6 +155,7 @@ def add_run(conn: sqlite3.Connection, keys: I64, docs: I64, *, presorted: bool =
     bits = bits_for(keys.shape[0])
     _write_blocks(conn, run, bits, keys, docs)
     conn.execute("INSERT INTO runs(run, bits, entries) VALUES (?, ?, ?)", (run, bits, int(keys.shape[0])))
+    return (run, bits, int(keys.shape[0])), keys, docs
 
 
 def _run_range(run: int) -> tuple[int, int]:
@@ -252,11 +256,20 @@ def _live_mask(docs: I64, table: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]
     return np.asarray(table[np.clip(docs, 0, table.shape[0] - 1)])  # a stray number is not live
 
 
-def merge(conn: sqlite3.Connection, sources: list[Run], live: I64) -> None:
+def merge(
+    conn: sqlite3.Connection,
+    sources: list[Run],
+    live: I64,
+    held: dict[Run, tuple[I64, I64]] | None = None,
+) -> tuple[Run | None, list[I64] | None]:
     """Replace ``sources`` by one run holding their entries of documents in ``live`` (sorted),
-    a slice of the key space at a time (inside the caller's transaction)."""
+    a slice of the key space at a time (inside the caller's transaction). ``held``: entries of
+    runs this process wrote (as stored), which need not be read back. Returns the merged run
+    (None when no entry was left), and its keys, a slice after another, when every source was
+    in memory (else None)."""
+    held = held or {}
     if not sources:
-        return
+        return None, []
     bits = bits_for(sum(entries for _, _, entries in sources))
     run = _next_run(conn)
     slice_bits = min(LIMITS.sqlite_merge_slice_bits, bits)
@@ -269,13 +282,14 @@ def merge(conn: sqlite3.Connection, sources: list[Run], live: I64) -> None:
     for r, b, entries in sorted(sources, key=lambda run: run[2]):
         if b < slice_bits or entries <= budget:
             budget -= entries
-            k, d = _read_range(conn, *_run_range(r))
+            k, d = held[(r, b, entries)] if (r, b, entries) in held else _read_range(conn, *_run_range(r))
             conn.execute("DELETE FROM blocks WHERE block >= ? AND block < ?", _run_range(r))
             # Where each slice starts (the run is sorted): one search for all of them.
             firsts = np.arange(1, 1 << slice_bits, dtype=np.uint64) << np.uint64(64 - slice_bits)
             cuts = np.searchsorted(k.view(np.uint64), firsts) if slice_bits else np.zeros(0, np.int64)
             whole[r] = (k, d, [0, *cuts.tolist(), k.shape[0]])
     written = 0
+    merged: list[I64] | None = [] if len(whole) == len(sources) else None
     for s in range(1 << slice_bits):
         pieces: list[tuple[I64, I64]] = []
         for r, b, _ in sources:
@@ -292,11 +306,15 @@ def merge(conn: sqlite3.Connection, sources: list[Run], live: I64) -> None:
         k, d = _sorted(k[keep], d[keep], runs_of_sorted=True)
         _write_blocks(conn, run, bits, k, d)
         written += int(k.shape[0])
+        if merged is not None:
+            merged.append(k)
     for r, _, _ in sources:
         conn.execute("DELETE FROM blocks WHERE block >= ? AND block < ?", _run_range(r))  # none left
         conn.execute("DELETE FROM runs WHERE run = ?", (r,))
-    if written:
-        conn.execute("INSERT INTO runs(run, bits, entries) VALUES (?, ?, ?)", (run, bits, written))
+    if not written:
+        return None, merged
+    conn.execute("INSERT INTO runs(run, bits, entries) VALUES (?, ?, ?)", (run, bits, written))
+    return (run, bits, written), merged
 
 
 def level(entries: int) -> int:

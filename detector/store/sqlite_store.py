@@ -35,6 +35,7 @@ from detector.store.interface import PreparedDoc, SortedRun
 from detector.store.manifest import FORMAT, Manifest, read_manifest
 from detector.store.signatures import SignatureParams
 from detector.store.sqlite_documents import write_documents
+from detector.store.sqlite_merging import RunMerger
 from detector.store.sqlite_schema import SCHEMA, is_format_1, schema_problem
 from detector.store.stored_text import StoredTextError, inflate_text, read_spans
 
@@ -85,8 +86,7 @@ class SqliteIndex:
         self._recent: OrderedDict[int, SourceDoc] = OrderedDict()  # documents just read, by pk
         self._filter: band_filter.BandFilter | None = None  # the band filter, once read
         self._filter_read = False
-        # Runs written since this index was opened: merged into one by ``finish``.
-        self._first_new_run = 1 + max((run for run, _, _ in self._runs()), default=0)
+        self._merger = RunMerger(conn, path)  # the band runs this writer adds, and their merging
 
     # ---- opening -------------------------------------------------------------------------
     @staticmethod
@@ -205,17 +205,19 @@ class SqliteIndex:
     ) -> None:
         """Write documents (replacing same ids) and their band entries, as one run, in one transaction."""
         try:
+            added = None
             with self.conn:
                 pks = write_documents(self.conn, prepared)
                 if run is not None:
                     docs = np.array(pks, dtype=np.int64)[run[1]]
-                    band_runs.add_run(self.conn, run[0], docs, presorted=True)
+                    added = band_runs.add_run(self.conn, run[0], docs, presorted=True)
                 elif prepared:
                     keys = np.concatenate([item.keys for item in prepared])
                     docs = np.repeat(np.array(pks, dtype=np.int64), [item.keys.shape[0] for item in prepared])
-                    band_runs.add_run(self.conn, keys, docs)
+                    added = band_runs.add_run(self.conn, keys, docs)
+            self._merger.hold(added)
             if len(self._runs()) > LIMITS.sqlite_merge_fan_in * 4:
-                self._merge_crowded()  # a long build: keep lookups of scanners meanwhile cheap
+                self._merger.merge_crowded()  # a long build: keep lookups of scanners meanwhile cheap
         except (sqlite3.Error, band_runs.BlockError) as err:
             raise IndexFileError(
                 f"{self.path}: write failed, nothing of this batch was kept ({err})"
@@ -225,21 +227,7 @@ class SqliteIndex:
         """Merge the runs written since the index was opened into one, then any level that holds
         too many runs; each merge is a transaction of its own (a kill leaves the runs as they were)."""
         try:
-            new = [run for run in self._runs() if run[0] >= self._first_new_run]
-            if len(new) > 1:
-                self._merge(new)
-            self._merge_crowded()
-            # Gives the freed pages back (28 MB of 78 MB after indexing 25 MB of text); run as a
-            # script, since the statement frees one page per step.
-            self.conn.executescript("PRAGMA incremental_vacuum;")
-            # One read transaction: the filter matches the state it records.
-            self.conn.execute("BEGIN")
-            try:
-                built = band_filter.build(self.conn)
-            finally:
-                self.conn.execute("COMMIT")
-            if built is not None:
-                band_filter.save(band_filter.cache_path(self.path), built)
+            self._merger.finish()
         except (sqlite3.Error, band_runs.BlockError) as err:
             raise IndexFileError(
                 f"{self.path}: merging band runs failed, the index is unchanged ({err})"
@@ -247,17 +235,6 @@ class SqliteIndex:
 
     def _runs(self) -> list[band_runs.Run]:
         return band_runs.read_runs(self.conn)
-
-    def _merge(self, runs: list[band_runs.Run]) -> None:
-        with self.conn:
-            # Without ORDER BY, SQLite reads the numbers from an index, not the table of texts.
-            pks = self.conn.execute("SELECT pk FROM documents").fetchall()
-            live = np.sort(np.array([pk for (pk,) in pks], dtype=np.int64))
-            band_runs.merge(self.conn, runs, live)
-
-    def _merge_crowded(self) -> None:
-        while crowded := band_runs.crowded_level(self._runs()):
-            self._merge(crowded)
 
     def remove(self, ids_and_keys: dict[str, npt.NDArray[np.int64] | None]) -> list[str]:
         """Remove documents by id; returns the ids that were there. Their band entries stay until

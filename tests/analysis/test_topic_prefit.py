@@ -80,15 +80,15 @@ def _final_key(index: Path, settings: Settings) -> str:
 
 
 def _fit_early(index: Path, settings: Settings) -> topic_prefit.Prefit:
-    """A prefit told that every category has its share and the last parts are in flight: it
+    """A prefit told that every category has its share and most parts are written: it
     fits the index as it is now; returns once its cache file is there."""
     cache = topic_cache.cache_path(index)
     cache.unlink()
     prefit = topic_prefit.start(index, settings)
     assert prefit is not None
     prefit.written([c for c, texts in SOURCES.items() for _ in texts], replaced=False)
-    assert not cache.exists()  # not before the last parts are in flight
-    prefit.input_read()
+    assert not cache.exists()  # not before most parts are written
+    prefit.nearly_written()
     deadline = time.monotonic() + 120
     while not cache.exists() and time.monotonic() < deadline:
         time.sleep(0.02)

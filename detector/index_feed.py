@@ -17,7 +17,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +34,7 @@ from detector.textsafe import has_control
 I64 = npt.NDArray[np.int64]
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Unsigned:
     """A document the index held unchanged when its part was read: not signed. The writer signs
     it itself in the rare case that an earlier part changed it since (the same id twice)."""
@@ -48,7 +47,7 @@ FeedItem = InputFailure | PreparedDoc | Unsigned
 Digests = Callable[[list[str]], list[str | None]]
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class FedPart:
     """A part's items in input order, and how their band entries sort: ``run_order`` orders the
     keys of its signed items, taken one after another, as unsigned numbers.
@@ -60,6 +59,8 @@ class FedPart:
 
     items: list[FeedItem]
     run_order: npt.NDArray[np.intp] | npt.NDArray[np.int32]
+    # The signed items' keys one after another, when they arrived so (not compared: derived).
+    flat_keys: I64 | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def run(self) -> tuple[I64, I64]:
         """The band entries of the signed items, sorted by key as unsigned numbers, with the
@@ -67,7 +68,7 @@ class FedPart:
         at, keys = _signed(self.items)
         if not keys:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        flat = np.concatenate(keys)
+        flat = self.flat_keys if self.flat_keys is not None else np.concatenate(keys)
         owner = np.repeat(np.array(at, dtype=np.int64), [k.shape[0] for k in keys])
         return flat[self.run_order], owner[self.run_order]
 
@@ -129,7 +130,7 @@ def _unpack(
         items.append(PreparedDoc(doc, flat[start:end], passages[j], bodies[j], digests[j]))
         start = end
         j += 1
-    return FedPart(items, run_order)
+    return FedPart(items, run_order, flat)
 
 
 def start_worker(writer: int) -> None:

@@ -4,6 +4,12 @@ Reading, labelling and signing run in worker processes (``index_feed``), a part 
 each, while this process (the writer) decides in input order what is added, replaced or
 unchanged and writes; each write transaction holds a part's documents, whole, so an
 interrupted run loses nothing already stored.
+
+The run's shape (bench/index_timeline.py): the process starts and imports; a child that will
+fit the topic model is forked, then the index is opened and the workers start; the writer takes
+the parts in order as they come; once most parts are written the child fits the topic model
+beside the workers (``topic_prefit``); after the last part the writer merges the band runs it
+wrote (``SqliteIndex.finish``) while the child checks its fit against the final sample.
 """
 
 from __future__ import annotations

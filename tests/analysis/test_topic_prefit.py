@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
+
+import pytest
 
 from detector import indexing, scanning
 from detector.analysis import topic_cache, topic_prefit
@@ -142,3 +145,37 @@ def test_a_prefit_whose_writer_ends_without_finishing_fits_nothing(tmp_path: Pat
     prefit.close()  # as when the writer is killed: the child reads end-of-file
     prefit.proc.join(60)
     assert prefit.proc.exitcode == 0 and not cache.exists()
+
+
+@pytest.mark.parametrize("late_category", [False, True])
+def test_indexing_in_parts_leaves_the_final_samples_model_fitted_early_or_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, late_category: bool
+) -> None:
+    """Two signing workers, a part per line: the child fits once 60% of the parts are written
+    (every category has its one document by then). A category first seen in the last part
+    changes the sample after that fit: the cache still holds the final sample's model."""
+    rows = [
+        {"id": f"{category}-{n}", "category": category, "text": texts[n]}
+        for n in range(3)
+        for category, texts in SOURCES.items()
+    ]
+    if late_category:
+        rows.append({"id": "late", "category": "体育", "text": SOURCES["娱乐"][0] + "比赛。"})
+    src = tmp_path / "sources.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr(indexing, "LIMITS", dataclasses.replace(indexing.LIMITS, index_split_jsonl_bytes=0))
+    settings = SETTINGS.with_overrides(index_workers=2, index_write_batch=1, topic_reference_per_category=1)
+    index = tmp_path / "sources.idx"
+    indexing.index_corpus([str(src)], index, settings)
+    cache = topic_cache.cache_path(index)
+    cached = topic_cache.load(cache, _final_key(index, settings))
+    assert cached is not None
+    assert ("体育" in cached.categories) == late_category
+    cache.unlink()
+    store = SqliteIndex.open(index, None)
+    try:
+        fitted = index_model(store, settings)
+    finally:
+        store.close()
+    assert fitted is not None and fitted.categories == cached.categories
+    assert (fitted.terms == cached.terms).all() and (fitted.prob == cached.prob).all()

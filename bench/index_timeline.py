@@ -13,6 +13,7 @@ On this shared 2-core machine a single run varies by +-30%: read the medians.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -35,15 +36,23 @@ def _child(corpus: str, index: str, log: str, t0: float) -> None:
         os.write(fd, (json.dumps([what, os.getpid(), start - t0, end - t0]) + "\n").encode())
 
     now = time.time()
+    import importlib
+
     import detector.index_feed as index_feed
     import detector.indexing as indexing
     from detector.analysis import topic_prefit
-    from detector.store import band_filter, sqlite_merging, sqlite_store
+    from detector.store import band_filter, sqlite_store
 
     mark("imports", now, time.time())
+    try:  # absent from older versions, which this script also times
+        merging: Any = importlib.import_module("detector.store.sqlite_merging").RunMerger
+    except ImportError:
+        merging = sqlite_store.SqliteIndex
 
     def timed(owner: Any, name: str, what: str) -> None:
-        inner: Callable[..., Any] = getattr(owner, name)
+        inner: Callable[..., Any] | None = getattr(owner, name, None)
+        if inner is None:
+            return
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             start = time.time()
@@ -59,20 +68,18 @@ def _child(corpus: str, index: str, log: str, t0: float) -> None:
     timed(index_feed, "feed", "worker: read and sign a part")
     timed(indexing._Writer, "take", "writer: write a part")
     timed(topic_prefit, "_fit", "topic fit (child)")
-    timed(sqlite_merging.RunMerger, "merge", "merge band runs")
+    timed(merging, "merge" if merging is not sqlite_store.SqliteIndex else "_merge", "merge band runs")
     timed(band_filter, "from_keys", "band filter")
     timed(band_filter, "build", "band filter")
     timed(sqlite_store.SqliteIndex, "finish", "finish (merge, filter)")
     timed(topic_prefit, "finish", "wait for the topic fit")
-    timed(sqlite_store.SqliteIndex, "close", "close the index")
+    timed(sqlite_store.SqliteIndex, "close", "close an index (writer, topic child)")
     timed(indexing, "index_corpus", "index_corpus")
     from detector.cli import main
 
     sys.argv = ["detector", "index", corpus, "--index", index]
-    try:
+    with contextlib.suppress(SystemExit):
         main()
-    except SystemExit:
-        pass
     mark("exit", time.time(), time.time())
 
 
@@ -112,8 +119,11 @@ def main() -> None:
     if not args.corpus:
         ap.error("name a JSONL corpus (bench/throughput.py --keep DIR writes DIR/corpus-25000000.jsonl)")
     runs = [_run(args.corpus) for _ in range(args.runs)]
-    names = sorted({n for r in runs for n in r}, key=lambda n: statistics.median(r[n][0] for r in runs if n in r))
-    print(f"{'step (median of ' + str(args.runs) + ' runs)':44} {'from':>7} {'to':>7} {'busy':>7} {'count':>5}")
+    names = sorted(
+        {n for r in runs for n in r}, key=lambda n: statistics.median(r[n][0] for r in runs if n in r)
+    )
+    title = f"step (median of {args.runs} runs)"
+    print(f"{title:44} {'from':>7} {'to':>7} {'busy':>7} {'count':>5}")
     for name in names:
         rows = [r[name] for r in runs if name in r]
         start, end, busy = (statistics.median(x[i] for x in rows) for i in range(3))

@@ -28,7 +28,16 @@ import numpy as np
 from detector.analysis import topic_prefit
 from detector.config import LIMITS, Settings
 from detector.errors import IndexFileError
-from detector.index_feed import FedPart, Job, Unsigned, feed, feed_in_worker, jobs, start_worker
+from detector.index_feed import (
+    FedPart,
+    Job,
+    Unsigned,
+    feed,
+    feed_in_worker,
+    jobs,
+    start_worker,
+    stored_digests,
+)
 from detector.ingest.partitions import partitions
 from detector.model import InputFailure, Progress, SourceDoc, no_progress
 from detector.retrieval import (
@@ -101,7 +110,7 @@ def index_corpus(
             pool.shutdown(wait=False)
         else:
             for job in todo:
-                writer.take(feed(job, params, settings, _digests_of(store)))
+                writer.take(feed(job, params, settings, lambda ids: stored_digests(store, ids)))
         if fitting is not None:
             fitting.all_written()  # the child fits (or checks its early fit) while runs merge
         store.finish()
@@ -114,10 +123,6 @@ def index_corpus(
         topic_prefit.finish(fitting, cancel=True)
         store.close()
     return IndexSummary(writer.added, writer.replaced, writer.unchanged, tuple(writer.failures), counts)
-
-
-def _digests_of(store: IndexStore) -> Callable[[list[str]], list[str | None]]:
-    return lambda ids: [store.digest_of(doc_id) for doc_id in ids]
 
 
 def _in_order(
@@ -171,6 +176,10 @@ class _Writer:
         store = self.store
         pending: OrderedDict[str, int] = OrderedDict()  # id -> item, in writing order
         previous: dict[str, SourceDoc] = {}
+        # What the index holds for the part's ids, looked up at once: nothing is written before
+        # the part's decisions are made.
+        ids = [item.doc.id for item in fed.items if not isinstance(item, InputFailure)]
+        held = dict(zip(ids, stored_digests(store, ids), strict=True))
         for i, item in enumerate(fed.items):
             if isinstance(item, InputFailure):
                 self.failures.append(item)
@@ -188,7 +197,7 @@ class _Writer:
                 self.replaced += 1
                 del pending[doc.id]
             else:
-                stored = store.digest_of(doc.id)
+                stored = held[doc.id]
                 if stored == digest:
                     self.unchanged += 1
                     continue

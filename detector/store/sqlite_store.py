@@ -197,6 +197,18 @@ class SqliteIndex:
         row = self.conn.execute("SELECT digest FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else str(row[0])
 
+    def digests_of(self, ids: Sequence[str]) -> list[str | None]:
+        """``digest_of`` of each id, a few queries for all (one per id cost two file-lock calls
+        each: 4,600 of them for 25 MB of text)."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(ids))
+        for lo in range(0, len(unique), LIMITS.sqlite_query_chunk):
+            chunk = unique[lo : lo + LIMITS.sqlite_query_chunk]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT id, digest FROM documents WHERE id IN ({marks})"
+            found.update((str(i), str(d)) for i, d in self.conn.execute(query, chunk))
+        return [found.get(i) for i in ids]
+
     def write(
         self,
         prepared: Sequence[PreparedDoc],

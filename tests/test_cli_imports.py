@@ -64,3 +64,20 @@ def test_scan_never_imports_the_indexing_or_other_commands_modules(tmp_path: Pat
         "jinja2",
     }
     assert not unused & modules
+
+
+def test_the_cli_asks_for_one_blas_thread_unless_the_user_set_a_number(tmp_path: Path) -> None:
+    code = "import os, detector.cli, numpy; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    for given, expected in ((None, "1"), ("2", "2")):
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+        if given is not None:
+            env["OPENBLAS_NUM_THREADS"] = given
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(ROOT)},
+        )
+        assert out.stdout.strip() == expected

@@ -424,9 +424,10 @@ def pick_terms(
     cand = cand[values[cand] > 0]
     order = cand[np.lexsort((cand, -values[cand]))]
     chosen: list[tuple[str, float]] = []
+    chosen_terms: list[str] = []
     once: list[tuple[str, float]] = []
-    for idx in order:
-        term = name(int(idx))
+    for idx in order.tolist():
+        term = name(idx)
         if (
             text is not None
             and len(once) >= k
@@ -439,19 +440,21 @@ def pick_terms(
             continue
         if text is not None:
             term = text.complete(term, skip)
-        if not is_readable(term) or _overlaps(term, [t for t, _ in chosen]):
+        if not is_readable(term) or _overlaps(term, chosen_terms):
             continue
         if text is not None and _is_word_char(term[0]) and text.starts(term, skip).shape[0] < 2:
             if len(once) < k:
                 once.append((term, float(values[idx])))
             continue
         chosen.append((term, float(values[idx])))
+        chosen_terms.append(term)
         if len(chosen) == k:
             break
     for term, value in once:
         if len(chosen) == k:
             break
-        if not _overlaps(term, [t for t, _ in chosen]):
+        if not _overlaps(term, chosen_terms):
             chosen.append((term, value))
+            chosen_terms.append(term)
     picked = sorted(chosen, key=lambda tv: -tv[1])
     return tuple(t for t, _ in picked), min((v for _, v in picked), default=0.0)

@@ -10,19 +10,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from detector.analysis.reuse import (
-    PageText,
-    SourceReuse,
-    measure_prepared,
-    page_seed_hashes,
-    page_signatures,
-    prepare_page_text,
-)
-from detector.analysis.source_text import SourceText, prepare_source_text
 from detector.config import LIMITS, Settings
 from detector.model import Document, SourceDoc
 from detector.store import open_store
@@ -30,6 +21,12 @@ from detector.store.interface import Catalogue, IndexStore, SearchableIndex, com
 from detector.store.manifest import Manifest
 from detector.store.passage_signatures import source_band_keys
 from detector.store.signatures import SignatureParams, band_keys
+
+# The scan side (SourceLookup, prepare_page) imports the analysis modules where it runs: the
+# indexing process reads this module for its store functions and never aligns anything.
+if TYPE_CHECKING:
+    from detector.analysis.reuse import PageText, SourceReuse
+    from detector.analysis.source_text import SourceText
 
 
 def settings_manifest(settings: Settings, params: SignatureParams) -> Manifest:
@@ -91,6 +88,8 @@ def source_keys(source: SourceDoc, params: SignatureParams, settings: Settings) 
 
 
 def prepare_page(doc: Document) -> PageText:
+    from detector.analysis.reuse import prepare_page_text
+
     return prepare_page_text(doc, doc.main_spans())
 
 
@@ -108,6 +107,8 @@ class SourceLookup:
         self._looked_up: dict[int, tuple[PageText, tuple[np.ndarray, np.ndarray] | None]] = {}
 
     def _sources(self, pks: Iterable[int]) -> dict[int, SourceText]:
+        from detector.analysis.source_text import prepare_source_text
+
         out: dict[int, SourceText] = {}
         missing = []
         for pk in pks:
@@ -130,6 +131,8 @@ class SourceLookup:
         """Sign ``pages`` and find their candidates in the index together; ``reuses`` then takes
         each page's from here. One page at a time, the fixed cost of each numpy and store call
         was a third of the lookup (100 pages: signing 100 ms against 20 ms in one batch)."""
+        from detector.analysis.reuse import page_signatures
+
         params = self.store.params
         signed = page_signatures(pages, params, self.settings.passages(query=True))
         keys = [
@@ -151,6 +154,8 @@ class SourceLookup:
 
     def _keys_and_hits(self, page: PageText) -> tuple[np.ndarray, np.ndarray] | None:
         """The page's band keys and its (band key, document) hits; None when it has no passage."""
+        from detector.analysis.reuse import page_signatures
+
         ahead = self._looked_up.pop(id(page), None)
         if ahead is not None and ahead[0] is page:
             return ahead[1]
@@ -161,6 +166,8 @@ class SourceLookup:
         return keys, _pairs(self.store.candidates(keys))
 
     def reuses(self, doc: Document, page: PageText) -> list[SourceReuse]:
+        from detector.analysis.reuse import measure_prepared, page_seed_hashes
+
         s = self.settings
         looked_up = self._keys_and_hits(page)
         if looked_up is None:

@@ -80,9 +80,11 @@ class Main(click.Group):
     Its commands are named in ``commands_from`` (name -> module, attribute) and imported when
     asked for."""
 
-    def __init__(self, *args: Any, commands_from: Mapping[str, tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, commands_from: Mapping[str, tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.commands_from = dict(commands_from)
+        self.commands_from = dict(commands_from or {})
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self.commands_from})
@@ -91,7 +93,8 @@ class Main(click.Group):
         if cmd_name not in self.commands and cmd_name in self.commands_from:
             module, attribute = self.commands_from[cmd_name]
             command = getattr(importlib.import_module(module), attribute)
-            assert isinstance(command, click.Command)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{module}.{attribute} is not a click command")
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 

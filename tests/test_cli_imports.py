@@ -82,3 +82,15 @@ def test_the_cli_asks_for_one_blas_thread_unless_the_user_set_a_number(tmp_path:
             env={**env, "PYTHONPATH": str(ROOT)},
         )
         assert out.stdout.strip() == expected
+
+
+def test_every_command_is_listed_and_loads_under_its_name() -> None:
+    from click.testing import CliRunner
+
+    from detector.cli import COMMANDS, main
+
+    listing = CliRunner().invoke(main, ["--help"]).output
+    for name in COMMANDS:
+        assert f"  {name} " in listing
+        command = main.get_command(None, name)  # type: ignore[arg-type]
+        assert command is not None and command.name == name

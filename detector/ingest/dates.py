@@ -104,28 +104,16 @@ def _visible(raw: str) -> int:
     return len("".join(raw.split()))
 
 
-def _short_blocks(text: str, blocks: Sequence[Block], most: int) -> list[int]:
-    """The blocks, but titles, with at most ``most`` characters that are not white space. Most
-    blocks are paragraphs: their first ``2 * most + 1`` characters alone hold more than ``most``,
-    so each block's head is measured first, by C loops (``map``) rather than a Python step each."""
-    starts = [b.start for b in blocks]
-    ends = [b.end for b in blocks]
-    heads = map(text.__getitem__, map(slice, starts, map(min, ends, map((2 * most + 1).__add__, starts))))
-    head_visible = list(map(len, map("".join, map(str.split, heads))))
-    return [
-        i
-        for i, (b, seen) in enumerate(zip(blocks, head_visible, strict=True))
-        if seen <= most
-        and b.kind != "title"
-        and (b.end - b.start <= 2 * most + 1 or _visible(text[b.start : b.end]) <= most)
-    ]
-
-
 def _lines(text: str, blocks: Sequence[Block], today: date, settings: DateSettings) -> list[_Line]:
     out: list[_Line] = []
-    for i in _short_blocks(text, blocks, settings.max_line_chars):
-        b = blocks[i]
+    most = settings.max_line_chars
+    for i, b in enumerate(blocks):
+        if b.kind == "title":
+            continue
         raw = text[b.start : b.end]
+        # Inline, no call per block; a block of at most ``most`` characters needs no count.
+        if b.end - b.start > most and len("".join(raw.split())) > most:
+            continue
         folded = " ".join(fold(raw).split())  # a short line, however much white space it holds
         candidates: list[tuple[int, int, str]] = []
         for m in YMD.finditer(folded):

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from detector.config import LIMITS, Settings  # noqa: E402
-from detector.index_feed import feed, jobs, sorted_run  # noqa: E402
+from detector.index_feed import Job, feed, jobs, sorted_run  # noqa: E402
 from detector.ingest.partitions import Part, read_part  # noqa: E402
 from detector.model import InputFailure, SourceDoc  # noqa: E402
 from detector.retrieval import source_from_document  # noqa: E402
@@ -41,6 +41,13 @@ from detector.text.main_batch import main_tokens_batch  # noqa: E402
 from detector.text.plan_batch import plan  # noqa: E402
 
 T = TypeVar("T")
+
+try:  # what prepare_sources calls; a commit before it had compress_text and text_digest only
+    from detector.store.interface import stored_forms
+except ImportError:
+
+    def stored_forms(text: str) -> tuple[bytes, str]:
+        return compress_text(text), text_digest(text)
 
 
 class Clock:
@@ -100,7 +107,7 @@ def staged(job: Any, params: Any, settings: Settings, clock: Clock) -> None:
         return [kept[at[d] : at[d + 1]] for d in range(len(docs))]
 
     distinct = clock.time("per-document key sort and dedupe", per_doc)
-    clock.time("compress and digest", lambda: [(compress_text(d.text), text_digest(d.text)) for d in docs])
+    clock.time("compress and digest", lambda: [stored_forms(d.text) for d in docs])
     made = [PreparedDoc(d, k, 1, b"", "") for d, k in zip(docs, distinct, strict=True)]
     clock.time("sorted_run (argsort of the part's keys)", lambda: sorted_run(made))
 
@@ -124,11 +131,12 @@ def main() -> None:
         clock = Clock()
         for job in todo:
             staged(job, params, settings, clock)
+
+        def fed(job: Job) -> Callable[[], object]:
+            return lambda: feed(job, params, settings, lambda ids: [None] * len(ids))
+
         for job in todo:
-            clock.time(
-                "feed (all of it, as the workers run it)",
-                lambda j=job: feed(j, params, settings, lambda ids: [None] * len(ids)),
-            )
+            clock.time("feed (all of it, as the workers run it)", fed(job))
         runs.append(dict(clock.spent))
     print(f"{args.corpus}: {size / 1e6:.1f} MB, {len(todo)} parts; CPU seconds of {args.reps} runs")
     print(f"{'stage':<45} {'median':>7} {'best':>7} {'ns/byte':>8}")

@@ -17,7 +17,7 @@ import numpy as np
 from detector.config import LIMITS, Settings
 from detector.model import Document, SourceDoc
 from detector.store import open_store
-from detector.store.interface import Catalogue, IndexStore, SearchableIndex, compress_text, text_digest
+from detector.store.interface import Catalogue, IndexStore, SearchableIndex, stored_forms
 from detector.store.manifest import Manifest
 from detector.store.passage_signatures import source_band_keys
 from detector.store.signatures import SignatureParams, band_keys
@@ -51,7 +51,7 @@ def open_index(path: str | Path, settings: Settings, *, writable: bool = False) 
 
 
 def source_from_document(doc: Document) -> SourceDoc:
-    main = tuple((b.start, b.end) for b in doc.blocks if b.kind == "main")
+    main = tuple([(b.start, b.end) for b in doc.blocks if b.kind == "main"])  # a list: no generator per block
     return SourceDoc(
         id=doc.id,
         uri=doc.uri,
@@ -78,7 +78,7 @@ def prepare_sources(
     """Everything a store writes for each source but the source itself: band keys, passage count,
     compressed text and digest. Runs in the worker processes, so the writer only writes."""
     return [
-        (keys, n, compress_text(src.text), text_digest(src.text))
+        (keys, n, *stored_forms(src.text))
         for src, (keys, n) in zip(sources, sources_keys(sources, params, settings), strict=True)
     ]
 

@@ -1,12 +1,16 @@
 """Indexing and scanning throughput, end to end through the CLI (process start included).
 
-    python bench/throughput.py [--data DIR] [--target-mb 25] [--pages 100] [--keep DIR]
+    python bench/throughput.py [--data DIR] [--target-mb 25] [--pages 100] [--repeat 3] [--keep DIR]
 
 Builds, from ../shared/data/cnews-1000 (or $DETECTOR_EVAL_DATA), the corpus itself and a
 larger synthetic corpus (paragraphs of different articles recombined into new documents,
 deterministic), indexes each with `detector index`, scans generated repost pages with
 `detector scan`, and measures plain datasketch MinHash.update per shingle (128 permutations,
 5-character shingles, the textbook way) on the cnews text in the same run. Prints a table.
+
+Every timed command runs --repeat times (a fresh index each time); the table gives the median
+and, beside it, the fastest and slowest run: on a shared 2-core machine one run of the same
+command varies by a third.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -112,6 +117,23 @@ def run(cmd: list[str]) -> float:
     return run_measured(cmd)[0]
 
 
+def repeated(times: int, cmd: list[str], fresh: Path | None = None) -> tuple[float, str]:
+    """The median wall time of ``times`` runs of ``cmd``, and "fastest-slowest" for the table.
+    ``fresh``: an index deleted (with its side files) before each run."""
+    values = []
+    for _ in range(times):
+        if fresh is not None:
+            for old in fresh.parent.glob(fresh.name + "*"):
+                old.unlink()
+        values.append(run(cmd))
+    values.sort()
+    return statistics.median(values), spread(values)
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}" if len(values) > 1 else ""
+
+
 def run_measured(cmd: list[str]) -> tuple[float, float]:
     """Wall time (process start included) and the child's own peak resident memory in MB."""
     t0 = time.perf_counter()
@@ -183,6 +205,7 @@ def main() -> None:
     ap.add_argument("--target-mb", type=float, default=25.0)
     ap.add_argument("--pages", type=int, default=100)
     ap.add_argument("--baseline-mb", type=float, default=3.0, help="text measured with plain datasketch")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each timed command (median shown)")
     ap.add_argument("--keep", help="keep the generated files in this folder")
     args = ap.parse_args()
     articles = load_cnews(data_dir(args.data))
@@ -199,6 +222,7 @@ def main() -> None:
             f"{base_s:.1f} s",
             f"{base_rate:.2f} MB/s",
             "1.0x",
+            "",
         )
     ]
 
@@ -210,16 +234,16 @@ def main() -> None:
         corpus = work / f"corpus-{target}.jsonl"
         size = write_corpus(articles, corpus, target, seed=1)
         idx = work / f"index-{target}.idx"
-        idx.unlink(missing_ok=True)
-        t = run([*detector, "index", str(corpus), "--index", str(idx)])
+        t, index_spread = repeated(args.repeat, [*detector, "index", str(corpus), "--index", str(idx)], idx)
         rate = size / 1e6 / t
         rows.append(
             (
                 f"detector index {name}",
                 f"{size / 1e6:.1f} MB",
-                f"{t:.1f} s",
+                f"{t:.2f} s",
                 f"{rate:.2f} MB/s",
                 f"{rate / base_rate:.1f}x",
+                index_spread,
             )
         )
         info = subprocess.run(
@@ -228,10 +252,15 @@ def main() -> None:
         passages = next(
             (ln.split(":")[1].strip() for ln in info.stdout.splitlines() if "passages" in ln), "?"
         )
-        t, _ = run_measured(
-            [*detector, "scan", str(work / "pages"), "--index", str(idx), "--json", str(work / "scan.json")]
+        pages = str(work / "pages")
+        t, scan_spread = repeated(
+            args.repeat, [*detector, "scan", pages, "--index", str(idx), "--json", str(work / "scan.json")]
         )
-        rss_without, rss_with, warm = resident_growth(work / "pages", idx)
+        warm_runs = sorted(
+            (resident_growth(work / "pages", idx) for _ in range(args.repeat)), key=lambda r: r[2]
+        )
+        rss_without, rss_with, warm = warm_runs[len(warm_runs) // 2]
+        warm_spread = spread([r[2] for r in warm_runs])
         rows.append(
             (
                 f"detector scan {args.pages} pages vs {name} ({passages} passages, "
@@ -240,6 +269,7 @@ def main() -> None:
                 f"{t:.2f} s",
                 f"{args.pages / t:.1f} pages/s",
                 "",
+                scan_spread,
             )
         )
         rows.append(
@@ -249,12 +279,15 @@ def main() -> None:
                 f"{warm:.2f} s",
                 f"{args.pages / warm:.1f} pages/s",
                 "",
+                warm_spread,
             )
         )
         scan = json.loads((work / "scan.json").read_text(encoding="utf-8"))
         reposts = ("repost", "off-topic-repost")  # a repost of a source on another topic is still one
         found = sum(1 for p in scan["pages"] if any(f["kind"] in reposts for f in p["findings"]))
-        rows.append(("  pages with a repost finding (on or off topic)", f"{found}/{args.pages}", "", "", ""))
+        rows.append(
+            ("  pages with a repost finding (on or off topic)", f"{found}/{args.pages}", "", "", "", "")
+        )
         paragraphs = sum(
             json.loads(line)["text"].count("\n") + 1
             for line in corpus.read_text(encoding="utf-8").splitlines()
@@ -268,13 +301,18 @@ def main() -> None:
                 "",
                 f"{growth:.0f} B/paragraph",
                 "",
+                "",
             )
         )
 
     width = max(len(r[0]) for r in rows)
-    print(f"{'what':<{width}}  {'input':>10}  {'time':>8}  {'rate':>14}  {'vs datasketch':>13}")
+    print(
+        f"{'what':<{width}}  {'input':>10}  {'time':>8}  {'rate':>14}  {'vs datasketch':>13}  "
+        f"{'runs (s)':>10}"
+    )
     for r in rows:
-        print(f"{r[0]:<{width}}  {r[1]:>10}  {r[2]:>8}  {r[3]:>14}  {r[4]:>13}")
+        print(f"{r[0]:<{width}}  {r[1]:>10}  {r[2]:>8}  {r[3]:>14}  {r[4]:>13}  {r[5]:>10}")
+    print(f"time: the median of {args.repeat} run(s); runs: the fastest and slowest")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process (the datasketch baseline): {peak_mb:.0f} MB; files in {work}")
 

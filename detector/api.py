@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from detector.config import Settings
-from detector.fetch.inputs import FetchOptions, read_pages
 from detector.model import Progress, no_progress
-from detector.result import ScanResult
-from detector.scanning import scan as scan_pages
 
+# Each function imports what it runs: one command per process from the command line, and
+# ``detector index`` has no use for the scanning modules (nor a scan for the indexing ones).
 if TYPE_CHECKING:
+    from detector.fetch.inputs import FetchOptions
     from detector.indexing import IndexSummary
+    from detector.result import ScanResult
 
 
 def index(
@@ -36,8 +37,6 @@ def index(
     """Add or replace source documents (files, folders, JSONL, Parquet, WARC) in ``index``: a file
     path (created when missing) or a ``redis://`` URL. Unreadable sources are listed in the
     summary's ``failures``; the others are indexed."""
-    # Imported here: a scan (one process per run from the command line) never loads the indexing
-    # or engine modules.
     from detector.indexing import index_corpus
 
     return index_corpus([str(s) for s in sources], index, Settings().with_overrides(**settings), progress)
@@ -65,6 +64,9 @@ def scan(
     cannot be read are in ``result.corpus_failures``; pages that cannot be read are pages with
     a ``failure``. URLs are fetched as ``fetching`` says (``--crawl`` and the rest); crawled
     links that fail are in ``result.fetch_errors``."""
+    from detector.fetch.inputs import FetchOptions, read_pages
+    from detector.scanning import scan as scan_pages
+
     chosen = Settings().with_overrides(**settings)
     paths = [str(p) for p in pages]
     if corpus and index is not None:

@@ -4,12 +4,12 @@ user named). ``ScanResult.to_json()`` is what ``detector scan --json`` writes.""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from detector import indented_json
 from detector.decisions import Decisions, decide_pages, decisions_json
 from detector.model import (
     FINDING_KINDS,
@@ -260,4 +260,4 @@ def scan_dict(result: ScanResult) -> dict[str, Any]:
 
 
 def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return indented_json.dumps(data) + "\n"  # json.dumps(data, ensure_ascii=False, indent=2)

@@ -10,26 +10,23 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from detector.analysis.reuse import (
-    PageText,
-    SourceReuse,
-    measure_prepared,
-    page_seed_hashes,
-    page_signatures,
-    prepare_page_text,
-)
-from detector.analysis.source_text import SourceText, prepare_source_text
 from detector.config import LIMITS, Settings
 from detector.model import Document, SourceDoc
 from detector.store import open_store
-from detector.store.interface import Catalogue, IndexStore, SearchableIndex, compress_text, text_digest
+from detector.store.interface import Catalogue, IndexStore, SearchableIndex, stored_forms
 from detector.store.manifest import Manifest
 from detector.store.passage_signatures import source_band_keys
 from detector.store.signatures import SignatureParams, band_keys
+
+# The scan side (SourceLookup, prepare_page) imports the analysis modules where it runs: the
+# indexing process reads this module for its store functions and never aligns anything.
+if TYPE_CHECKING:
+    from detector.analysis.reuse import PageText, SourceReuse
+    from detector.analysis.source_text import SourceText
 
 
 def settings_manifest(settings: Settings, params: SignatureParams) -> Manifest:
@@ -54,7 +51,7 @@ def open_index(path: str | Path, settings: Settings, *, writable: bool = False) 
 
 
 def source_from_document(doc: Document) -> SourceDoc:
-    main = tuple((b.start, b.end) for b in doc.blocks if b.kind == "main")
+    main = tuple([(b.start, b.end) for b in doc.blocks if b.kind == "main"])  # a list: no generator per block
     return SourceDoc(
         id=doc.id,
         uri=doc.uri,
@@ -81,7 +78,7 @@ def prepare_sources(
     """Everything a store writes for each source but the source itself: band keys, passage count,
     compressed text and digest. Runs in the worker processes, so the writer only writes."""
     return [
-        (keys, n, compress_text(src.text), text_digest(src.text))
+        (keys, n, *stored_forms(src.text))
         for src, (keys, n) in zip(sources, sources_keys(sources, params, settings), strict=True)
     ]
 
@@ -91,6 +88,8 @@ def source_keys(source: SourceDoc, params: SignatureParams, settings: Settings) 
 
 
 def prepare_page(doc: Document) -> PageText:
+    from detector.analysis.reuse import prepare_page_text
+
     return prepare_page_text(doc, doc.main_spans())
 
 
@@ -104,8 +103,12 @@ class SourceLookup:
         self.settings = settings
         self.cache: OrderedDict[int, SourceText] = OrderedDict()
         self.cached_tokens = 0
+        # Pages looked up ahead by ``look_up``: id(page) -> (the page, its band keys and hits).
+        self._looked_up: dict[int, tuple[PageText, tuple[np.ndarray, np.ndarray] | None]] = {}
 
     def _sources(self, pks: Iterable[int]) -> dict[int, SourceText]:
+        from detector.analysis.source_text import prepare_source_text
+
         out: dict[int, SourceText] = {}
         missing = []
         for pk in pks:
@@ -124,14 +127,53 @@ class SourceLookup:
                 self.cached_tokens -= len(old) + 1
         return out
 
-    def reuses(self, doc: Document, page: PageText) -> list[SourceReuse]:
-        s = self.settings
-        ps = page_signatures([page], self.store.params, s.passages(query=True))[0]
+    def look_up(self, pages: Sequence[PageText]) -> None:
+        """Sign ``pages`` and find their candidates in the index together; ``reuses`` then takes
+        each page's from here. One page at a time, the fixed cost of each numpy and store call
+        was a third of the lookup (100 pages: signing 100 ms against 20 ms in one batch)."""
+        from detector.analysis.reuse import page_signatures
+
+        params = self.store.params
+        signed = page_signatures(pages, params, self.settings.passages(query=True))
+        keys = [
+            band_keys(ps.signatures, params.bands, params.rows) if ps.token_ranges else None for ps in signed
+        ]
+        asked = [k.ravel() for k in keys if k is not None]
+        found = _pairs(self.store.candidates(np.concatenate(asked))) if asked else _pairs([])
+        # A page's hits are the entries of its own keys (the store returns every entry of a key).
+        by_key = found[np.argsort(found[:, 0], kind="stable")]
+        for page, k in zip(pages, keys, strict=True):
+            if k is None:
+                self._looked_up[id(page)] = (page, None)
+                continue
+            wanted = np.unique(k)
+            lo = np.searchsorted(by_key[:, 0], wanted, side="left")
+            counts = np.searchsorted(by_key[:, 0], wanted, side="right") - lo
+            rows = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+            self._looked_up[id(page)] = (page, (k, by_key[rows]))
+
+    def _keys_and_hits(self, page: PageText) -> tuple[np.ndarray, np.ndarray] | None:
+        """The page's band keys and its (band key, document) hits; None when it has no passage."""
+        from detector.analysis.reuse import page_signatures
+
+        ahead = self._looked_up.pop(id(page), None)
+        if ahead is not None and ahead[0] is page:
+            return ahead[1]
+        ps = page_signatures([page], self.store.params, self.settings.passages(query=True))[0]
         if not ps.token_ranges:
-            return []
+            return None
         keys = band_keys(ps.signatures, self.store.params.bands, self.store.params.rows)
-        hits = self.store.candidates(keys)
-        if not hits:
+        return keys, _pairs(self.store.candidates(keys))
+
+    def reuses(self, doc: Document, page: PageText) -> list[SourceReuse]:
+        from detector.analysis.reuse import measure_prepared, page_seed_hashes
+
+        s = self.settings
+        looked_up = self._keys_and_hits(page)
+        if looked_up is None:
+            return []
+        keys, hits = looked_up
+        if not hits.shape[0]:
             return []
         ranked = rank_candidates(keys, hits, s.max_candidates)
         found: list[SourceReuse] = []
@@ -145,7 +187,12 @@ class SourceLookup:
         return found
 
 
-def rank_candidates(keys: np.ndarray, hits: Sequence[tuple[int, int]], limit: int) -> list[int]:
+def _pairs(hits: Sequence[tuple[int, int]]) -> np.ndarray:
+    """(band key, document) hits of a store as an (n, 2) array."""
+    return np.array(hits, dtype=np.int64).reshape(-1, 2)
+
+
+def rank_candidates(keys: np.ndarray, hits: Sequence[tuple[int, int]] | np.ndarray, limit: int) -> list[int]:
     """The ``limit`` documents sharing a band key with the most page passages (then the lowest
     document number): ``keys[row]`` are passage ``row``'s band keys, ``hits`` (band key,
     document) pairs from the index. Vectorised: a page has ~800 keys and ~150 hits."""

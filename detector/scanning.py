@@ -15,7 +15,7 @@ from detector.analysis.offtopic import TopicInput, apply_topic, judge_run
 from detector.analysis.repeats import repeat_findings
 from detector.analysis.reuse import PageText, repost_findings
 from detector.analysis.site import SitePage, learn_templates, site_duplicates
-from detector.config import Settings
+from detector.config import LIMITS, Settings
 from detector.ingest.partitions import iter_page_inputs
 from detector.model import (
     ContentShares,
@@ -44,8 +44,11 @@ class PageAnalysis:
     copied: np.ndarray  # characters covered by passages copied from any source
 
 
-def analyse_page(doc: Document, lookup: ReuseFinder | None, settings: Settings) -> PageAnalysis:
-    page = prepare_page(doc)
+def analyse_page(
+    doc: Document, lookup: ReuseFinder | None, settings: Settings, page: PageText | None = None
+) -> PageAnalysis:
+    """One page's reposts and repeats; ``page`` is the page prepared already (``prepare_page``)."""
+    page = page if page is not None else prepare_page(doc)
     findings: list[Finding] = []
     copied = np.zeros(len(doc.text), dtype=np.bool_)
     if lookup is not None:
@@ -140,10 +143,17 @@ def scan(
         elif opened is not None:
             lookup = SourceLookup(opened, settings)
         work: dict[int, PageAnalysis] = {}
-        for i, item in enumerate(items):
-            progress(item.uri)
-            if isinstance(item, Document):
-                work[i] = analyse_page(item, lookup, settings)
+        batch = LIMITS.scan_batch_pages
+        for lo in range(0, len(items), batch):
+            # Pages are signed and looked up in the index a batch at a time (SourceLookup.look_up).
+            chunk = list(enumerate(items[lo : lo + batch], lo))
+            prepared = {i: prepare_page(item) for i, item in chunk if isinstance(item, Document)}
+            if isinstance(lookup, SourceLookup):
+                lookup.look_up(list(prepared.values()))
+            for i, item in chunk:
+                progress(item.uri)
+                if isinstance(item, Document):
+                    work[i] = analyse_page(item, lookup, settings, prepared.pop(i))
 
         sites: dict[str, SiteSummary] = {}
         shared: dict[int, np.ndarray] = {}

@@ -100,6 +100,43 @@ def test_a_source_is_read_and_prepared_once_for_all_pages_of_a_run(demo_index: P
         store.close()
 
 
+def test_pages_looked_up_together_find_what_each_finds_alone(demo_index: Path) -> None:
+    """``look_up`` signs a batch of pages and asks the store once; each page then gets the
+    sources it gets when looked up alone, a page without passages (empty) included."""
+    settings = Settings()
+    docs = _demo_pages()
+    empty = dataclasses.replace(docs[0], text="", blocks=())
+    docs = [*docs, empty]
+    store = open_index(demo_index, settings)
+    try:
+        asked: list[int] = []
+        query = store.candidates
+
+        def counting(keys):  # type: ignore[no-untyped-def]
+            asked.append(len(keys))
+            return query(keys)
+
+        alone = _run(SourceLookup(store, settings), docs)
+        store.candidates = counting  # type: ignore[method-assign]
+        lookup = SourceLookup(store, settings)
+        pages = [prepare_page(doc) for doc in docs]
+        lookup.look_up(pages)
+        assert len(asked) == 1  # one query for the batch
+        for page in pages:  # each page's hits are those of its own keys, as asked alone
+            ahead = lookup._looked_up[id(page)][1]
+            if ahead is None:
+                assert page.text == ""
+                continue
+            keys, hits = ahead
+            assert sorted(map(tuple, hits.tolist())) == sorted(query(keys))
+        together = [lookup.reuses(doc, page) for doc, page in zip(docs, pages, strict=True)]
+        assert sum(len(r) for r in together) >= 3 and together[-1] == []
+        assert _same(together, alone)
+        assert lookup._looked_up == {}  # each page's hits are taken once
+    finally:
+        store.close()
+
+
 def test_the_source_cache_stays_within_its_token_limit(
     demo_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import compress
 
 import numpy as np
 
@@ -48,7 +49,7 @@ def _main(doc: Document, keep: np.ndarray | None = None) -> str:
         if keep is None:
             parts.append(doc.text[s:e])
         else:
-            parts.append("".join(ch for ch, k in zip(doc.text[s:e], keep[s:e], strict=True) if k))
+            parts.append("".join(compress(doc.text[s:e], keep[s:e].tolist())))
     return "\n".join(parts)
 
 

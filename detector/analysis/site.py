@@ -21,21 +21,20 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.analysis.align import align_tokens
-from detector.analysis.fingerprint import fingerprint
+from detector.analysis.fingerprint import fingerprint, normalized_text
 from detector.analysis.groups import Groups
 from detector.analysis.reuse import PageText, align_settings, page_signatures
 from detector.analysis.spans import span_mask
 from detector.config import Settings
 from detector.model import AlsoInPage, Block, Document, Finding, Span, merge_spans
 from detector.store.signatures import SignatureParams, band_keys
-from detector.text.normalize import normalize
 from detector.text.segment import paragraphs, sentences
 
 # ---- template text -------------------------------------------------------------------------
 
 
 def _line_key(text: str) -> str:
-    return normalize(text).text
+    return normalized_text(text)  # normalize(text).text, without the offsets
 
 
 def learn_templates(docs: list[Document], settings: Settings) -> list[Document]:

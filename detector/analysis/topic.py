@@ -39,7 +39,7 @@ from detector.analysis.topic_terms import (
     fit_model,
     ngram_length,
     normalise,
-    term_ids,
+    normalised_term_ids,
 )
 from detector.analysis.topic_verdicts import (
     PreparedSite,
@@ -143,9 +143,15 @@ def prepare_site(
     per_category = float(np.median(model.category_docs)) if model is not None and model.labelled else 0.0
     words = vocabulary(settings, per_category)
     places = unwanted_ids(settings.drop_places, settings.drop_numerals)
+    normalised: dict[str, str] = {}  # each distinct text normalised once (NFKC is slow on CJK)
+    for text in texts:
+        if text not in normalised:
+            normalised[text] = normalise(text)
     for text in texts:
         ids, counts = np.unique(
-            term_ids(text, settings.cjk_ngram_min, settings.cjk_ngram_max, latin, words, places),
+            normalised_term_ids(
+                normalised[text], settings.cjk_ngram_min, settings.cjk_ngram_max, latin, words, places
+            ),
             return_counts=True,
         )
         raw.append((ids, counts))
@@ -257,10 +263,11 @@ def prepare_site(
     def name(i: int) -> str:
         return decode(int(vocab[i]), latin)
 
-    readable = np.flatnonzero((ngram_length(vocab) >= 2) | (vocab < 0))
+    is_readable = (ngram_length(vocab) >= 2) | (vocab < 0)
+    readable = np.flatnonzero(is_readable)
     # The site's own text, for completing and counting its terms; each page's own part is
     # left out when that page is judged.
-    parts = [normalise(t) for t in (meta_text, user_text, *own)]
+    parts = [normalised[t] for t in (meta_text, user_text, *own)]
     spans, offset = [], 0
     for part in parts:
         spans.append((offset, offset + len(part)))
@@ -276,6 +283,7 @@ def prepare_site(
         source_categories=source_categories,
         has_user_text=bool(user_text),
         judged=judged,
+        judged_normalised=[normalised[t] for t in judged],
         own_chars=own_chars,
         total_chars=total_chars,
         own_script=own_script,
@@ -286,6 +294,7 @@ def prepare_site(
         own_docs=own_docs,
         named=named,
         readable=readable,
+        is_readable=is_readable,
         name=name,
         site_terms=site_terms,
         spans=spans,

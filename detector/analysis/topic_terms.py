@@ -106,7 +106,19 @@ def term_ids(
     given, collects id -> word for the Latin words seen (for display). With ``words`` (sorted
     ids of a dictionary's words, topic_words.py), only the n-grams it holds are terms; no n-gram
     overlapping a word of ``places`` (place names, numerals) is a term."""
-    norm = normalise(text)
+    return normalised_term_ids(normalise(text), ngram_min, ngram_max, latin, words, places)
+
+
+def normalised_term_ids(
+    norm: str,
+    ngram_min: int = 1,
+    ngram_max: int = 3,
+    latin: dict[int, str] | None = None,
+    words: I64 | None = None,
+    places: I64 | None = None,
+) -> I64:
+    """:func:`term_ids` of a text already through ``normalise`` (a site's texts are normalised
+    once for their terms and their display: NFKC was a tenth of judging a site)."""
     cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     ok = _OK[cp]
     grams = {n: _ngram_ids(cp, n) for n in range(min(ngram_min, 2), ngram_max + 1) if cp.shape[0] >= n}
@@ -404,13 +416,18 @@ def pick_terms(
     ``i``. With ``text`` (less its ``skip`` span), each term is completed to the word it is a
     fragment of there (see :meth:`TermText.complete`), and terms that occur there twice or more come first: a
     bigram seen once (国国 of 中国国际) is as likely a seam between two words as a word."""
-    cand = np.fromiter(candidates, dtype=np.intp)
+    cand = (
+        candidates.astype(np.intp)
+        if isinstance(candidates, np.ndarray)
+        else np.fromiter(candidates, dtype=np.intp)
+    )
     cand = cand[values[cand] > 0]
     order = cand[np.lexsort((cand, -values[cand]))]
     chosen: list[tuple[str, float]] = []
+    chosen_terms: list[str] = []
     once: list[tuple[str, float]] = []
-    for idx in order:
-        term = name(int(idx))
+    for idx in order.tolist():
+        term = name(idx)
         if (
             text is not None
             and len(once) >= k
@@ -423,19 +440,21 @@ def pick_terms(
             continue
         if text is not None:
             term = text.complete(term, skip)
-        if not is_readable(term) or _overlaps(term, [t for t, _ in chosen]):
+        if not is_readable(term) or _overlaps(term, chosen_terms):
             continue
         if text is not None and _is_word_char(term[0]) and text.starts(term, skip).shape[0] < 2:
             if len(once) < k:
                 once.append((term, float(values[idx])))
             continue
         chosen.append((term, float(values[idx])))
+        chosen_terms.append(term)
         if len(chosen) == k:
             break
     for term, value in once:
         if len(chosen) == k:
             break
-        if not _overlaps(term, [t for t, _ in chosen]):
+        if not _overlaps(term, chosen_terms):
             chosen.append((term, value))
+            chosen_terms.append(term)
     picked = sorted(chosen, key=lambda tv: -tv[1])
     return tuple(t for t, _ in picked), min((v for _, v in picked), default=0.0)

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from detector.analysis.topic_site_terms import SiteTerms
-from detector.analysis.topic_terms import F64, TermText, normalise, pick_terms
+from detector.analysis.topic_terms import F64, TermText, pick_terms
 from detector.config import TopicSettings
 from detector.model import Topic
 
@@ -93,6 +93,7 @@ class PreparedSite:
     source_categories: Mapping[str, str | None]
     has_user_text: bool  # a profile the user gave, or the trade read from the company name
     judged: list[str]  # title and whole main text of each page
+    judged_normalised: list[str]  # the same through topic_terms.normalise
     own_chars: list[int]  # letters each page adds to the profile
     total_chars: int  # letters of the whole profile
     own_script: list[tuple[int, int]]  # (CJK, other) letters each page adds
@@ -103,6 +104,7 @@ class PreparedSite:
     own_docs: list[TermVector]
     named: list[bool]  # the page names the business (about, products, contact)
     readable: npt.NDArray[np.intp]  # vocabulary indices shown as terms
+    is_readable: npt.NDArray[np.bool_]  # the same as a mask over the vocabulary
     name: Callable[[int], str]
     site_terms: SiteTerms
     spans: list[tuple[int, int]]  # each text's span in the site's text (site_terms)
@@ -157,10 +159,10 @@ class PreparedSite:
         pd, od = self.page_docs[i], self.own_docs[i]
         page_terms = pick_terms(
             pd.vec,
-            np.flatnonzero(np.isin(pd.idx, self.readable)),
+            np.flatnonzero(self.is_readable[pd.idx]),
             lambda j: self.name(int(pd.idx[j])),
             settings.top_terms,
-            TermText(normalise(self.judged[i])),
+            TermText(self.judged_normalised[i]),
         )[0]
         site_terms = self.site_terms.without(od, self.spans[2 + i])
         if self.named[i]:

@@ -6,15 +6,16 @@ output and options reading the same way.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sqlite3
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -75,7 +76,27 @@ def internal_error(err: BaseException) -> NoReturn:
 
 class Main(click.Group):
     """The command group with the last line of defence: no traceback, and never exit 1, on a bug; output
-    to a closed pipe ends quietly with exit 0 (click alone would exit 1, which means findings)."""
+    to a closed pipe ends quietly with exit 0 (click alone would exit 1, which means findings).
+    Its commands are named in ``commands_from`` (name -> module, attribute) and imported when
+    asked for."""
+
+    def __init__(
+        self, *args: Any, commands_from: Mapping[str, tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands_from = dict(commands_from or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.commands_from})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.commands_from:
+            module, attribute = self.commands_from[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{module}.{attribute} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

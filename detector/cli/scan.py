@@ -24,7 +24,7 @@ from detector.cli.common import (
 from detector.cli.fetching import FETCH_HELP, fetch_args, fetch_options, report_fetch_errors
 from detector.engine import ENGINES
 from detector.model import SEVERITIES, severity_rank
-from detector.result import ScanResult
+from detector.result import ScanResult, dumps
 
 NOT_CHECKED_NOTE = (
     "detector: note: reposts were not checked (no --index or --corpus); to find them, index the "
@@ -186,11 +186,11 @@ def scan_command(
             )
         if decisions is not None:
             result = result.with_decisions(decisions)
-        data = result.to_dict()
+        data = result.to_dict()  # once: the JSON and the report are made from it
         if json_out == "-":
-            click.echo(result.to_json(), nl=False)
+            click.echo(dumps(data), nl=False)
         elif json_out:
-            write_atomically(Path(json_out), result.to_json())
+            write_atomically(Path(json_out), dumps(data))
         index_html: Path | None = None
         if report_dir is not None:
             from detector.report.html import write_html_report

@@ -49,6 +49,11 @@ class Limits:
     # 55 bytes each with their seeds, mask and text, so at most ~55 MB; 500 news articles of
     # 2,000 characters. Pages of one site tend to copy the same sources.
     scan_cache_tokens: int = 1_000_000
+    # Pages signed and looked up in the index together (retrieval.SourceLookup.look_up): one
+    # vectorised signing pass and one store query for the batch. On the 100 pages of
+    # bench/throughput.py, signing one page at a time took 100 ms and in one batch 20 ms; 64
+    # pages of ~3,000 characters are ~200k shingles, a few MB of buffers.
+    scan_batch_pages: int = 64
     # --- stored indexes (what a crafted file cannot make us allocate or run) ---
     sqlite_query_chunk: int = 900  # band keys per query: below SQLite's default limit of host parameters
     # The SQLite band table (store/band_runs.py): entries per block (a lookup reads one block per

@@ -106,9 +106,13 @@ def _visible(raw: str) -> int:
 
 def _lines(text: str, blocks: Sequence[Block], today: date, settings: DateSettings) -> list[_Line]:
     out: list[_Line] = []
+    most = settings.max_line_chars
     for i, b in enumerate(blocks):
+        if b.kind == "title":
+            continue
         raw = text[b.start : b.end]
-        if b.kind == "title" or _visible(raw) > settings.max_line_chars:
+        # Inline, no call per block; a block of at most ``most`` characters needs no count.
+        if b.end - b.start > most and len("".join(raw.split())) > most:
             continue
         folded = " ".join(fold(raw).split())  # a short line, however much white space it holds
         candidates: list[tuple[int, int, str]] = []

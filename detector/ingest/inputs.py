@@ -297,7 +297,7 @@ def _jsonl(
                 lines = decoded_lines(f, max_bytes)
             any_line = False
             for lineno, line, encoding in lines:
-                if line is not None and not line.strip():
+                if line is not None and (not line or line.isspace()):  # strip() copied the line
                     continue
                 any_line = True
                 yield jsonl_line(target, lineno, line, encoding, site=site, sources=sources)

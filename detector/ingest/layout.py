@@ -109,10 +109,6 @@ def blocks_from_starts(starts: list[int], kinds: list[BlockKind], total: int) ->
     if not starts:
         # Blank text (spaces, U+00A0 lines): one boilerplate block, so the blocks still cover it.
         return (Block(0, total, "boilerplate"),) if total else ()
-    blocks: list[Block] = []
-    for i, (start, kind) in enumerate(zip(starts, kinds, strict=True)):
-        begin = 0 if i == 0 else start
-        end = starts[i + 1] if i + 1 < len(starts) else total
-        if end > begin:
-            blocks.append(Block(begin, end, kind))
-    return tuple(blocks)
+    begins = [0, *starts[1:]]
+    ends = [*starts[1:], total]
+    return tuple([Block(b, e, k) for b, e, k in zip(begins, ends, kinds, strict=True) if e > b])

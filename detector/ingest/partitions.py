@@ -198,7 +198,7 @@ def _jsonl_lines(part: Part, *, sources: bool, site: str | None, max_bytes: int)
             for n, (rel, line, encoding) in enumerate(lines):
                 if n >= part.count:
                     break
-                if line is not None and not line.strip():
+                if line is not None and (not line or line.isspace()):  # strip() copied the line
                     continue
                 lineno = part.first + rel - 1
                 yield ingest.jsonl_line(target, lineno, line, encoding, site=site, sources=sources)

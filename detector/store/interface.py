@@ -17,7 +17,6 @@ documents whole or not at all, and never unpickles anything.
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,9 +31,6 @@ from detector.model import SourceDoc
 from detector.store.manifest import Manifest
 from detector.store.signatures import SignatureParams
 from detector.store.stored_text import UTF16_TAG
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
 
 # Band keys sorted as unsigned numbers, and for each the index of its document in a batch.
 SortedRun = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
@@ -59,7 +55,7 @@ class PreparedDoc:
 
 
 def text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(_utf8(text)[0]).hexdigest()
 
 
 def compress_text(text: str) -> bytes:
@@ -67,8 +63,26 @@ def compress_text(text: str) -> bytes:
     UTF-16 after a tag byte, which on the cnews corpus is 8% larger than zlib's output of its UTF-8
     and 25x cheaper to make (zlib took ~1 s of the ~7 s of CPU that indexing 25 MB cost); other
     text (and text with surrogates or characters beyond the BMP) as zlib-compressed UTF-8."""
-    utf8 = text.encode("utf-8", "surrogatepass")
-    if text and len(utf8) >= LIMITS.stored_utf16_min_utf8_ratio * len(text) and not _SURROGATES.search(text):
+    return _compressed(text, *_utf8(text))
+
+
+def stored_forms(text: str) -> tuple[bytes, str]:
+    """``compress_text(text)`` and ``text_digest(text)`` from one UTF-8 encoding of the text."""
+    utf8, surrogates = _utf8(text)
+    return _compressed(text, utf8, surrogates), hashlib.sha256(utf8).hexdigest()
+
+
+def _utf8(text: str) -> tuple[bytes, bool]:
+    """The text's UTF-8 (lone surrogates passed through), and whether it holds any. The strict
+    codec fails on surrogates only, and is ~2x faster than "surrogatepass" and a search for them."""
+    try:
+        return text.encode("utf-8"), False
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass"), True
+
+
+def _compressed(text: str, utf8: bytes, surrogates: bool) -> bytes:
+    if text and not surrogates and len(utf8) >= LIMITS.stored_utf16_min_utf8_ratio * len(text):
         raw = text.encode("utf-16-le")
         if len(raw) == 2 * len(text):
             return UTF16_TAG + raw

@@ -24,7 +24,6 @@ from detector.text.tokens import fmix64
 U32 = npt.NDArray[np.uint32]
 SCHEME = "affine32"
 _EMPTY = np.uint32(0xFFFFFFFF)
-# Shingles per batch: ~8k keeps the (batch x num_perm) buffer in cache (see DESIGN.md).
 
 
 @dataclass(frozen=True)
@@ -70,41 +69,58 @@ def fmix32(h: U32) -> U32:
     return h ^ (h >> np.uint32(16))
 
 
-def grouped_signatures(values: U32, group_starts: npt.NDArray[np.int64], params: SignatureParams) -> U32:
-    """One signature per group of ``values``: group ``g`` is ``values[group_starts[g]:group_starts[g+1]]``.
+def grouped_signatures(
+    values: U32,
+    group_starts: npt.NDArray[np.int64],
+    params: SignatureParams,
+    batch: int = LIMITS.minhash_batch,
+) -> U32:
+    """One signature per group of ``values``: group ``g`` is ``values[group_starts[g]:group_starts[g+1]]``
+    (``group_starts`` never decreases).
 
     An empty group gets the all-max "empty" signature, which callers must never index or query.
     Returns an array of shape ``(len(group_starts), num_perm)``.
     """
-    a, b = params.arrays()
     groups = group_starts.shape[0]
     out = np.full((groups, params.num_perm), _EMPTY, dtype=np.uint32)
     n = values.shape[0]
     if n == 0 or groups == 0:
         return out
     mixed = fmix32(values.astype(np.uint32, copy=False))
-    ends = np.append(group_starts[1:], n)
+    bounds = np.minimum(group_starts, n)  # a group reaching past the values ends with them
+    ends = np.append(bounds[1:], n)
+    full = np.flatnonzero(ends > bounds)
+    if not full.size:
+        return out
+    starts, stops = bounds[full], ends[full]
+    # A group longer than a batch is cut in pieces of one batch, whose minima are merged at the end.
+    pieces = -(-(stops - starts) // batch)
+    split = bool((pieces > 1).any())
+    if split:
+        first_piece = np.cumsum(pieces) - pieces
+        owner = np.repeat(np.arange(pieces.shape[0]), pieces)
+        starts = starts[owner] + batch * (np.arange(owner.shape[0]) - first_piece[owner])
+        stops = np.minimum(starts + batch, stops[owner])
+    # Batches of whole pieces, planned at once (planning each batch in the loop cost as much
+    # as its arithmetic): batch k begins with the first piece starting at or after k * batch.
+    cuts = np.unique(np.searchsorted(starts, np.arange(int(starts[0]), int(stops[-1]), batch)))
+    cuts = np.append(cuts[cuts < starts.shape[0]], starts.shape[0])
+    lows, highs = starts[cuts[:-1]], stops[cuts[1:] - 1]
+    at = starts - np.repeat(lows, np.diff(cuts))  # each piece's start in its batch
     # Permutations along the rows, shingles along the columns: numpy's reduceat over the
     # contiguous last axis is ~16x faster than over axis 0 of the transposed layout.
-    buf = np.empty((params.num_perm, min(n, LIMITS.minhash_batch)), dtype=np.uint32)
-    for lo in range(0, n, LIMITS.minhash_batch):
-        hi = min(n, lo + LIMITS.minhash_batch)
+    buf = np.empty((params.num_perm, int((highs - lows).max())), dtype=np.uint32)
+    minima = np.empty((params.num_perm, starts.shape[0]), dtype=np.uint32)
+    a, b = (x[:, None] for x in params.arrays())
+    plan = zip(cuts[:-1].tolist(), cuts[1:].tolist(), lows.tolist(), highs.tolist(), strict=True)
+    for p0, p1, lo, hi in plan:
         chunk = buf[:, : hi - lo]
-        np.multiply(a[:, None], mixed[None, lo:hi], out=chunk)
-        chunk += b[:, None]
-        # Groups overlapping this batch, clipped to it.
-        g_lo = int(np.searchsorted(ends, lo, side="right"))
-        g_hi = int(np.searchsorted(group_starts, hi, side="left"))
-        if g_hi <= g_lo:
-            continue
-        starts = np.clip(group_starts[g_lo:g_hi], lo, hi) - lo
-        stops = np.clip(ends[g_lo:g_hi], lo, hi) - lo
-        idx = np.flatnonzero(stops > starts)
-        if idx.size == 0:
-            continue
-        mins = np.minimum.reduceat(chunk, starts[idx], axis=1).T
-        rows = g_lo + idx
-        out[rows] = np.minimum(out[rows], mins)
+        np.multiply(a, mixed[None, lo:hi], out=chunk)
+        chunk += b
+        np.minimum.reduceat(chunk, at[p0:p1], axis=1, out=minima[:, p0:p1])
+    if split:
+        minima = np.minimum.reduceat(minima, first_piece, axis=1)
+    out[full] = minima.T
     return out
 
 

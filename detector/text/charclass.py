@@ -70,6 +70,8 @@ def bmp_table() -> U16:
 def char_flags(cps: npt.NDArray[np.uint32]) -> U16:
     """The flags of each code point of a text (``cps``: its UTF-32 code units)."""
     table = bmp_table()
+    if not cps.size or int(cps.max()) < 0x10000:  # the usual text: one look-up, no mask
+        return table[cps]
     astral = cps >= 0x10000
     out = table[np.where(astral, 0, cps)]
     if astral.any():  # emoji and rare Han: only Unicode-database flags apply out there

@@ -47,3 +47,44 @@ def test_band_keys_are_equal_for_equal_bands_only() -> None:
     assert a[0, 0] != b[0, 0]
     assert np.array_equal(a[0, 1:], b[0, 1:])
     assert len(set(a[0].tolist())) == 25  # bands with equal rows still differ by band number
+
+
+def _naive(values: np.ndarray, starts: list[int], params: SignatureParams) -> np.ndarray:
+    """Every group's minimum of (a * fmix32(v) + b) mod 2**32, one group at a time."""
+    from detector.store.signatures import fmix32
+
+    a, b = params.arrays()
+    out = np.full((len(starts), params.num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    ends = [*starts[1:], len(values)]
+    for g, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        s, e = min(s, len(values)), min(e, len(values))
+        if e > s:
+            mixed = fmix32(values[s:e])
+            out[g] = (a[:, None] * mixed[None, :] + b[:, None]).min(axis=1)
+    return out
+
+
+def test_signatures_do_not_depend_on_the_batch_size() -> None:
+    # Empty groups, groups longer than a batch (cut in pieces), a group reaching past the values.
+    params = SignatureParams.from_datasketch(128, 1, 0.5)
+    rng = np.random.default_rng(11)
+    values = rng.integers(0, 2**32, 5_000, dtype=np.uint64).astype(np.uint32)
+    cases = [
+        [0],
+        [0, 0, 0],
+        [7, 7, 10],
+        [0, 1, 2, 3, 4_999],
+        [0, 3, 3, 2_000, 2_000, 4_000, 6_000],
+        sorted(rng.integers(0, 5_000, 300).tolist()),
+    ]
+    for starts in cases:
+        expected = _naive(values, starts, params)
+        for batch in (1, 2, 3, 64, 1_000, 8_192, 100_000):
+            got = grouped_signatures(values, np.array(starts, dtype=np.int64), params, batch=batch)
+            assert np.array_equal(got, expected), (starts[:5], batch)
+
+
+def test_no_values_give_empty_signatures() -> None:
+    params = SignatureParams.from_datasketch(128, 1, 0.5)
+    sigs = grouped_signatures(np.zeros(0, dtype=np.uint32), np.array([0, 0], dtype=np.int64), params)
+    assert sigs.shape == (2, 128) and (sigs == 0xFFFFFFFF).all()

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import gc
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -138,8 +139,12 @@ def start_worker(writer: int) -> None:
     of its garbage collections, which then neither walk it nor copy its pages (Python's advice
     for forked workers; no speed difference measurable on this shared machine). The worker ends
     when its writer process is gone: a worker waits on a pipe that its sibling workers also hold
-    open, so a killed writer left them waiting forever."""
+    open, so a killed writer left them waiting forever. Ctrl-C, which reaches the whole process
+    group, is the writer's to handle (it shuts the pool down): a worker interrupted while reading
+    its next job printed a traceback, and one interrupted holding the job queue's lock left its
+    sibling, and the writer waiting for it, blocked for good."""
     gc.freeze()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == writer:

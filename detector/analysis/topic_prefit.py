@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
@@ -59,6 +60,9 @@ def _fit(path: Path, settings: Settings) -> None:
 
 
 def _serve(commands: int, other_end: int, path: Path, settings: Settings) -> None:
+    # Ctrl-C reaches the whole process group: the writer handles it and ends this child (or
+    # this child reads end-of-file), which is not to print a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.close(other_end)
     with os.fdopen(commands, "rb", buffering=0) as pipe:
         command = pipe.read(1)

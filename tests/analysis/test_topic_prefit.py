@@ -179,3 +179,35 @@ def test_indexing_in_parts_leaves_the_final_samples_model_fitted_early_or_not(
         store.close()
     assert fitted is not None and fitted.categories == cached.categories
     assert (fitted.terms == cached.terms).all() and (fitted.prob == cached.prob).all()
+
+
+def test_an_interrupted_index_run_shows_one_line_and_no_traceback_of_its_children(tmp_path: Path) -> None:
+    """Ctrl-C reaches the writer and its children (one process group): the child that fits the
+    topic model, alive from the start of the run, and the signing workers end without a
+    traceback of their own, and the writer does not wait for them forever."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.robust.test_crash_safety import _corpus
+
+    src = tmp_path / "src.jsonl"
+    _corpus(src, 8000)  # ~2 s of indexing: interrupted while its parts are written
+    index = tmp_path / "x.idx"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "detector", "index", str(src), "--index", str(index)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while not index.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert "Traceback" not in err.decode() and "interrupted" in err.decode()

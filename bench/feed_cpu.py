@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from detector.config import LIMITS, Settings  # noqa: E402
-from detector.index_feed import Job, feed, jobs, sorted_run  # noqa: E402
+from detector.index_feed import Job, feed, jobs, run_order  # noqa: E402
 from detector.ingest.partitions import Part, read_part  # noqa: E402
 from detector.model import InputFailure, SourceDoc  # noqa: E402
 from detector.retrieval import source_from_document  # noqa: E402
@@ -109,7 +109,7 @@ def staged(job: Any, params: Any, settings: Settings, clock: Clock) -> None:
     distinct = clock.time("per-document key sort and dedupe", per_doc)
     clock.time("compress and digest", lambda: [stored_forms(d.text) for d in docs])
     made = [PreparedDoc(d, k, 1, b"", "") for d, k in zip(docs, distinct, strict=True)]
-    clock.time("sorted_run (argsort of the part's keys)", lambda: sorted_run(made))
+    clock.time("run_order (argsort of the part's keys)", lambda: run_order(made))
 
 
 def main() -> None:

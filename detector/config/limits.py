@@ -117,8 +117,8 @@ class Limits:
     # documents would give ~1 per bucket; rounds gave 4.4 (9.8 M APPENDs for 43 M entries, 16 s of the
     # server's time). Small indexes commit every batch. Capped for the writer's memory (a round keeps
     # the band keys of its documents; adding them sorts ~40 bytes per entry).
-    redis_round_per_bucket: int = 4
-    redis_round_entries: int = 4_000_000
+    redis_round_per_bucket: int = 12
+    redis_round_entries: int = 12_000_000
     redis_read_chunk: int = 500  # documents fetched per round trip
     # --- alignment (PAN strategy) ---
     # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.

@@ -192,22 +192,37 @@ class BucketTable:
             srcs = list(range(split, end))
             new_state = (level + 1, 0) if end == 1 << level else (level, end)
             raws = self.client.mget([self.name(a) for a in srcs])
-            arrs = [read_bucket(raw, self.where) for raw in raws]
-            found = np.concatenate(arrs, dtype=MEMBER)  # (without dtype: native byte order)
-            src = np.repeat(np.array(srcs, dtype=np.uint64), [a.shape[0] for a in arrs])
+            if not all(r is None or (isinstance(r, bytes) and len(r) % MEMBER_BYTES == 0) for r in raws):
+                raise IndexFileError(f"{self.where}: a band bucket holds a value that is not a band entry")
+            # All the batch's buckets at once (a split cost ~20 us of Python per bucket otherwise).
+            sizes = np.array([len(raw) if raw else 0 for raw in raws], dtype=np.int64) // MEMBER_BYTES
+            found = np.frombuffer(b"".join(raw for raw in raws if raw), dtype=MEMBER)
+            src = np.repeat(np.array(srcs, dtype=np.uint64), sizes)
             moved = (reversed_bits(found["key"].astype(np.int64)) >> np.uint64(level)) & np.uint64(1)
             dest = src + moved * np.uint64(1 << level)
-            order = np.argsort(dest)  # (the order within a bucket does not matter)
+            order = np.argsort(dest, kind="stable")  # (the order within a bucket does not matter)
             raw, dest = found[order].tobytes(), dest[order]
-            values = {a: b"" for s in srcs for a in (s, s + (1 << level))}
-            if raw:
-                uniq, bounds = _runs(dest)
-                for i, a in enumerate(uniq):
-                    values[a] = raw[bounds[i] * MEMBER_BYTES : bounds[i + 1] * MEMBER_BYTES]
-            commands = self._rewrite(values)
+            commands = self._split_commands(srcs, level, raw, dest)
             commands.append(resp(b"SET", self.state_key.encode(), b"%d %d" % new_state))
             self.lock.commit_packed(commands)
             self._state = state = new_state
+
+    def _split_commands(
+        self, srcs: list[int], level: int, raw: bytes, dest: npt.NDArray[np.uint64]
+    ) -> list[bytes]:
+        """An MSET of the split buckets that hold entries (``raw``, sorted by ``dest``) and a DEL
+        of those left empty, in the wire format, built in one pass."""
+        uniq, bounds = _runs(dest) if raw else ([], [0])
+        head, pieces, n = self._name_head, [], 0
+        for i, a in enumerate(uniq):
+            name = head + b"%d" % a
+            value = raw[bounds[i] * MEMBER_BYTES : bounds[i + 1] * MEMBER_BYTES]
+            pieces.append(b"$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(name), name, len(value), value))
+            n += 2
+        full = set(uniq)
+        empty = [self.name(a) for s in srcs for a in (s, s + (1 << level)) if a not in full]
+        commands = [b"*%d\r\n$4\r\nMSET\r\n" % (n + 1) + b"".join(pieces)] if n else []
+        return commands + ([resp(b"DEL", *empty)] if empty else [])
 
     def add(self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
         """Add entries (the caller has grown the table for them): one APPEND per bucket, a slice

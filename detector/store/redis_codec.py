@@ -42,7 +42,15 @@ class CorruptValue(ValueError):
     """A value read from Redis that does not have the layout's form."""
 
 
+_ONE_BYTE = [bytes((i,)) for i in range(0x80)]
+
+
 def _varint(value: int) -> bytes:
+    # One and two bytes without the loop: most values of a record (a writer packs ~30 a document).
+    if value < 0x80:
+        return _ONE_BYTE[value]
+    if value < 0x4000:
+        return bytes(((value & 0x7F) | 0x80, value >> 7))
     out = bytearray()
     while True:
         byte = value & 0x7F

@@ -203,6 +203,23 @@ class RedisIndex:
         entry = self._entries([doc_id])[0]
         return None if entry is None else entry[1]
 
+    def digests_of(self, ids: Sequence[str]) -> list[str | None]:
+        """``digest_of`` for many ids, a chunk per round trip: the signing workers ask for every
+        document of their part (one HMGET each cost ~100k round trips at 1 M paragraphs)."""
+        if any(doc_id in self._round_ids for doc_id in ids):
+            self._commit_round()
+        out: list[str | None] = []
+        step = LIMITS.redis_read_chunk
+        for lo in range(0, len(ids), step):
+            part = ids[lo : lo + step]
+            if self._fresh:
+                asked = [doc_id for doc_id in part if id_hash(doc_id) in self._written]
+                known = dict(zip(asked, self._entries(asked), strict=True))
+                out.extend(None if (e := known.get(doc_id)) is None else e[1] for doc_id in part)
+            else:
+                out.extend(None if e is None else e[1] for e in self._entries(part))
+        return out
+
     def _pk_of(self, ids: Sequence[str]) -> list[int | None]:
         return [None if e is None else e[0] for e in self._entries(ids)]
 
@@ -287,7 +304,7 @@ class RedisIndex:
     def _insert_bands(self, prepared: Sequence[RoundDoc], pks: Sequence[int]) -> None:
         if not any(item.keys.size for item in prepared):
             return
-        keys = np.concatenate([item.keys for item in prepared]).astype(np.int64)
+        keys = np.concatenate([item.keys for item in prepared]).astype(np.int64, copy=False)
         docs = np.repeat(np.array(pks, dtype=np.int64), [item.keys.shape[0] for item in prepared])
         with guard(self.location):
             stored = int(self.client.hget(self._k("stats"), "band_rows") or 0)

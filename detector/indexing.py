@@ -100,7 +100,9 @@ def index_corpus(
             )
             last = fitting.nearly_written if fitting is not None else None
             early = LIMITS.index_prefit_parts_share * len(parts)
-            fed_parts = _in_order(pool, todo, params, settings, str(index), 2 * workers, last)
+            # More parts ahead where the writer commits in long rounds (Redis): the workers sign on.
+            ahead = workers * int(getattr(store, "parts_ahead", 2))
+            fed_parts = _in_order(pool, todo, params, settings, str(index), ahead, last)
             for n, fed in enumerate(fed_parts, 1):
                 writer.take(fed)
                 if last is not None and n >= early:

@@ -114,11 +114,17 @@ class Limits:
     redis_split_batch: int = 2048  # buckets split per MULTI/EXEC (each read and rewritten, ~1 KB)
     # A round of writes (documents committed together) ends when it holds this many entries per bucket
     # of the band table, so each APPEND carries several entries: at 1 M paragraphs a batch of 500
-    # documents would give ~1 per bucket; rounds gave 4.4 (9.8 M APPENDs for 43 M entries, 16 s of the
-    # server's time). Small indexes commit every batch. Capped for the writer's memory (a round keeps
-    # the band keys of its documents; adding them sorts ~40 bytes per entry).
+    # documents would give ~1 per bucket; rounds of 4 gave 4.4 (9.8 M APPENDs for 43 M entries, 16 s
+    # of the server's time, and ~1 us of the writer's Python each); 12 cut the build from 67 to 53 s
+    # (bench/scale.py, 1 M paragraphs, quiet machine). Small indexes commit every batch. Capped for
+    # the writer's memory (a round keeps the band keys of its documents; adding them sorts ~40 bytes
+    # per entry): at 1 M paragraphs 8 M still gives ~11 entries per APPEND at the end.
     redis_round_per_bucket: int = 12
-    redis_round_entries: int = 12_000_000
+    redis_round_entries: int = 8_000_000
+    # Parts signed ahead of the writer, per signing worker, for a Redis index: committing a round
+    # takes the writer 2-4 s at 1 M paragraphs, during which 2 per worker (the SQLite store's) left
+    # the workers idle; 8 keep them signing (~2.5 MB a part of 250 documents).
+    redis_parts_ahead: int = 8
     redis_read_chunk: int = 500  # documents fetched per round trip
     # --- alignment (PAN strategy) ---
     # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.

@@ -67,10 +67,14 @@ def addresses(keys: npt.NDArray[np.int64], state: State) -> npt.NDArray[np.uint6
     return np.where(low < np.uint64(split), rev & np.uint64((1 << (level + 1)) - 1), low)
 
 
-def _runs(sorted_addr: npt.NDArray[np.uint64]) -> tuple[list[int], list[int]]:
-    """The distinct addresses of a sorted array and where each one's run starts and ends."""
-    uniq, starts = np.unique(sorted_addr, return_index=True)
-    return uniq.tolist(), [*starts.tolist(), int(sorted_addr.shape[0])]
+def _runs(grouped_addr: npt.NDArray[np.uint64]) -> tuple[list[int], list[int]]:
+    """The address of each run of equal addresses (sorted, or grouped so) and where each run
+    starts and ends."""
+    if grouped_addr.size == 0:
+        return [], [0]
+    starts = np.flatnonzero(grouped_addr[1:] != grouped_addr[:-1]) + 1
+    starts = np.concatenate([np.zeros(1, dtype=starts.dtype), starts])
+    return grouped_addr[starts].tolist(), [*starts.tolist(), int(grouped_addr.shape[0])]
 
 
 class BucketTable:
@@ -224,25 +228,38 @@ class BucketTable:
         commands = [b"*%d\r\n$4\r\nMSET\r\n" % (n + 1) + b"".join(pieces)] if n else []
         return commands + ([resp(b"DEL", *empty)] if empty else [])
 
-    def add(self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
+    def add(
+        self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64] | npt.NDArray[np.uint32],
+        *, grouped: bool = False,
+    ) -> None:
         """Add entries (the caller has grown the table for them): one APPEND per bucket, a slice
-        of ``LIMITS.redis_band_slice`` entries per MULTI/EXEC."""
+        of ``LIMITS.redis_band_slice`` entries per MULTI/EXEC. ``grouped``: the keys are sorted
+        as unsigned numbers, which puts each bucket's (one prefix of top bits) together."""
         if keys.size == 0:
             return
         addr = addresses(keys, self.state())
-        order = np.argsort(addr)  # (the order within a bucket does not matter)
-        raw, addr = members(keys[order], pks[order]).tobytes(), addr[order]
-        step = LIMITS.redis_band_slice
-        for lo in range(0, addr.shape[0], step):
-            uniq, bounds = _runs(addr[lo : lo + step])
-            head = self._name_head
-            commands = []
-            for i, a in enumerate(uniq):
-                name = head + b"%d" % a
-                value = raw[(lo + bounds[i]) * MEMBER_BYTES : (lo + bounds[i + 1]) * MEMBER_BYTES]
-                commands.append(
-                    b"*3\r\n$6\r\nAPPEND\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(name), name, len(value), value)
-                )
+        if not grouped:
+            order = np.argsort(addr)  # (the order within a bucket does not matter)
+            keys, pks, addr = keys[order], pks[order], addr[order]
+        raw = members(keys, pks).tobytes()
+        uniq, bounds = _runs(addr)
+        # The runs in address order: the server's APPENDs then go to buckets made (and allocated)
+        # one after another, 1.0 us each where bucket after bucket in key order took 1.7.
+        order = np.argsort(np.array(uniq, dtype=np.uint64), kind="stable").tolist()
+        head, step = self._name_head, LIMITS.redis_band_slice
+        commands: list[bytes] = []
+        entries = 0
+        for i in order:
+            name = head + b"%d" % uniq[i]
+            value = raw[bounds[i] * MEMBER_BYTES : bounds[i + 1] * MEMBER_BYTES]
+            commands.append(
+                b"*3\r\n$6\r\nAPPEND\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(name), name, len(value), value)
+            )
+            entries += bounds[i + 1] - bounds[i]
+            if entries >= step:
+                self.lock.commit_packed(commands)
+                commands, entries = [], 0
+        if commands:
             self.lock.commit_packed(commands)
 
     def remove(self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:

@@ -219,7 +219,9 @@ def read_keys_blob(raw: bytes, pk: int, where: str) -> npt.NDArray[np.int64]:
     return np.frombuffer(raw, dtype=">i8").astype(np.int64)
 
 
-def members(keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> npt.NDArray[np.void]:
+def members(
+    keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64] | npt.NDArray[np.uint32]
+) -> npt.NDArray[np.void]:
     """Bucket members (key, document number) as a structured array (``MEMBER``)."""
     out = np.empty(keys.shape[0], dtype=MEMBER)
     out["key"] = keys

@@ -124,7 +124,7 @@ class Limits:
     # Parts signed ahead of the writer, per signing worker, for a Redis index: committing a round
     # takes the writer 2-4 s at 1 M paragraphs, during which 2 per worker (the SQLite store's) left
     # the workers idle; 8 keep them signing (~2.5 MB a part of 250 documents).
-    redis_parts_ahead: int = 8
+    redis_parts_ahead: int = 24
     redis_read_chunk: int = 500  # documents fetched per round trip
     # --- alignment (PAN strategy) ---
     # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.

@@ -246,6 +246,13 @@ class BucketTable:
         # The runs in address order: the server's APPENDs then go to buckets made (and allocated)
         # one after another, 1.0 us each where bucket after bucket in key order took 1.7.
         order = np.argsort(np.array(uniq, dtype=np.uint64), kind="stable").tolist()
+        self.lock.commit_stream(self._appends(order, uniq, bounds, raw))
+
+    def _appends(
+        self, order: list[int], uniq: list[int], bounds: list[int], raw: bytes
+    ) -> Iterator[list[bytes]]:
+        """The APPENDs of the runs (in this order), ``LIMITS.redis_band_slice`` entries per batch;
+        each batch is built while the server runs the one before."""
         head, step = self._name_head, LIMITS.redis_band_slice
         commands: list[bytes] = []
         entries = 0
@@ -257,10 +264,10 @@ class BucketTable:
             )
             entries += bounds[i + 1] - bounds[i]
             if entries >= step:
-                self.lock.commit_packed(commands)
+                yield commands
                 commands, entries = [], 0
         if commands:
-            self.lock.commit_packed(commands)
+            yield commands
 
     def remove(self, keys: npt.NDArray[np.int64], pks: npt.NDArray[np.int64]) -> None:
         """Remove these entries: the buckets that hold them are rewritten without them."""

@@ -146,8 +146,16 @@ class WriterLock:
         lock's expiry is renewed in the same transaction."""
         if self.token is None:
             raise IndexFileError(f"{self.where}: not opened for writing")
+        self.commit_stream(iter([commands]))
+
+    def commit_stream(self, batches: Iterator[list[bytes]]) -> None:
+        """``commit_packed`` for each batch in turn, the next one built while the server runs the
+        one before (``run_packed_stream``)."""
+        if self.token is None:
+            raise IndexFileError(f"{self.where}: not opened for writing")
         extend = resp(b"PEXPIRE", self.key.encode(), b"%d" % LIMITS.redis_lock_ms)  # as ``extend``
-        run_packed(self.client, self.location, [*commands, extend], fence=(self.key, self.token))
+        fence = (self.key, self.token)
+        run_packed_stream(self.client, self.location, ([*c, extend] for c in batches), fence)
 
 
 def resp(*args: bytes) -> bytes:
@@ -170,43 +178,73 @@ def read_packed(client: Any, location: RedisLocation, commands: list[bytes]) -> 
             pool.release(conn)
 
 
+_MULTI, _EXEC = b"*1\r\n$5\r\nMULTI\r\n", b"*1\r\n$4\r\nEXEC\r\n"
+
+
 def run_packed(
     client: Any, location: RedisLocation, commands: list[bytes], fence: tuple[str, str] | None = None
 ) -> list[Any]:
     """The replies of commands in the wire format (RESP), run in one MULTI/EXEC and sent as one
     buffer; with ``fence`` (lock key, token), only while that token holds the lock."""
+    out: list[list[Any]] = []
+    run_packed_stream(client, location, iter([commands]), fence, out)
+    return out[0]
+
+
+def run_packed_stream(
+    client: Any,
+    location: RedisLocation,
+    batches: Iterator[list[bytes]],
+    fence: tuple[str, str] | None = None,
+    out: list[list[Any]] | None = None,
+) -> None:
+    """``run_packed`` for each batch of commands in turn, on one connection; the next batch is
+    taken from ``batches`` (built) while the server runs the one sent before (a writer's bulk
+    appends: the server's time and the writer's then overlap). Replies go to ``out`` if given."""
     where = location.display()
     pool = client.connection_pool
     with guard(location):
         conn = pool.get_connection()
         try:
-            if fence is not None:
-                conn.send_command("WATCH", fence[0])
-                conn.read_response()
-                conn.send_command("GET", fence[0])
-                held = conn.read_response()
-                if held is None or held.decode() != fence[1]:
-                    conn.send_command("UNWATCH")
-                    conn.read_response()
-                    raise IndexFileError(
-                        f"{where}: lost the writer lock (the run was too slow); nothing was committed"
-                    )
-            multi, exec_ = b"*1\r\n$5\r\nMULTI\r\n", b"*1\r\n$4\r\nEXEC\r\n"
-            conn.send_packed_command([b"".join([multi, *commands, exec_])])
-            conn.read_response()  # OK
-            _skip_queued(conn, len(commands), where)
-            replies = conn.read_response()
-            if replies is None:
-                raise IndexFileError(f"{where}: lost the writer lock; nothing was committed")
-            failed = next((r for r in replies if isinstance(r, Exception)), None)
-            if failed is not None:
-                raise IndexFileError(f"{where}: redis error ({failed})")
-            return list(replies)
+            sent = 0
+            for commands in batches:
+                if sent:
+                    _read_exec(conn, sent, where, out)
+                if fence is not None:
+                    _check_fence(conn, fence, where)
+                conn.send_packed_command([b"".join([_MULTI, *commands, _EXEC])])
+                sent = len(commands)
+            if sent:
+                _read_exec(conn, sent, where, out)
         except BaseException:
             conn.disconnect()  # replies may be left unread: never reuse this connection
             raise
         finally:
             pool.release(conn)
+
+
+def _check_fence(conn: Any, fence: tuple[str, str], where: str) -> None:
+    conn.send_command("WATCH", fence[0])
+    conn.read_response()
+    conn.send_command("GET", fence[0])
+    held = conn.read_response()
+    if held is None or held.decode() != fence[1]:
+        conn.send_command("UNWATCH")
+        conn.read_response()
+        raise IndexFileError(f"{where}: lost the writer lock (the run was too slow); nothing was committed")
+
+
+def _read_exec(conn: Any, n: int, where: str, out: list[list[Any]] | None) -> None:
+    conn.read_response()  # OK
+    _skip_queued(conn, n, where)
+    replies = conn.read_response()
+    if replies is None:
+        raise IndexFileError(f"{where}: lost the writer lock; nothing was committed")
+    failed = next((r for r in replies if isinstance(r, Exception)), None)
+    if failed is not None:
+        raise IndexFileError(f"{where}: redis error ({failed})")
+    if out is not None:
+        out.append(list(replies))
 
 
 def _skip_queued(conn: Any, n: int, where: str) -> None:

@@ -315,7 +315,9 @@ def main() -> None:
                         f"{p95:.1f}",
                     )
                 )
-                redis_server.client.flushdb(asynchronous=True)
+                # Synchronous: an asynchronous flush freed the last size's memory in the server's
+                # background thread while the next size was built and measured.
+                redis_server.client.flushdb()
     finally:
         if redis_server is not None:
             redis_server.stop()

@@ -115,16 +115,18 @@ class Limits:
     # A round of writes (documents committed together) ends when it holds this many entries per bucket
     # of the band table, so each APPEND carries several entries: at 1 M paragraphs a batch of 500
     # documents would give ~1 per bucket; rounds of 4 gave 4.4 (9.8 M APPENDs for 43 M entries, 16 s
-    # of the server's time, and ~1 us of the writer's Python each); 12 cut the build from 67 to 53 s
-    # (bench/scale.py, 1 M paragraphs, quiet machine). Small indexes commit every batch. Capped for
-    # the writer's memory (a round keeps the band keys of its documents; adding them sorts ~40 bytes
-    # per entry): at 1 M paragraphs 8 M still gives ~11 entries per APPEND at the end.
+    # of the server's time, and ~1 us of the writer's Python each); 12 with the rest of round 3 cut the
+    # build from 67 to 41-44 s (bench/scale.py, 1 M paragraphs, quiet machine). Small indexes commit
+    # every batch. Capped for the writer's memory (a round keeps ~20 bytes per entry, and adding them
+    # sorts ~40 more): 6 M gave the speed of 8 M and 12 M at 1 M paragraphs (~8 entries per APPEND at
+    # the end), with 660 MB of writer RSS where 8 M took 760 and 12 M 800.
     redis_round_per_bucket: int = 12
-    redis_round_entries: int = 8_000_000
+    redis_round_entries: int = 6_000_000
     # Parts signed ahead of the writer, per signing worker, for a Redis index: committing a round
     # takes the writer 2-4 s at 1 M paragraphs, during which 2 per worker (the SQLite store's) left
-    # the workers idle; 8 keep them signing (~2.5 MB a part of 250 documents).
-    redis_parts_ahead: int = 24
+    # the workers idle for ~12 s of a 46 s build; 16 keep them signing (~2.5 MB a part of 250
+    # documents); 24 was no faster.
+    redis_parts_ahead: int = 16
     redis_read_chunk: int = 500  # documents fetched per round trip
     # --- alignment (PAN strategy) ---
     # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.

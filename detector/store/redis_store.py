@@ -54,7 +54,6 @@ from detector.store.manifest import Manifest, read_manifest
 from detector.store.redis_buckets import BucketTable
 from detector.store.redis_check import structural_problems
 from detector.store.redis_codec import (
-    DIGEST_BYTES,
     MAX_PK,
     DocRecord,
     id_hash,
@@ -66,8 +65,9 @@ from detector.store.redis_codec import (
     record_doc,
     record_of,
 )
-from detector.store.redis_lock import WriterLock, connect, guard, resp, run_packed
-from detector.store.redis_visibility import RoundDoc, visibility_commands
+from detector.store.redis_lock import WriterLock, connect, guard, resp
+from detector.store.redis_sample import sample_by_category
+from detector.store.redis_visibility import RoundDoc, sorted_run, visibility_commands
 from detector.store.signatures import SignatureParams
 
 # The version of this layout, kept in ``P:layout`` (datasketch's one set per bucket had none;
@@ -95,8 +95,7 @@ class RedisIndex:
         self._round_ids: set[str] = set()
         self._round_keys: dict[str, npt.NDArray[np.int64]] = {}
         self._round_entries = 0
-        # Its band entries, a run sorted by key (as unsigned numbers) per batch: buckets hold keys of
-        # one prefix of top bits, so merging the runs groups the entries by bucket (``BucketTable.add``).
+        # Its band entries, a run sorted by key per batch (``sorted_run``): merged, they are by bucket.
         self._round_runs: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]] = []
         # Opened for writing with no document in it: then no id has a digest but the ones this
         # writer committed (hashes of them), and ``digest_of`` need not ask the server.
@@ -208,8 +207,7 @@ class RedisIndex:
         return None if entry is None else entry[1]
 
     def digests_of(self, ids: Sequence[str]) -> list[str | None]:
-        """``digest_of`` for many ids, a chunk per round trip: the signing workers ask for every
-        document of their part (one HMGET each cost ~100k round trips at 1 M paragraphs)."""
+        """``digest_of`` for many ids, a chunk per round trip (the workers ask for every id)."""
         if any(doc_id in self._round_ids for doc_id in ids):
             self._commit_round()
         out: list[str | None] = []
@@ -252,7 +250,7 @@ class RedisIndex:
             [resp(b"MSET", *pairs), resp(b"SADD", self._b("pending"), *(b"%d" % pk for pk in pks))]
         )
         self._round += zip(pks, map(RoundDoc.of, prepared), strict=True)
-        self._round_runs.append(_sorted_run(prepared, pks, run))
+        self._round_runs.append(sorted_run(prepared, pks, run))
         self._round_ids.update(item.doc.id for item in prepared)
         for doc_id, keys in replaced_keys.items():
             self._round_keys.setdefault(doc_id, keys)  # the keys of what is stored now
@@ -476,32 +474,8 @@ class RedisIndex:
         self, per_category: int, total: int, *, texts: bool = True
     ) -> list[tuple[str, str, str]]:
         """(content text, category, text digest) of up to ``per_category`` documents of each
-        category (the first indexed), at most ``total``, by category then index order: the
-        same rows as the SQLite store's. ``texts=False`` leaves the text empty."""
-        with guard(self.location):
-            categories = sorted(c.decode() for c in self.client.smembers(self._k("categories")))
-        chosen: list[tuple[str, int]] = []
-        for category in categories:
-            if len(chosen) >= total:
-                break
-            with guard(self.location):
-                pks = self.client.zrange(self._k(f"cat:{category}"), 0, per_category - 1)
-            chosen.extend((category, pk) for pk in read_pks(pks, f"category {category!r}", self.where))
-        chosen = chosen[:total]
-        if not texts:  # the digests only: the head of each record, prepacked (a scan asks each time)
-            end = b"%d" % (DIGEST_BYTES - 1)
-            commands = [resp(b"GETRANGE", self._k(f"d:{pk}").encode(), b"0", end) for _, pk in chosen]
-            digests = run_packed(self.client, self.location, commands) if commands else []
-            return [
-                ("", c, d.hex()) for (c, _), d in zip(chosen, digests, strict=True) if len(d) == DIGEST_BYTES
-            ]
-        out: list[tuple[str, str, str]] = []
-        for (category, _), rec in zip(chosen, self._records([pk for _, pk in chosen]), strict=True):
-            if rec is not None:
-                doc = record_doc(rec, self.where)
-                text = "\n".join(doc.text[s:e] for s, e in doc.content_spans())
-                out.append((text, category, rec.digest.hex()))
-        return out
+        category (``redis_sample``)."""
+        return sample_by_category(self, per_category, total, texts=texts)
 
     def missing_bands(self, keys: npt.NDArray[np.int64], pk: int) -> int:
         """How many of ``keys`` lack an entry for document ``pk``."""
@@ -524,21 +498,3 @@ class RedisIndex:
         """Problems of the keys themselves (``redis_check``)."""
         return structural_problems(self)
 
-
-def _sorted_run(
-    prepared: Sequence[PreparedDoc],
-    pks: Sequence[int],
-    run: SortedRun | None,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
-    """A batch's band entries sorted by key as unsigned numbers, with their document numbers:
-    the run the batch came with (``run``: keys and the index of each one's document in
-    ``prepared``), or one sorted here."""
-    numbers = np.array(pks, dtype=np.uint32)
-    if run is not None:
-        return run[0].astype(np.int64, copy=False), numbers[run[1]]
-    if not prepared:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
-    keys = np.concatenate([item.keys for item in prepared]).astype(np.int64, copy=False)
-    docs = np.repeat(numbers, [item.keys.shape[0] for item in prepared])
-    order = np.argsort(keys.view(np.uint64), kind="stable")
-    return keys[order], docs[order]

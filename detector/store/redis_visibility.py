@@ -1,5 +1,6 @@
 """The commands that make documents of the Redis index visible to readers, or hide them again
-(``redis_store``): one MULTI/EXEC, so readers see a batch's documents all at once."""
+(``redis_store``): one MULTI/EXEC, so readers see a batch's documents all at once; and a batch's
+band entries sorted for its round."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from detector.store.interface import PreparedDoc
+from detector.store.interface import PreparedDoc, SortedRun
 from detector.store.redis_codec import DocRecord, id_entry, keys_blob
 from detector.store.redis_lock import resp
 
@@ -91,3 +92,23 @@ def visibility_commands(
         if known:
             out.append(resp(b"MSET", *(x for pk, k in known for x in (key(f"k:{pk}"), keys_blob(k)))))
     return out
+
+
+def sorted_run(
+    prepared: Sequence[PreparedDoc],
+    pks: Sequence[int],
+    run: SortedRun | None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
+    """A batch's band entries sorted by key as unsigned numbers, with their document numbers:
+    the run the batch came with (``run``: keys and the index of each one's document in
+    ``prepared``), or one sorted here. A bucket holds the keys of one prefix of top bits, so
+    merging a round's runs groups its entries by bucket (``BucketTable.add(grouped=True)``)."""
+    numbers = np.array(pks, dtype=np.uint32)
+    if run is not None:
+        return run[0].astype(np.int64, copy=False), numbers[run[1]]
+    if not prepared:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint32)
+    keys = np.concatenate([item.keys for item in prepared]).astype(np.int64, copy=False)
+    docs = np.repeat(numbers, [item.keys.shape[0] for item in prepared])
+    order = np.argsort(keys.view(np.uint64), kind="stable")
+    return keys[order], docs[order]

@@ -66,6 +66,34 @@ def test_a_reader_with_an_old_state_finds_every_entry_after_splits(server: Redis
     assert encodings - {None} <= {b"raw", b"embstr"}  # None: a bucket left empty by a split
 
 
+def test_entries_added_sorted_by_key_land_each_in_its_bucket_in_one_append(
+    server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The writer's rounds add entries sorted by key as unsigned numbers (no sort by address):
+    # each bucket's keys are then together, a bucket is written once per add, in small slices too.
+    import dataclasses
+
+    from detector.store import redis_buckets
+
+    name = "lh" + uuid.uuid4().hex[:8]
+    writer = table(server, name, writer=True)
+    keys, pks = entries(5000, 3)
+    order = np.argsort(keys.view(np.uint64), kind="stable")
+    keys, pks = keys[order], pks[order].astype(np.uint32)
+    writer.grow(len(keys))
+    server.client.config_resetstat()
+    small = dataclasses.replace(redis_buckets.LIMITS, redis_band_slice=300)  # several batches
+    monkeypatch.setattr(redis_buckets, "LIMITS", small)
+    writer.add(keys, pks, grouped=True)
+    appends = int(server.client.info("commandstats")["cmdstat_append"]["calls"])
+    assert appends == np.unique(addresses(keys, writer.state())).size
+    assert sorted(writer.lookup(np.unique(keys))) == sorted(
+        zip(keys.tolist(), pks.astype(np.int64).tolist(), strict=True)
+    )
+    for addr, arr in writer.scan():
+        assert bool((addresses(arr["key"].astype(np.int64), writer.state()) == addr).all())
+
+
 def test_removing_entries_removes_those_only(server: RedisServer) -> None:
     name = "lh" + uuid.uuid4().hex[:8]
     writer = table(server, name, writer=True)

@@ -191,13 +191,7 @@ def feed_in_worker(job: Job, params: SignatureParams, settings: Settings, index:
     store = _stores.get(index)
     if store is None:
         store = _stores[index] = open_store(index, None)
-    return feed(job, params, settings, lambda ids: stored_digests(store, ids))
-
-
-def stored_digests(store: IndexStore, ids: list[str]) -> list[str | None]:
-    """The digest the index holds for each id, or None: in a few queries where the store can."""
-    many: Callable[[list[str]], list[str | None]] | None = getattr(store, "digests_of", None)
-    return many(ids) if many is not None else [store.digest_of(i) for i in ids]
+    return feed(job, params, settings, store.digests_of)
 
 
 def feed(job: Job, params: SignatureParams, settings: Settings, stored_digests: Digests) -> FedPart:

@@ -36,7 +36,6 @@ from detector.index_feed import (
     feed_in_worker,
     jobs,
     start_worker,
-    stored_digests,
 )
 from detector.ingest.partitions import partitions
 from detector.model import InputFailure, Progress, SourceDoc, no_progress
@@ -100,8 +99,7 @@ def index_corpus(
             )
             last = fitting.nearly_written if fitting is not None else None
             early = LIMITS.index_prefit_parts_share * len(parts)
-            # More parts ahead where the writer commits in long rounds (Redis): the workers sign on.
-            ahead = workers * int(getattr(store, "parts_ahead", 2))
+            ahead = workers * store.parts_ahead
             fed_parts = _in_order(pool, todo, params, settings, str(index), ahead, last)
             for n, fed in enumerate(fed_parts, 1):
                 writer.take(fed)
@@ -112,7 +110,7 @@ def index_corpus(
             pool.shutdown(wait=False)
         else:
             for job in todo:
-                writer.take(feed(job, params, settings, lambda ids: stored_digests(store, ids)))
+                writer.take(feed(job, params, settings, store.digests_of))
         if fitting is not None:
             fitting.all_written()  # the child fits (or checks its early fit) while runs merge
         store.finish()
@@ -181,7 +179,7 @@ class _Writer:
         # What the index holds for the part's ids, looked up at once: nothing is written before
         # the part's decisions are made.
         ids = [item.doc.id for item in fed.items if not isinstance(item, InputFailure)]
-        held = dict(zip(ids, stored_digests(store, ids), strict=True))
+        held = dict(zip(ids, store.digests_of(ids), strict=True))
         for i, item in enumerate(fed.items):
             if isinstance(item, InputFailure):
                 self.failures.append(item)

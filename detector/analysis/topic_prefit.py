@@ -59,12 +59,12 @@ def _fit(path: Path, settings: Settings) -> None:
         pass  # the first scan fits the model, as it did before
 
 
-def _serve(commands: int, other_end: int, path: Path, settings: Settings) -> None:
+def _serve(read_end: int, write_end: int, path: Path, settings: Settings) -> None:
     # Ctrl-C reaches the whole process group: the writer handles it and ends this child (or
     # this child reads end-of-file), which is not to print a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.close(other_end)
-    with os.fdopen(commands, "rb", buffering=0) as pipe:
+    os.close(write_end)  # the writer's
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
         command = pipe.read(1)
         if command == _EARLY:
             _fit(path, settings)
@@ -78,7 +78,7 @@ class Prefit:
 
     def __init__(self, proc: BaseProcess, commands: int, settings: Settings):
         self.proc = proc
-        self._commands: int | None = commands
+        self._commands: int | None = commands  # the pipe's write end: the child reads the other
         self._per_category = min(settings.topic_reference_per_category, settings.topic.reference_per_category)
         self._counts: Counter[str] = Counter()
         self._early = False
@@ -136,19 +136,19 @@ def start(index: str | Path, settings: Settings) -> Prefit | None:
     loc = parse_location(index)
     if not isinstance(loc, FileLocation):
         return None
-    commands, other_end = os.pipe()
+    read_end, write_end = os.pipe()
     # Forked like the signing workers: the child needs no pickled state and starts in ~10 ms.
     proc = multiprocessing.get_context("fork").Process(
-        target=_serve, args=(commands, other_end, loc.path, settings), daemon=True
+        target=_serve, args=(read_end, write_end, loc.path, settings), daemon=True
     )
     try:
         proc.start()
     except BaseException:
-        os.close(other_end)
+        os.close(write_end)
         raise
     finally:
-        os.close(commands)
-    return Prefit(proc, other_end, settings)
+        os.close(read_end)  # the child's
+    return Prefit(proc, write_end, settings)
 
 
 def finish(prefit: Prefit | None, *, cancel: bool = False) -> None:

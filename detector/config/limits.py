@@ -127,6 +127,8 @@ class Limits:
     # the workers idle for ~12 s of a 46 s build; 16 keep them signing (~2.5 MB a part of 250
     # documents); 24 was no faster.
     redis_parts_ahead: int = 16
+    # The same for an embedded index, whose writer commits each part in one short transaction.
+    sqlite_parts_ahead: int = 2
     redis_read_chunk: int = 500  # documents fetched per round trip
     # --- alignment (PAN strategy) ---
     # Cells of one block of the sentence-similarity matrix: bounds memory on book-length pairs.

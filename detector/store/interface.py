@@ -152,8 +152,14 @@ class IndexWriter(Catalogue, Protocol):
     # Whether ``write`` and ``remove`` need the band keys of the documents they replace or remove
     # (recomputed from the stored text, which costs as much as signing them anew).
     needs_old_keys: bool
+    # Parts signed ahead per signing worker while the writer writes (``indexing``): more where
+    # the writer commits in long rounds (Redis), so that the workers sign on meanwhile.
+    parts_ahead: int
 
     def digest_of(self, doc_id: str) -> str | None: ...
+    def digests_of(self, ids: Sequence[str]) -> list[str | None]:
+        """``digest_of`` of each id, in a few round trips."""
+        ...
     def write(
         self,
         prepared: Sequence[PreparedDoc],

@@ -199,17 +199,12 @@ class RedisIndex:
         ]
 
     def digest_of(self, doc_id: str) -> str | None:
-        if doc_id in self._round_ids:
-            self._commit_round()  # the round's copy is the one stored now
-        if self._fresh and id_hash(doc_id) not in self._written:
-            return None
-        entry = self._entries([doc_id])[0]
-        return None if entry is None else entry[1]
+        return self.digests_of([doc_id])[0]
 
     def digests_of(self, ids: Sequence[str]) -> list[str | None]:
         """``digest_of`` for many ids, a chunk per round trip (the workers ask for every id)."""
         if any(doc_id in self._round_ids for doc_id in ids):
-            self._commit_round()
+            self._commit_round()  # the round's copy is the one stored now
         out: list[str | None] = []
         step = LIMITS.redis_read_chunk
         for lo in range(0, len(ids), step):

@@ -65,6 +65,7 @@ class SqliteIndex:
     """An open embedded index. Use ``SqliteIndex.create_or_open`` or ``SqliteIndex.open``."""
 
     needs_old_keys = False  # entries of documents that are gone are dropped by lookups and merges
+    parts_ahead = LIMITS.sqlite_parts_ahead  # parts signed ahead per worker (indexing)
 
     def __init__(
         self,

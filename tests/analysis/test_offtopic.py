@@ -87,9 +87,8 @@ def _html(title: str, body: str, *, site_name: str, url: str | None = None) -> s
     )
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("offtopic")
+def index_sources(root: Path) -> Path:
+    """``SOURCES`` as ``root/sources.jsonl``, indexed into ``root/sources.idx``."""
     with (root / "sources.jsonl").open("w", encoding="utf-8") as fh:
         for category, texts in SOURCES.items():
             for n, text in enumerate(texts):
@@ -97,6 +96,13 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     index = root / "sources.idx"
     indexing.index_corpus([str(root / "sources.jsonl")], index, SETTINGS)
+    return index
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("offtopic")
+    index_sources(root)
 
     machine = root / "sites" / "machine"
     machine.mkdir(parents=True)

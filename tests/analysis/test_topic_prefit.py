@@ -12,21 +12,16 @@ import pytest
 from detector import indexing, scanning
 from detector.analysis import topic_cache, topic_prefit
 from detector.analysis.offtopic import index_model
+from detector.analysis.topic import TopicModel
 from detector.config import Settings
 from detector.store.sqlite_store import SqliteIndex
-from tests.analysis.test_offtopic import GOSSIP, MACHINE_OWN, SOURCES, _html
+from tests.analysis.test_offtopic import GOSSIP, MACHINE_OWN, SOURCES, _html, index_sources
 
 SETTINGS = Settings()
 
 
 def _build(root: Path) -> Path:
-    with (root / "sources.jsonl").open("w", encoding="utf-8") as fh:
-        for category, texts in SOURCES.items():
-            for n, text in enumerate(texts):
-                row = {"id": f"{category}-{n}", "title": text[:12], "category": category, "text": text}
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    index = root / "sources.idx"
-    indexing.index_corpus([str(root / "sources.jsonl")], index, SETTINGS)
+    index = index_sources(root)
     site = root / "site"
     site.mkdir()
     for slug, (title, body) in {**MACHINE_OWN, "gossip.html": GOSSIP}.items():
@@ -123,17 +118,7 @@ def test_a_model_fitted_early_is_fitted_again_when_the_sample_changed_since(tmp_
     assert final_key != early_key
     prefit.all_written()
     topic_prefit.finish(prefit)
-    cache = topic_cache.cache_path(index)
-    cached = topic_cache.load(cache, final_key)
-    assert cached is not None
-    cache.unlink()
-    store = SqliteIndex.open(index, None)
-    try:
-        fitted = index_model(store, settings)
-    finally:
-        store.close()
-    assert fitted is not None and fitted.categories == cached.categories
-    assert (fitted.terms == cached.terms).all() and (fitted.prob == cached.prob).all()
+    _assert_cached_model_is_a_fresh_fit(index, settings, final_key)
 
 
 def test_a_prefit_whose_writer_ends_without_finishing_fits_nothing(tmp_path: Path) -> None:
@@ -167,18 +152,8 @@ def test_indexing_in_parts_leaves_the_final_samples_model_fitted_early_or_not(
     settings = SETTINGS.with_overrides(index_workers=2, index_write_batch=1, topic_reference_per_category=1)
     index = tmp_path / "sources.idx"
     indexing.index_corpus([str(src)], index, settings)
-    cache = topic_cache.cache_path(index)
-    cached = topic_cache.load(cache, _final_key(index, settings))
-    assert cached is not None
+    cached = _assert_cached_model_is_a_fresh_fit(index, settings, _final_key(index, settings))
     assert ("体育" in cached.categories) == late_category
-    cache.unlink()
-    store = SqliteIndex.open(index, None)
-    try:
-        fitted = index_model(store, settings)
-    finally:
-        store.close()
-    assert fitted is not None and fitted.categories == cached.categories
-    assert (fitted.terms == cached.terms).all() and (fitted.prob == cached.prob).all()
 
 
 def test_an_interrupted_index_run_shows_one_line_and_no_traceback_of_its_children(tmp_path: Path) -> None:
@@ -211,3 +186,19 @@ def test_an_interrupted_index_run_shows_one_line_and_no_traceback_of_its_childre
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
     assert "Traceback" not in err.decode() and "interrupted" in err.decode()
+
+
+def _assert_cached_model_is_a_fresh_fit(index: Path, settings: Settings, key: str) -> TopicModel:
+    """The model cached under ``key`` is the one ``index_model`` fits on the index now; returns it."""
+    cache = topic_cache.cache_path(index)
+    cached = topic_cache.load(cache, key)
+    assert cached is not None
+    cache.unlink()
+    store = SqliteIndex.open(index, None)
+    try:
+        fitted = index_model(store, settings)
+    finally:
+        store.close()
+    assert fitted is not None and fitted.categories == cached.categories
+    assert (fitted.terms == cached.terms).all() and (fitted.prob == cached.prob).all()
+    return cached

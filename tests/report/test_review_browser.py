@@ -251,6 +251,10 @@ def test_the_loop_scan_review_export_then_scan_check_and_report_honour_it(
     w.page.keyboard.type("the same tip, twice on purpose")
     w.page.keyboard.press("Enter")
     w.goto(out / "index.html")
+    # Chromium hands localStorage between the renderers of two pages asynchronously: on a busy
+    # machine the index could load before the page reports' decisions reached it, and its
+    # "storage" event brings them in later (one CI run exported none). Export once it has them.
+    w.page.wait_for_function("() => document.getElementById('decided').textContent.startsWith('2 / ')")
     decisions = tmp_path / "decisions.json"
     data = export(w, decisions)
     assert [d["decision"] for d in sorted(data["decisions"], key=lambda d: d["uri"])] == [
